@@ -1,0 +1,7 @@
+#include "cli/commands.h"
+
+namespace fbl::cli {
+
+void add_outbox_commands(CLI::App& /*app*/, Context& /*context*/, Action& /*action*/) {}
+
+}  // namespace fbl::cli

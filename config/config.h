@@ -1,0 +1,214 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "config/network.h"
+#include "config/secret.h"
+
+// The whole configuration of fblmilter, as loaded from one YAML file.
+// Immutable once loaded: a reload builds a new Config and swaps the pointer.
+namespace fbl::config {
+
+using Seconds = std::chrono::seconds;
+
+// What a failure maps to; turned into a milter return code in one place.
+enum class FailureAction { tempfail, accept, reject };
+
+struct MilterSettings {
+    std::string socket = "inet:8890@127.0.0.1";
+    unsigned socket_mode = 0660;  // for unix:/local: sockets
+    std::string user;             // drop privileges to this user; empty = stay
+    std::string group;
+    std::string pid_file;
+    Seconds timeout{60};  // libmilter read/write timeout towards the MTA
+    std::uint64_t report_size_limit = 10 * 1024 * 1024;
+    int backlog = 128;
+};
+
+enum class EnforcementScope { all, marketing };
+enum class NonSmtpdHandling { remove, ignore };
+
+struct HeaderPattern {
+    std::string header;
+    std::string pattern;  // ECMAScript regex, matched case-insensitively
+    std::shared_ptr<const std::regex> compiled;
+};
+
+// A message is marketing when ANY of these rules matches.
+struct MarketingRules {
+    std::vector<std::string> headers_present;
+    std::vector<HeaderPattern> header_matches;
+    std::vector<std::string> sender_domains;
+    std::vector<std::string> auth_users;
+};
+
+struct SmtpReply {
+    std::string code = "550";
+    std::string xcode = "5.7.1";
+    std::string text = "<{rcpt}>: recipient has opted out of this mail";
+};
+
+struct OutboundSettings {
+    bool authenticated = true;
+    std::vector<Network> networks;
+    std::vector<std::string> daemon_names;
+    EnforcementScope scope = EnforcementScope::marketing;
+    MarketingRules marketing;
+    SmtpReply reply;
+    NonSmtpdHandling non_smtpd = NonSmtpdHandling::remove;
+    std::vector<std::string> mailing_id_headers{"X-Mailing-ID", "Feedback-ID"};
+};
+
+enum class TrustPolicy { reference, dkim, either, any };
+enum class ReportDisposition { accept, discard, tag };
+enum class NonReportHandling { accept, bounce };
+
+struct ReferenceKey {
+    std::string id;
+    Secret key;
+};
+
+struct ReferenceHeader {
+    std::string name = "X-FBL-Ref";
+    std::vector<ReferenceKey> keys;
+    std::string active_key;  // must name one of keys; empty = do not sign
+};
+
+struct FeedbackSettings {
+    std::vector<std::string> addresses;
+    bool detect_by_content_type = false;
+    TrustPolicy trust = TrustPolicy::either;
+    std::vector<std::string> reporter_domains;      // DKIM d= trusted for reports
+    std::vector<std::string> trusted_authserv_ids;  // Authentication-Results we believe
+    ReferenceHeader reference_header;
+    ReportDisposition disposition = ReportDisposition::accept;
+    NonReportHandling non_report = NonReportHandling::accept;
+    std::vector<std::string> verp_patterns;  // e.g. "bounces+{local}={domain}@example.com"
+};
+
+enum class StoreBackend { sqlite, postgres };
+
+struct SqliteSettings {
+    std::string path = "var/fblmilter.db";
+    Seconds busy_timeout{5};
+};
+
+struct PostgresSettings {
+    std::string conninfo;
+    Secret password;  // from password_file or password_env
+    Seconds connect_timeout{5};
+    Seconds statement_timeout{5};
+};
+
+struct StoreSettings {
+    StoreBackend backend = StoreBackend::sqlite;
+    SqliteSettings sqlite;
+    PostgresSettings postgres;
+    std::chrono::milliseconds follow_interval{250};  // change-feed poll period
+};
+
+enum class SuppressionScope { marketing, all };
+
+struct SubaddressRule {
+    std::vector<std::string> domains;  // empty = never strip
+    std::string delimiter = "+";
+};
+
+struct SuppressionSettings {
+    bool lowercase_local_part = true;
+    SubaddressRule subaddress;
+    bool gmail_dot_folding = false;
+    std::optional<Seconds> default_expiry;  // nullopt = never expires
+    SuppressionScope complaint_scope = SuppressionScope::marketing;
+};
+
+struct CrmStep {
+    std::string name;
+    std::string method = "GET";
+    std::string url;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    std::string body_format = "json";  // json | form | text
+    std::map<std::string, std::string> extract;  // variable -> JSON Pointer
+    std::string on_empty = "done";                // done | fail
+    std::vector<int> success{200, 201, 202, 204};
+    std::vector<int> done{404};  // answers that mean "already so"
+};
+
+struct RetryPolicy {
+    Seconds initial_delay{30};
+    Seconds max_delay{3600};
+    Seconds give_up_after{72 * 3600};
+};
+
+struct CrmAdapter {
+    std::string name;
+    std::string preset;  // empty = custom steps
+    std::map<std::string, std::string> settings;  // preset parameters, template values
+    std::map<std::string, Secret> secrets;
+    std::vector<CrmStep> steps;
+    double rate_per_second = 10;
+    int concurrency = 4;
+    Seconds connect_timeout{10};
+    Seconds request_timeout{30};
+    RetryPolicy retry;
+    std::string idempotency_header = "Idempotency-Key";
+    std::string ca_file;
+    std::string ca_path;
+};
+
+struct CrmSettings {
+    std::vector<CrmAdapter> adapters;
+    bool worker_in_daemon = true;
+    Seconds lease{300};
+};
+
+struct SendLogSettings {
+    bool enabled = true;
+    Seconds retention{30 * 86400};
+    std::size_t queue_capacity = 65536;
+};
+
+struct LoggingSettings {
+    std::string destination = "stderr";  // stderr | syslog
+    std::string level = "info";          // debug | info | notice | warning | error
+    std::string pii = "plain";           // plain | hashed
+};
+
+struct OnErrorSettings {
+    FailureAction internal = FailureAction::tempfail;
+    FailureAction store_unavailable = FailureAction::tempfail;
+};
+
+struct MetricsSettings {
+    std::string listen;  // "127.0.0.1:9890"; empty = off
+};
+
+struct StatsSettings {
+    double warning_rate = 0.001;
+    double critical_rate = 0.003;
+};
+
+struct Config {
+    std::string source_file;  // the YAML file this came from
+    MilterSettings milter;
+    OutboundSettings outbound;
+    FeedbackSettings feedback;
+    StoreSettings store;
+    SuppressionSettings suppression;
+    CrmSettings crm;
+    SendLogSettings send_log;
+    LoggingSettings logging;
+    OnErrorSettings on_error;
+    MetricsSettings metrics;
+    StatsSettings stats;
+};
+
+}  // namespace fbl::config

@@ -1,0 +1,445 @@
+#include "config/loader.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/reader.h"
+#include "config/socket_spec.h"
+
+namespace fbl::config {
+namespace {
+
+
+std::string absolute(const std::string& path) {
+    if (path.empty()) {
+        return path;
+    }
+    return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+bool looks_like_address(const std::string& text) {
+    auto at = text.rfind('@');
+    return at != std::string::npos && at > 0 && at + 1 < text.size();
+}
+
+void read_milter(MapReader reader, MilterSettings& milter) {
+    reader.read("socket", milter.socket);
+    std::string why;
+    if (!SocketSpec::parse(milter.socket, &why)) {
+        reader.error("socket", "'" + milter.socket + "': " + why);
+    }
+    reader.read_mode("socket_mode", milter.socket_mode);
+    reader.read("user", milter.user);
+    reader.read("group", milter.group);
+    reader.read("pid_file", milter.pid_file);
+    milter.pid_file = absolute(milter.pid_file);
+    reader.read_duration("timeout", milter.timeout);
+    reader.read_size("report_size_limit", milter.report_size_limit);
+    if (milter.report_size_limit < 1024) {
+        reader.error("report_size_limit", "must be at least 1KiB");
+    }
+    reader.read("backlog", milter.backlog, 1, 65535);
+}
+
+std::shared_ptr<const std::regex> compile(MapReader& reader, std::string_view key,
+                                          const std::string& pattern) {
+    try {
+        return std::make_shared<const std::regex>(
+            pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+    } catch (const std::regex_error& error) {
+        reader.error(key, "regular expression '" + pattern + "' does not compile: " + error.what());
+        return nullptr;
+    }
+}
+
+void read_marketing(MapReader reader, MarketingRules& rules) {
+    reader.read("headers_present", rules.headers_present);
+    reader.read("sender_domains", rules.sender_domains);
+    reader.read("auth_users", rules.auth_users);
+    if (reader.has("header_matches")) {
+        rules.header_matches.clear();
+    }
+    reader.each("header_matches", [&](YAML::Node item, std::string path) {
+        MapReader match(item, path, reader.diagnostics());
+        HeaderPattern rule;
+        match.read("header", rule.header);
+        match.read("pattern", rule.pattern);
+        if (rule.header.empty()) {
+            match.error("header", "is required");
+        }
+        if (rule.pattern.empty()) {
+            match.error("pattern", "is required");
+        } else {
+            rule.compiled = compile(match, "pattern", rule.pattern);
+        }
+        rules.header_matches.push_back(std::move(rule));
+    });
+}
+
+void read_reply(MapReader reader, SmtpReply& reply) {
+    reader.read("code", reply.code);
+    reader.read("xcode", reply.xcode);
+    reader.read("text", reply.text);
+    if (reply.code.size() != 3 || reply.code[0] != '5' || !std::isdigit(reply.code[1]) ||
+        !std::isdigit(reply.code[2])) {
+        reader.error("code", "'" + reply.code + "' must be a 5xx SMTP reply code");
+    }
+    if (!reply.xcode.starts_with("5.")) {
+        reader.error("xcode", "'" + reply.xcode + "' must be a 5.x.x enhanced status code");
+    }
+    if (reply.text.find_first_of("\r\n") != std::string::npos) {
+        reader.error("text", "must be one line");
+    }
+}
+
+void read_outbound(MapReader reader, OutboundSettings& outbound) {
+    reader.read("authenticated", outbound.authenticated);
+    std::vector<std::string> networks{"127.0.0.0/8", "::1/128"};
+    reader.read("networks", networks);
+    outbound.networks.clear();
+    auto list = reader.node("networks");
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+        if (auto network = Network::parse(networks[i])) {
+            outbound.networks.push_back(*network);
+        } else {
+            reader.error_at(list ? list[i] : YAML::Node(), "networks[" + std::to_string(i) + "]",
+                            "'" + networks[i] + "' is not an address or CIDR network");
+        }
+    }
+    reader.read("daemon_names", outbound.daemon_names);
+    reader.read_choice("scope", outbound.scope,
+                       {{"all", EnforcementScope::all}, {"marketing", EnforcementScope::marketing}});
+    read_marketing(reader.child("marketing"), outbound.marketing);
+    read_reply(reader.child("reply"), outbound.reply);
+    reader.read_choice("non_smtpd", outbound.non_smtpd,
+                       {{"remove", NonSmtpdHandling::remove}, {"ignore", NonSmtpdHandling::ignore}});
+    reader.read("mailing_id_headers", outbound.mailing_id_headers);
+}
+
+void read_reference_header(MapReader reader, ReferenceHeader& header) {
+    reader.read("name", header.name);
+    if (header.name.empty() || header.name.find_first_of(": \t\r\n") != std::string::npos) {
+        reader.error("name", "'" + header.name + "' is not a valid header field name");
+    }
+    std::set<std::string> ids;
+    reader.each("keys", [&](YAML::Node item, std::string path) {
+        MapReader key_reader(item, path, reader.diagnostics());
+        ReferenceKey key;
+        key_reader.read("id", key.id);
+        key_reader.read_secret("key", key.key);
+        if (key.id.empty()) {
+            key_reader.error("id", "is required");
+        } else if (!ids.insert(key.id).second) {
+            key_reader.error("id", "duplicate key id '" + key.id + "'");
+        }
+        if (key.key.empty() && !key_reader.has("key_file") && !key_reader.has("key_env")) {
+            key_reader.error("key_file", "is required (or key_env)");
+        } else if (!key.key.empty() && key.key.reveal().size() < 16) {
+            key_reader.error("key_file", "key must be at least 16 bytes");
+        }
+        header.keys.push_back(std::move(key));
+    });
+    reader.read("active_key", header.active_key);
+    if (!header.active_key.empty() && !ids.contains(header.active_key)) {
+        reader.error("active_key", "'" + header.active_key + "' is not one of the keys' ids");
+    }
+}
+
+void read_feedback(MapReader reader, FeedbackSettings& feedback) {
+    reader.read("addresses", feedback.addresses);
+    for (std::size_t i = 0; i < feedback.addresses.size(); ++i) {
+        if (!looks_like_address(feedback.addresses[i])) {
+            reader.error_at(reader.node("addresses")[i], "addresses[" + std::to_string(i) + "]",
+                            "'" + feedback.addresses[i] + "' is not an e-mail address");
+        }
+    }
+    reader.read("detect_by_content_type", feedback.detect_by_content_type);
+    reader.read_choice("trust", feedback.trust,
+                       {{"reference", TrustPolicy::reference},
+                        {"dkim", TrustPolicy::dkim},
+                        {"either", TrustPolicy::either},
+                        {"any", TrustPolicy::any}});
+    reader.read("reporter_domains", feedback.reporter_domains);
+    reader.read("trusted_authserv_ids", feedback.trusted_authserv_ids);
+    read_reference_header(reader.child("reference_header"), feedback.reference_header);
+    reader.read_choice("disposition", feedback.disposition,
+                       {{"accept", ReportDisposition::accept},
+                        {"discard", ReportDisposition::discard},
+                        {"tag", ReportDisposition::tag}});
+    reader.read_choice("non_report", feedback.non_report,
+                       {{"accept", NonReportHandling::accept}, {"bounce", NonReportHandling::bounce}});
+    reader.read("verp_patterns", feedback.verp_patterns);
+    for (std::size_t i = 0; i < feedback.verp_patterns.size(); ++i) {
+        const auto& pattern = feedback.verp_patterns[i];
+        if (pattern.find("{local}") == std::string::npos ||
+            pattern.find("{domain}") == std::string::npos) {
+            reader.error_at(reader.node("verp_patterns")[i],
+                            "verp_patterns[" + std::to_string(i) + "]",
+                            "'" + pattern + "' must contain {local} and {domain}");
+        }
+    }
+}
+
+void read_store(MapReader reader, StoreSettings& store) {
+    reader.read_choice("backend", store.backend,
+                       {{"sqlite", StoreBackend::sqlite}, {"postgres", StoreBackend::postgres}});
+    {
+        auto sqlite = reader.child("sqlite");
+        sqlite.read("path", store.sqlite.path);
+        if (store.sqlite.path.empty()) {
+            sqlite.error("path", "must not be empty");
+        }
+        store.sqlite.path = absolute(store.sqlite.path);
+        sqlite.read_duration("busy_timeout", store.sqlite.busy_timeout);
+    }
+    {
+        auto postgres = reader.child("postgres");
+        postgres.read("conninfo", store.postgres.conninfo);
+        postgres.read_secret("password", store.postgres.password);
+        postgres.read_duration("connect_timeout", store.postgres.connect_timeout);
+        postgres.read_duration("statement_timeout", store.postgres.statement_timeout);
+        if (store.backend == StoreBackend::postgres && store.postgres.conninfo.empty()) {
+            postgres.error("conninfo", "is required when store.backend is postgres");
+        }
+        if (store.postgres.conninfo.find("password=") != std::string::npos) {
+            postgres.error("conninfo",
+                           "must not contain the password: use password_file or password_env");
+        }
+    }
+    int follow_ms = static_cast<int>(store.follow_interval.count());
+    reader.read("follow_interval_ms", follow_ms, 10, 10000);
+    store.follow_interval = std::chrono::milliseconds(follow_ms);
+}
+
+void read_suppression(MapReader reader, SuppressionSettings& suppression) {
+    reader.read("lowercase_local_part", suppression.lowercase_local_part);
+    {
+        auto subaddress = reader.child("subaddress");
+        subaddress.read("domains", suppression.subaddress.domains);
+        subaddress.read("delimiter", suppression.subaddress.delimiter);
+        if (suppression.subaddress.delimiter.size() != 1) {
+            subaddress.error("delimiter", "must be exactly one character");
+        }
+    }
+    reader.read("gmail_dot_folding", suppression.gmail_dot_folding);
+    std::string expiry = "never";
+    reader.read("default_expiry", expiry);
+    if (expiry != "never") {
+        std::chrono::seconds duration{};
+        reader.read_duration("default_expiry", duration);
+        suppression.default_expiry = duration;
+    }
+    reader.read_choice("complaint_scope", suppression.complaint_scope,
+                       {{"marketing", SuppressionScope::marketing}, {"all", SuppressionScope::all}});
+}
+
+void read_crm_step(MapReader reader, CrmStep& step) {
+    reader.read("name", step.name);
+    reader.read("method", step.method);
+    static const std::set<std::string> methods{"GET", "POST", "PUT", "PATCH", "DELETE"};
+    if (!methods.contains(step.method)) {
+        reader.error("method", "'" + step.method + "' is not one of GET, POST, PUT, PATCH, DELETE");
+    }
+    reader.read("url", step.url);
+    if (step.url.empty()) {
+        reader.error("url", "is required");
+    }
+    reader.read("headers", step.headers);
+    reader.read("body", step.body);
+    reader.read("body_format", step.body_format);
+    if (step.body_format != "json" && step.body_format != "form" && step.body_format != "text") {
+        reader.error("body_format", "'" + step.body_format + "' is not one of: json, form, text");
+    }
+    reader.read("extract", step.extract);
+    for (const auto& [variable, pointer] : step.extract) {
+        if (!pointer.empty() && pointer.front() != '/') {
+            reader.error("extract", variable + ": '" + pointer + "' is not a JSON Pointer");
+        }
+    }
+    reader.read("on_empty", step.on_empty);
+    if (step.on_empty != "done" && step.on_empty != "fail") {
+        reader.error("on_empty", "'" + step.on_empty + "' is not one of: done, fail");
+    }
+    reader.read("success", step.success, 100, 599);
+    reader.read("done", step.done, 100, 599);
+}
+
+void read_crm_adapter(MapReader reader, CrmAdapter& adapter) {
+    reader.read("name", adapter.name);
+    if (adapter.name.empty()) {
+        reader.error("name", "is required");
+    }
+    reader.read("preset", adapter.preset);
+    reader.read("settings", adapter.settings);
+    {
+        auto secrets = reader.child("secrets");
+        if (auto node = reader.node("secrets"); node && node.IsMap()) {
+            for (const auto& entry : node) {
+                auto name = entry.first.Scalar();
+                auto secret = secrets.child(name);
+                Secret value;
+                secret.read_secret("value", value);
+                if (value.empty()) {
+                    secret.error("value_file", "is required (or value_env)");
+                }
+                adapter.secrets[name] = std::move(value);
+            }
+        }
+    }
+    reader.each("steps", [&](YAML::Node item, std::string path) {
+        CrmStep step;
+        read_crm_step(MapReader(item, path, reader.diagnostics()), step);
+        adapter.steps.push_back(std::move(step));
+    });
+    if (adapter.preset.empty() && adapter.steps.empty()) {
+        reader.error("steps", "an adapter needs a preset or at least one step");
+    }
+    reader.read("rate_per_second", adapter.rate_per_second, 0.001, 100000);
+    reader.read("concurrency", adapter.concurrency, 1, 1024);
+    reader.read_duration("connect_timeout", adapter.connect_timeout);
+    reader.read_duration("request_timeout", adapter.request_timeout);
+    {
+        auto retry = reader.child("retry");
+        retry.read_duration("initial_delay", adapter.retry.initial_delay);
+        retry.read_duration("max_delay", adapter.retry.max_delay);
+        retry.read_duration("give_up_after", adapter.retry.give_up_after);
+    }
+    reader.read("idempotency_header", adapter.idempotency_header);
+    reader.read("ca_file", adapter.ca_file);
+    reader.read("ca_path", adapter.ca_path);
+}
+
+void read_crm(MapReader reader, CrmSettings& crm) {
+    std::set<std::string> names;
+    reader.each("adapters", [&](YAML::Node item, std::string path) {
+        CrmAdapter adapter;
+        read_crm_adapter(MapReader(item, path, reader.diagnostics()), adapter);
+        if (!adapter.name.empty() && !names.insert(adapter.name).second) {
+            reader.diagnostics().add(item.Mark(), path + ".name",
+                                     "duplicate adapter name '" + adapter.name + "'");
+        }
+        crm.adapters.push_back(std::move(adapter));
+    });
+    reader.read("worker_in_daemon", crm.worker_in_daemon);
+    reader.read_duration("lease", crm.lease);
+}
+
+void read_send_log(MapReader reader, SendLogSettings& send_log) {
+    reader.read("enabled", send_log.enabled);
+    reader.read_duration("retention", send_log.retention);
+    int capacity = static_cast<int>(send_log.queue_capacity);
+    reader.read("queue_capacity", capacity, 16, 16 * 1024 * 1024);
+    send_log.queue_capacity = static_cast<std::size_t>(capacity);
+}
+
+void read_logging(MapReader reader, LoggingSettings& logging) {
+    auto check = [&](std::string_view key, std::string& value,
+                     std::initializer_list<std::string_view> allowed) {
+        reader.read(key, value);
+        for (auto option : allowed) {
+            if (value == option) {
+                return;
+            }
+        }
+        std::string list;
+        for (auto option : allowed) {
+            list += list.empty() ? "" : ", ";
+            list += option;
+        }
+        reader.error(key, "'" + value + "' is not one of: " + list);
+    };
+    check("destination", logging.destination, {"stderr", "syslog"});
+    check("level", logging.level, {"debug", "info", "notice", "warning", "error"});
+    check("pii", logging.pii, {"plain", "hashed"});
+}
+
+void read_metrics(MapReader reader, MetricsSettings& metrics) {
+    reader.read("listen", metrics.listen);
+    if (metrics.listen.empty()) {
+        return;
+    }
+    auto colon = metrics.listen.rfind(':');
+    auto host = colon == std::string::npos ? "" : metrics.listen.substr(0, colon);
+    auto port = colon == std::string::npos ? "" : metrics.listen.substr(colon + 1);
+    if (host.empty() || port.empty() || !Network::parse_address(host) ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+        std::stoi(port) > 65535) {
+        reader.error("listen", "'" + metrics.listen + "' is not ADDRESS:PORT (e.g. 127.0.0.1:9890)");
+    }
+}
+
+void read_config(MapReader root, Config& config) {
+    read_milter(root.child("milter"), config.milter);
+    read_outbound(root.child("outbound"), config.outbound);
+    read_feedback(root.child("feedback"), config.feedback);
+    read_store(root.child("store"), config.store);
+    read_suppression(root.child("suppression"), config.suppression);
+    read_crm(root.child("crm"), config.crm);
+    read_send_log(root.child("send_log"), config.send_log);
+    read_logging(root.child("logging"), config.logging);
+    {
+        auto on_error = root.child("on_error");
+        for (auto [key, target] : {std::pair{"internal", &config.on_error.internal},
+                                   std::pair{"store_unavailable", &config.on_error.store_unavailable}}) {
+            on_error.read_choice(key, *target,
+                                 {{"tempfail", FailureAction::tempfail},
+                                  {"accept", FailureAction::accept},
+                                  {"reject", FailureAction::reject}});
+        }
+    }
+    read_metrics(root.child("metrics"), config.metrics);
+    {
+        auto stats = root.child("stats");
+        stats.read("warning_rate", config.stats.warning_rate, 0, 1);
+        stats.read("critical_rate", config.stats.critical_rate, 0, 1);
+    }
+}
+
+}  // namespace
+
+Config load_string(std::string_view yaml, const std::string& file_name) {
+    Diagnostics diagnostics(file_name);
+    YAML::Node document;
+    try {
+        document = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& error) {
+        diagnostics.add(error.mark, "", error.msg);
+        throw ConfigInvalid(std::move(diagnostics.errors()));
+    }
+    Config config;
+    config.source_file = file_name;
+    read_config(MapReader(document, "", diagnostics), config);
+    if (!diagnostics.errors().empty()) {
+        throw ConfigInvalid(std::move(diagnostics.errors()));
+    }
+    return config;
+}
+
+Config load_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw ConfigInvalid({ConfigError{path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno)}});
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return load_string(content.str(), path);
+}
+
+std::string default_path() {
+    static const char* installed = "/etc/fblmilter/fblmilter.yaml";
+    if (access(installed, R_OK) == 0) {
+        return installed;
+    }
+    if (access("config/fblmilter.yaml", R_OK) == 0) {
+        return "config/fblmilter.yaml";
+    }
+    return installed;
+}
+
+}  // namespace fbl::config

@@ -1,0 +1,1 @@
+namespace fbl::feedback_loop {}

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Plain records that cross the store interface. The store knows nothing of
+// MIME or HTTP: callers turn their objects into these.
+namespace fbl::suppression {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+enum class Reason { complaint, unsubscribe, manual, import, bounce };
+enum class Scope { marketing, all };
+
+const char* to_string(Reason reason);
+const char* to_string(Scope scope);
+std::optional<Reason> parse_reason(std::string_view text);
+std::optional<Scope> parse_scope(std::string_view text);
+
+// Current state of one suppressed address.
+struct Suppression {
+    std::string key;      // normalised address (see normalize.h)
+    std::string address;  // as first given
+    Reason reason = Reason::manual;
+    Scope scope = Scope::marketing;
+    std::string source;      // "fblctl", "report:<complaint id>", "import:<file>", ...
+    std::string mailing_id;  // mailing that drew the complaint, if known
+    TimePoint first_at{};
+    TimePoint last_at{};
+    std::int64_t count = 1;
+    std::optional<TimePoint> expires_at;
+    std::string note;
+};
+
+// How a report's recipient was found (DESIGN.md, "Recipient resolution").
+struct ComplaintRecipient {
+    std::string key;       // normalised
+    std::string address;   // as resolved
+    std::string evidence;  // "original-rcpt-to", "reference-header", "send-log", "verp", ...
+};
+
+// One report as taken in; the history row of the complaints table.
+struct Complaint {
+    std::int64_t id = 0;     // assigned by the store
+    std::string dedup_key;   // same report delivered twice -> same key
+    TimePoint received_at{};
+    std::string kind;           // complaint | not-spam | auth-failure | unsubscribe | not-a-report
+    std::string feedback_type;  // abuse, fraud, ...
+    std::string provider;       // reporter domain (domain of the report's From)
+    std::string user_agent;
+    std::optional<TimePoint> arrival_date;
+    std::string source_ip;
+    std::string original_message_id;
+    std::string original_mail_from;
+    std::string original_subject;
+    std::string mailing_id;
+    bool trusted = false;
+    std::string trust_reason;  // "reference-header k1", "dkim arf.mail.yahoo.com", "untrusted: ..."
+    bool unresolved = false;   // no recipient could be determined
+    bool redacted = false;
+    std::vector<ComplaintRecipient> recipients;
+    std::string report_json;  // the whole parsed report, for review and export
+};
+
+// A CRM job enqueued with a complaint, drained by crm/.
+struct OutboxJob {
+    std::int64_t id = 0;
+    std::string adapter;
+    std::string idempotency_key;  // stable across retries and restarts
+    std::string payload_json;     // template variables: email, reason, feedback_type, ...
+    std::string state = "pending";  // pending | leased | done | dead
+    int attempts = 0;
+    TimePoint created_at{};
+    TimePoint next_attempt_at{};
+    std::optional<TimePoint> lease_until;
+    std::string last_error;
+    std::string last_response;  // kept for dead letters (secrets never stored)
+};
+
+// One recipient of an outgoing marketing message (send log).
+struct SendRecord {
+    std::string message_id;  // without angle brackets
+    std::string recipient_key;
+    std::string recipient;
+    std::string mailing_id;
+    TimePoint sent_at{};
+};
+
+// One entry of the change feed, in commit order.
+struct Change {
+    std::int64_t sequence = 0;
+    std::string key;
+    bool suppressed = false;  // false = removed
+    Scope scope = Scope::marketing;
+    std::optional<TimePoint> expires_at;
+};
+
+}  // namespace fbl::suppression

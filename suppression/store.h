@@ -1,0 +1,111 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "suppression/records.h"
+
+namespace fbl::suppression {
+
+// The store cannot be reached or cannot commit (locked, disk full, database
+// down). Callers map it to on_error.store_unavailable: a report is answered
+// with tempfail so the provider retries, never acknowledged and lost.
+class StoreUnavailable : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The store's content or schema is unusable (not a database, newer schema).
+class StoreCorrupt : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct SuppressionFilter {
+    std::optional<Reason> reason;
+    std::optional<TimePoint> since;
+    std::string mailing_id;
+};
+
+struct ComplaintFilter {
+    std::optional<TimePoint> since;
+    std::optional<TimePoint> until;
+    std::string mailing_id;
+    std::string provider;
+    std::optional<bool> trusted;  // nullopt = both
+    std::vector<std::string> keys;  // only these recipients (empty = all)
+};
+
+struct RecordResult {
+    std::int64_t complaint_id = 0;
+    bool duplicate = false;  // the dedup key was already stored: nothing changed
+    int suppressed = 0;      // recipients newly suppressed or refreshed
+    int jobs = 0;            // outbox jobs enqueued
+};
+
+struct AddRequest {
+    Suppression entry;  // key and address filled; times default to now
+};
+
+// Durable state. Implementations: SQLite (embedded default), PostgreSQL.
+// Every method is safe to call from several threads; each call is atomic.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // --- suppressions ----------------------------------------------------
+    // Inserts or refreshes (last_at, count, reason/scope/expiry); one change.
+    virtual void add(const Suppression& entry) = 0;
+    // Many at once, one transaction (import). All or nothing.
+    virtual void add_all(const std::vector<Suppression>& entries) = 0;
+    // Returns false when the key was not suppressed.
+    virtual bool remove(const std::string& key, const std::string& note) = 0;
+    // Current entry, expired ones excluded.
+    virtual std::optional<Suppression> find(const std::string& key) = 0;
+    virtual std::vector<Suppression> list(const SuppressionFilter& filter) = 0;
+
+    // --- complaints --------------------------------------------------------
+    // ONE transaction: the complaint row, and when trusted the suppression of
+    // each recipient and one outbox job per adapter and recipient. Idempotent
+    // by complaint.dedup_key. Durable when it returns.
+    virtual RecordResult record_complaint(const Complaint& complaint, Scope scope,
+                                          const std::optional<TimePoint>& expires_at,
+                                          const std::vector<OutboxJob>& jobs) = 0;
+    virtual std::vector<Complaint> complaints(const ComplaintFilter& filter) = 0;
+
+    // --- change feed ---------------------------------------------------------
+    virtual std::int64_t last_sequence() = 0;
+    virtual std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) = 0;
+    // Every current (unexpired) key, for building the index at start.
+    virtual void for_each_key(const std::function<void(const std::string& key, Scope scope,
+                                                       const std::optional<TimePoint>& expires)>&
+                                  visit) = 0;
+
+    // --- outbox (crm/ drains it) ---------------------------------------------
+    // Leases up to `limit` due jobs of one adapter until now + lease.
+    virtual std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
+                                              std::chrono::seconds lease) = 0;
+    virtual void complete_job(std::int64_t id, const std::string& response) = 0;
+    virtual void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) = 0;
+    virtual void dead_letter_job(std::int64_t id, const std::string& error,
+                                 const std::string& response) = 0;
+    virtual std::vector<OutboxJob> outbox(const std::string& state) = 0;  // "" = all
+    virtual std::optional<OutboxJob> outbox_job(std::int64_t id) = 0;
+    virtual int requeue_jobs(std::optional<std::int64_t> id) = 0;  // nullopt = every dead job
+    virtual int purge_done_jobs(TimePoint older_than) = 0;
+
+    // --- send log --------------------------------------------------------------
+    virtual void record_sends(const std::vector<SendRecord>& batch) = 0;
+    virtual std::vector<SendRecord> find_sends(const std::string& message_id) = 0;
+    virtual int prune_sends(TimePoint older_than) = 0;
+};
+
+// Opens (and migrates) the configured backend.
+std::unique_ptr<Store> open_store(const config::StoreSettings& settings);
+
+}  // namespace fbl::suppression
