@@ -43,8 +43,8 @@ struct HeaderPattern {
 
 // A message is marketing when ANY of these rules matches.
 struct MarketingRules {
-    std::vector<std::string> headers_present;
-    std::vector<HeaderPattern> header_matches;
+    std::vector<std::string> headers_present{"List-Unsubscribe", "X-Mailing-ID"};
+    std::vector<HeaderPattern> header_matches;  // default: Precedence ^(bulk|list)$
     std::vector<std::string> sender_domains;
     std::vector<std::string> auth_users;
 };
@@ -57,7 +57,7 @@ struct SmtpReply {
 
 struct OutboundSettings {
     bool authenticated = true;
-    std::vector<Network> networks;
+    std::vector<Network> networks;  // default: 127.0.0.0/8, ::1/128
     std::vector<std::string> daemon_names;
     EnforcementScope scope = EnforcementScope::marketing;
     MarketingRules marketing;

@@ -62,8 +62,10 @@ void read_marketing(MapReader reader, MarketingRules& rules) {
     reader.read("headers_present", rules.headers_present);
     reader.read("sender_domains", rules.sender_domains);
     reader.read("auth_users", rules.auth_users);
-    if (reader.has("header_matches")) {
-        rules.header_matches.clear();
+    if (!reader.has("header_matches")) {
+        rules.header_matches.push_back(HeaderPattern{"Precedence", "^(bulk|list)$", nullptr});
+        rules.header_matches.back().compiled =
+            compile(reader, "header_matches", rules.header_matches.back().pattern);
     }
     reader.each("header_matches", [&](YAML::Node item, std::string path) {
         MapReader match(item, path, reader.diagnostics());
@@ -108,7 +110,7 @@ void read_outbound(MapReader reader, OutboundSettings& outbound) {
         if (auto network = Network::parse(networks[i])) {
             outbound.networks.push_back(*network);
         } else {
-            reader.error_at(list ? list[i] : YAML::Node(), "networks[" + std::to_string(i) + "]",
+            reader.error_at(list.IsDefined() ? list[i] : list, "networks[" + std::to_string(i) + "]",
                             "'" + networks[i] + "' is not an address or CIDR network");
         }
     }

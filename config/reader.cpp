@@ -22,6 +22,9 @@ std::string type_name(const YAML::Node& node) {
     return "unknown";
 }
 
+// A key that is absent or written without a value ("key:") keeps its default.
+bool present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
 std::string trim_trailing_newlines(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
         text.pop_back();
@@ -42,14 +45,14 @@ void Diagnostics::add(const YAML::Mark& mark, std::string key_path, std::string 
 
 MapReader::MapReader(YAML::Node node, std::string path, Diagnostics& diagnostics)
     : node_(std::move(node)), path_(std::move(path)), diagnostics_(diagnostics) {
-    if (node_ && !node_.IsMap() && !node_.IsNull()) {
+    if (present(node_) && !node_.IsMap()) {
         diagnostics_.add(node_.Mark(), path_, "expected a mapping, found " + type_name(node_));
         node_ = YAML::Node();
     }
 }
 
 MapReader::~MapReader() {
-    if (!node_ || !node_.IsMap()) {
+    if (!node_.IsMap()) {
         return;
     }
     for (const auto& entry : node_) {
@@ -65,36 +68,35 @@ std::string MapReader::path_of(std::string_view key) const {
 }
 
 bool MapReader::has(std::string_view key) const {
-    return node_ && node_.IsMap() && node_[std::string(key)];
+    const YAML::Node& map = node_;
+    return map.IsMap() && present(map[std::string(key)]);
 }
 
 YAML::Node MapReader::node(std::string_view key) {
     seen_.emplace(key);
-    if (!node_ || !node_.IsMap()) {
-        return YAML::Node();
+    const YAML::Node& map = node_;  // const: a lookup must not insert the key
+    if (!map.IsMap()) {
+        return YAML::Node(YAML::NodeType::Undefined);
     }
-    auto value = node_[std::string(key)];
-    return value ? value : YAML::Node();
+    auto value = map[std::string(key)];
+    return present(value) ? value : YAML::Node(YAML::NodeType::Undefined);
 }
 
 void MapReader::error(std::string_view key, std::string message) {
     auto value = node(key);
-    error_at(value ? value : node_, key, std::move(message));
+    error_at(value.IsDefined() ? value : node_, key, std::move(message));
 }
 
 void MapReader::error_at(const YAML::Node& node, std::string_view key, std::string message) {
-    diagnostics_.add(node ? node.Mark() : YAML::Mark::null_mark(), path_of(key),
+    diagnostics_.add(node.IsDefined() ? node.Mark() : YAML::Mark::null_mark(), path_of(key),
                      std::move(message));
 }
 
 YAML::Node MapReader::scalar(std::string_view key) {
     auto value = node(key);
-    if (!value || value.IsNull()) {
-        return YAML::Node();
-    }
-    if (!value.IsScalar()) {
+    if (value.IsDefined() && !value.IsScalar()) {
         error_at(value, key, "expected a single value, found " + type_name(value));
-        return YAML::Node();
+        return YAML::Node(YAML::NodeType::Undefined);
     }
     return value;
 }
@@ -110,21 +112,21 @@ void MapReader::choice_error(std::string_view key, const std::vector<std::string
 }
 
 void MapReader::read(std::string_view key, std::string& target) {
-    if (auto value = scalar(key)) {
+    if (auto value = scalar(key); value.IsDefined()) {
         target = value.Scalar();
     }
 }
 
 void MapReader::read(std::string_view key, bool& target) {
     auto value = scalar(key);
-    if (value && !YAML::convert<bool>::decode(value, target)) {
+    if (value.IsDefined() && !YAML::convert<bool>::decode(value, target)) {
         error_at(value, key, "expected true or false, found '" + value.Scalar() + "'");
     }
 }
 
 void MapReader::read(std::string_view key, int& target, int min, int max) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     long long number = 0;
@@ -141,7 +143,7 @@ void MapReader::read(std::string_view key, int& target, int min, int max) {
 
 void MapReader::read(std::string_view key, double& target, double min, double max) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     double number = 0;
@@ -158,7 +160,7 @@ void MapReader::read(std::string_view key, double& target, double min, double ma
 
 void MapReader::read(std::string_view key, std::vector<std::string>& target) {
     auto value = node(key);
-    if (!value || value.IsNull()) {
+    if (!value.IsDefined()) {
         return;
     }
     if (!value.IsSequence()) {
@@ -201,7 +203,7 @@ void MapReader::read(std::string_view key, std::vector<int>& target, int min, in
 
 void MapReader::read(std::string_view key, std::map<std::string, std::string>& target) {
     auto value = node(key);
-    if (!value || value.IsNull()) {
+    if (!value.IsDefined()) {
         return;
     }
     if (!value.IsMap()) {
@@ -220,7 +222,7 @@ void MapReader::read(std::string_view key, std::map<std::string, std::string>& t
 
 void MapReader::read_duration(std::string_view key, std::chrono::seconds& target) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     if (auto duration = parse_duration(value.Scalar())) {
@@ -233,7 +235,7 @@ void MapReader::read_duration(std::string_view key, std::chrono::seconds& target
 
 void MapReader::read_size(std::string_view key, std::uint64_t& target) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     if (auto size = parse_size(value.Scalar())) {
@@ -245,7 +247,7 @@ void MapReader::read_size(std::string_view key, std::uint64_t& target) {
 
 void MapReader::read_mode(std::string_view key, unsigned& target) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     const auto& text = value.Scalar();
@@ -300,7 +302,7 @@ MapReader MapReader::child(std::string_view key) {
 void MapReader::each(std::string_view key,
                      const std::function<void(YAML::Node, std::string)>& visit) {
     auto value = node(key);
-    if (!value || value.IsNull()) {
+    if (!value.IsDefined()) {
         return;
     }
     if (!value.IsSequence()) {

@@ -83,7 +83,7 @@ template <typename Enum>
 void MapReader::read_choice(std::string_view key, Enum& target,
                             std::initializer_list<std::pair<std::string_view, Enum>> choices) {
     auto value = scalar(key);
-    if (!value) {
+    if (!value.IsDefined()) {
         return;
     }
     const auto& text = value.Scalar();

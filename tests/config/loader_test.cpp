@@ -1,0 +1,224 @@
+#include "config/loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fbl::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kExample = std::string(FBL_SOURCE_DIR) + "/config/fblmilter.yaml";
+
+std::vector<ConfigError> errors_of(const std::string& yaml) {
+    try {
+        load_string(yaml, "test.yaml");
+    } catch (const ConfigInvalid& invalid) {
+        return invalid.errors();
+    }
+    return {};
+}
+
+std::string only_error(const std::string& yaml) {
+    auto errors = errors_of(yaml);
+    EXPECT_EQ(errors.size(), 1u) << yaml;
+    return errors.empty() ? "" : errors.front().to_string();
+}
+
+// Every field, rendered; two configs are equal when their renderings are.
+std::string describe(const Config& c) {
+    std::ostringstream out;
+    auto list = [&](const std::vector<std::string>& items) {
+        for (const auto& item : items) out << item << ',';
+        out << ';';
+    };
+    out << c.milter.socket << c.milter.socket_mode << c.milter.user << c.milter.group
+        << c.milter.pid_file << c.milter.timeout.count() << c.milter.report_size_limit
+        << c.milter.backlog << ';';
+    out << c.outbound.authenticated;
+    for (const auto& network : c.outbound.networks) out << network.text() << ',';
+    list(c.outbound.daemon_names);
+    out << static_cast<int>(c.outbound.scope);
+    list(c.outbound.marketing.headers_present);
+    for (const auto& match : c.outbound.marketing.header_matches)
+        out << match.header << '=' << match.pattern << (match.compiled ? "+" : "-") << ',';
+    list(c.outbound.marketing.sender_domains);
+    list(c.outbound.marketing.auth_users);
+    out << c.outbound.reply.code << c.outbound.reply.xcode << c.outbound.reply.text
+        << static_cast<int>(c.outbound.non_smtpd);
+    list(c.outbound.mailing_id_headers);
+    list(c.feedback.addresses);
+    out << c.feedback.detect_by_content_type << static_cast<int>(c.feedback.trust);
+    list(c.feedback.reporter_domains);
+    list(c.feedback.trusted_authserv_ids);
+    out << c.feedback.reference_header.name << c.feedback.reference_header.keys.size()
+        << c.feedback.reference_header.active_key << static_cast<int>(c.feedback.disposition)
+        << static_cast<int>(c.feedback.non_report);
+    list(c.feedback.verp_patterns);
+    out << static_cast<int>(c.store.backend) << c.store.sqlite.path
+        << c.store.sqlite.busy_timeout.count() << c.store.postgres.conninfo
+        << c.store.postgres.connect_timeout.count() << c.store.postgres.statement_timeout.count()
+        << c.store.follow_interval.count() << ';';
+    out << c.suppression.lowercase_local_part;
+    list(c.suppression.subaddress.domains);
+    out << c.suppression.subaddress.delimiter << c.suppression.gmail_dot_folding
+        << c.suppression.default_expiry.has_value()
+        << static_cast<int>(c.suppression.complaint_scope) << ';';
+    out << c.crm.adapters.size() << c.crm.worker_in_daemon << c.crm.lease.count() << ';';
+    out << c.send_log.enabled << c.send_log.retention.count() << c.send_log.queue_capacity << ';';
+    out << c.logging.destination << c.logging.level << c.logging.pii << ';';
+    out << static_cast<int>(c.on_error.internal) << static_cast<int>(c.on_error.store_unavailable);
+    out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate;
+    return out.str();
+}
+
+TEST(ConfigLoader, ExampleLoadsAndEqualsTheDocumentedDefaults) {
+    auto example = load_file(kExample);
+    auto empty = load_string("", "empty.yaml");
+    EXPECT_EQ(describe(example), describe(empty));
+
+    // The built-in defaults are the ones DESIGN.md and the issues name.
+    EXPECT_EQ(example.milter.socket, "inet:8890@127.0.0.1");
+    EXPECT_EQ(example.outbound.reply.code, "550");
+    EXPECT_EQ(example.outbound.reply.xcode, "5.7.1");
+    EXPECT_EQ(example.outbound.scope, EnforcementScope::marketing);
+    EXPECT_EQ(example.feedback.trust, TrustPolicy::either);
+    EXPECT_EQ(example.feedback.reference_header.name, "X-FBL-Ref");
+    EXPECT_EQ(example.store.backend, StoreBackend::sqlite);
+    EXPECT_EQ(example.store.sqlite.path, std::filesystem::absolute("var/fblmilter.db").string());
+    EXPECT_EQ(example.send_log.retention, std::chrono::hours(24 * 30));
+    EXPECT_EQ(example.on_error.internal, FailureAction::tempfail);
+    EXPECT_EQ(example.on_error.store_unavailable, FailureAction::tempfail);
+    EXPECT_FALSE(example.suppression.default_expiry);
+    ASSERT_EQ(example.outbound.networks.size(), 2u);
+    EXPECT_TRUE(example.outbound.networks[0].contains("127.0.0.1"));
+}
+
+TEST(ConfigLoader, UnknownKeyIsReportedWithPlaceAndPath) {
+    EXPECT_EQ(only_error("milter:\n  sockett: inet:1@127.0.0.1\n"),
+              "test.yaml:2:3: milter.sockett: unknown key");
+    EXPECT_EQ(only_error("millter: {}\n"), "test.yaml:1:1: millter: unknown key");
+}
+
+TEST(ConfigLoader, WrongTypeIsReported) {
+    EXPECT_EQ(only_error("milter:\n  timeout: [1, 2]\n"),
+              "test.yaml:2:12: milter.timeout: expected a single value, found a list");
+    EXPECT_EQ(only_error("outbound:\n  authenticated: maybe\n"),
+              "test.yaml:2:18: outbound.authenticated: expected true or false, found 'maybe'");
+    EXPECT_EQ(only_error("outbound: [a]\n"),
+              "test.yaml:1:11: outbound: expected a mapping, found a list");
+}
+
+TEST(ConfigLoader, OutOfRangeValueIsReported) {
+    EXPECT_EQ(only_error("milter:\n  backlog: 0\n"),
+              "test.yaml:2:12: milter.backlog: value 0 is out of range [1, 65535]");
+    EXPECT_THAT(only_error("stats:\n  warning_rate: 2\n"),
+                HasSubstr("test.yaml:2:17: stats.warning_rate: value 2 is out of range"));
+}
+
+TEST(ConfigLoader, BadSocketSpecIsReported) {
+    EXPECT_EQ(only_error("milter:\n  socket: inet:x@localhost\n"),
+              "test.yaml:2:11: milter.socket: 'inet:x@localhost': port must be a number from 1 "
+              "to 65535");
+    EXPECT_THAT(only_error("milter:\n  socket: /tmp/sock\n"), HasSubstr("expected inet:PORT@HOST"));
+}
+
+TEST(ConfigLoader, BadCidrIsReported) {
+    EXPECT_EQ(only_error("outbound:\n  networks: [10.0.0.0/8, 300.1.2.3/8]\n"),
+              "test.yaml:2:26: outbound.networks[1]: '300.1.2.3/8' is not an address or CIDR "
+              "network");
+}
+
+TEST(ConfigLoader, RegexThatDoesNotCompileIsReported) {
+    auto error = only_error(
+        "outbound:\n  marketing:\n    header_matches:\n      - header: Precedence\n"
+        "        pattern: \"(bulk\"\n");
+    EXPECT_THAT(error, HasSubstr("test.yaml:5:18: outbound.marketing.header_matches[0].pattern: "
+                                 "regular expression '(bulk' does not compile"));
+}
+
+TEST(ConfigLoader, UnreadableSecretFileIsReportedWithoutItsContent) {
+    EXPECT_EQ(only_error("store:\n  postgres:\n    password_file: /nonexistent/pw\n"),
+              "test.yaml:3:20: store.postgres.password_file: cannot read /nonexistent/pw: No "
+              "such file or directory");
+}
+
+TEST(ConfigLoader, SecretFromFileIsLoadedAndNeverPrinted) {
+    auto dir = std::filesystem::temp_directory_path() / ("fbl-config-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto key_file = dir / "ref.key";
+    std::ofstream(key_file) << "0123456789abcdef-very-secret\n";
+    auto config = load_string("feedback:\n  reference_header:\n    keys:\n      - id: k1\n"
+                              "        key_file: " + key_file.string() +
+                                  "\n    active_key: k1\n",
+                              "test.yaml");
+    ASSERT_EQ(config.feedback.reference_header.keys.size(), 1u);
+    const auto& secret = config.feedback.reference_header.keys[0].key;
+    EXPECT_EQ(secret.reveal(), "0123456789abcdef-very-secret");
+    std::ostringstream printed;
+    printed << secret;
+    EXPECT_THAT(printed.str(), Not(HasSubstr("very-secret")));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigLoader, SecretFromMissingEnvironmentVariableIsReported) {
+    unsetenv("FBL_TEST_UNSET_PASSWORD");
+    EXPECT_EQ(only_error("store:\n  postgres:\n    password_env: FBL_TEST_UNSET_PASSWORD\n"),
+              "test.yaml:3:19: store.postgres.password_env: environment variable "
+              "FBL_TEST_UNSET_PASSWORD is not set");
+}
+
+TEST(ConfigLoader, EveryErrorIsReportedNotOnlyTheFirst) {
+    auto errors = errors_of("milter:\n  backlog: -1\noutbound:\n  scope: everything\n");
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].to_string(),
+              "test.yaml:2:12: milter.backlog: value -1 is out of range [1, 65535]");
+    EXPECT_EQ(errors[1].to_string(),
+              "test.yaml:4:10: outbound.scope: 'everything' is not one of: all, marketing");
+}
+
+TEST(ConfigLoader, CrossFieldRulesAreChecked) {
+    EXPECT_THAT(only_error("store:\n  backend: postgres\n"),
+                HasSubstr("store.postgres.conninfo: is required when store.backend is postgres"));
+    EXPECT_THAT(only_error("feedback:\n  reference_header:\n    active_key: k9\n"),
+                HasSubstr("feedback.reference_header.active_key: 'k9' is not one of the keys"));
+    EXPECT_THAT(only_error("feedback:\n  verp_patterns: [\"bounces@example.com\"]\n"),
+                HasSubstr("must contain {local} and {domain}"));
+    EXPECT_THAT(only_error("outbound:\n  reply:\n    code: \"450\"\n"),
+                HasSubstr("must be a 5xx SMTP reply code"));
+}
+
+TEST(ConfigLoader, YamlSyntaxErrorNamesThePlace) {
+    auto error = only_error("milter:\n  socket: [unclosed\n");
+    EXPECT_THAT(error, HasSubstr("test.yaml:"));
+}
+
+TEST(ConfigLoader, MissingFileIsReported) {
+    try {
+        load_file("/nonexistent/fblmilter.yaml");
+        FAIL() << "expected ConfigInvalid";
+    } catch (const ConfigInvalid& invalid) {
+        EXPECT_EQ(invalid.errors().at(0).to_string(),
+                  "/nonexistent/fblmilter.yaml: cannot read: No such file or directory");
+    }
+}
+
+TEST(ConfigLoader, DurationsSizesAndModesAreParsed) {
+    auto config = load_string(
+        "milter:\n  timeout: 2m\n  report_size_limit: 64KiB\n  socket_mode: \"0600\"\n"
+        "suppression:\n  default_expiry: 30d\n",
+        "test.yaml");
+    EXPECT_EQ(config.milter.timeout, std::chrono::minutes(2));
+    EXPECT_EQ(config.milter.report_size_limit, 65536u);
+    EXPECT_EQ(config.milter.socket_mode, 0600u);
+    EXPECT_EQ(config.suppression.default_expiry, std::chrono::hours(24 * 30));
+}
+
+}  // namespace
+}  // namespace fbl::config
