@@ -1,9 +1,16 @@
+#include "suppression/sqlite_store.h"
 #include "suppression/store.h"
 
 namespace fbl::suppression {
 
-std::unique_ptr<Store> open_store(const config::StoreSettings& /*settings*/) {
-    throw StoreUnavailable("no store backend is built yet");
+std::unique_ptr<Store> open_store(const config::StoreSettings& settings) {
+    switch (settings.backend) {
+        case config::StoreBackend::sqlite:
+            return std::make_unique<SqliteStore>(settings.sqlite);
+        case config::StoreBackend::postgres:
+            throw StoreUnavailable("postgres backend not built yet");
+    }
+    throw StoreUnavailable("unknown store backend");
 }
 
 }  // namespace fbl::suppression

@@ -41,9 +41,17 @@ std::optional<Enum> value_of(const std::array<std::pair<std::string_view, Enum>,
 
 }  // namespace
 
-const char* to_string(Reason reason) { return name_of(kReasons, reason); }
-const char* to_string(Scope scope) { return name_of(kScopes, scope); }
-std::optional<Reason> parse_reason(std::string_view text) { return value_of(kReasons, text); }
-std::optional<Scope> parse_scope(std::string_view text) { return value_of(kScopes, text); }
+const char* to_string(Reason reason) {
+    return name_of(kReasons, reason);
+}
+const char* to_string(Scope scope) {
+    return name_of(kScopes, scope);
+}
+std::optional<Reason> parse_reason(std::string_view text) {
+    return value_of(kReasons, text);
+}
+std::optional<Scope> parse_scope(std::string_view text) {
+    return value_of(kScopes, text);
+}
 
 }  // namespace fbl::suppression

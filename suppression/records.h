@@ -44,8 +44,8 @@ struct ComplaintRecipient {
 
 // One report as taken in; the history row of the complaints table.
 struct Complaint {
-    std::int64_t id = 0;     // assigned by the store
-    std::string dedup_key;   // same report delivered twice -> same key
+    std::int64_t id = 0;    // assigned by the store
+    std::string dedup_key;  // same report delivered twice -> same key
     TimePoint received_at{};
     std::string kind;           // complaint | not-spam | auth-failure | unsubscribe | not-a-report
     std::string feedback_type;  // abuse, fraud, ...
@@ -69,8 +69,8 @@ struct Complaint {
 struct OutboxJob {
     std::int64_t id = 0;
     std::string adapter;
-    std::string idempotency_key;  // stable across retries and restarts
-    std::string payload_json;     // template variables: email, reason, feedback_type, ...
+    std::string idempotency_key;    // stable across retries and restarts
+    std::string payload_json;       // template variables: email, reason, feedback_type, ...
     std::string state = "pending";  // pending | leased | done | dead
     int attempts = 0;
     TimePoint created_at{};

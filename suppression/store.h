@@ -37,7 +37,7 @@ struct ComplaintFilter {
     std::optional<TimePoint> until;
     std::string mailing_id;
     std::string provider;
-    std::optional<bool> trusted;  // nullopt = both
+    std::optional<bool> trusted;    // nullopt = both
     std::vector<std::string> keys;  // only these recipients (empty = all)
 };
 
@@ -55,7 +55,7 @@ struct AddRequest {
 // Durable state. Implementations: SQLite (embedded default), PostgreSQL.
 // Every method is safe to call from several threads; each call is atomic.
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // --- suppressions ----------------------------------------------------
@@ -82,9 +82,9 @@ public:
     virtual std::int64_t last_sequence() = 0;
     virtual std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) = 0;
     // Every current (unexpired) key, for building the index at start.
-    virtual void for_each_key(const std::function<void(const std::string& key, Scope scope,
-                                                       const std::optional<TimePoint>& expires)>&
-                                  visit) = 0;
+    virtual void for_each_key(
+        const std::function<void(const std::string& key, Scope scope,
+                                 const std::optional<TimePoint>& expires)>& visit) = 0;
 
     // --- outbox (crm/ drains it) ---------------------------------------------
     // Leases up to `limit` due jobs of one adapter until now + lease.

@@ -1,0 +1,196 @@
+#include "suppression/normalize.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include <idn2.h>
+#include <unicase.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+namespace fbl::suppression {
+namespace {
+
+struct FreeDeleter {
+    void operator()(void* pointer) const noexcept { std::free(pointer); }
+};
+
+NormalizedAddress failure(std::string message) {
+    return {{}, std::move(message)};
+}
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool has_control_character(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        auto octet = static_cast<unsigned char>(c);
+        return octet < 0x20 || octet == 0x7f;
+    });
+}
+
+std::string ascii_lower(std::string_view text) {
+    std::string result(text);
+    std::transform(result.begin(), result.end(), result.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return result;
+}
+
+bool is_ascii(std::string_view text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// NFC, and lower case when asked; the local part may be UTF-8 (RFC 6531).
+std::string normalize_local_part(std::string_view local, bool lowercase) {
+    if (is_ascii(local)) {
+        return lowercase ? ascii_lower(local) : std::string(local);
+    }
+    const auto* input = reinterpret_cast<const std::uint8_t*>(local.data());
+    std::size_t length = 0;
+    std::unique_ptr<std::uint8_t, FreeDeleter> output(
+        lowercase ? u8_tolower(input, local.size(), nullptr, UNINORM_NFC, nullptr, &length)
+                  : u8_normalize(UNINORM_NFC, input, local.size(), nullptr, &length));
+    if (!output) {
+        return {};
+    }
+    return {reinterpret_cast<const char*>(output.get()), length};
+}
+
+bool valid_ascii_domain_character(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+}
+
+// Returns the A-label form, or an error text in `error`.
+std::string normalize_domain(std::string_view domain, std::string& error) {
+    if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']') {
+        return ascii_lower(domain);  // address literal, e.g. [192.0.2.1]
+    }
+    if (!domain.empty() && domain.back() == '.') {
+        domain.remove_suffix(1);  // the root label is implied
+    }
+    if (domain.empty()) {
+        error = "the domain is empty";
+        return {};
+    }
+    for (char c : domain) {
+        if (static_cast<unsigned char>(c) < 0x80 && !valid_ascii_domain_character(c)) {
+            error = std::string("the domain contains '") + c + "'";
+            return {};
+        }
+    }
+    if (domain.front() == '.' || domain.find("..") != std::string_view::npos) {
+        error = "the domain has an empty label";
+        return {};
+    }
+    std::string input(domain);
+    char* output = nullptr;
+    int status = idn2_to_ascii_8z(input.c_str(), &output, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    std::unique_ptr<char, FreeDeleter> owned(output);
+    if (status != IDN2_OK) {
+        error = std::string("the domain is not a valid IDNA2008 name: ") + idn2_strerror(status);
+        return {};
+    }
+    return ascii_lower(owned.get());
+}
+
+bool is_gmail(std::string_view domain) {
+    return domain == "gmail.com" || domain == "googlemail.com";
+}
+
+}  // namespace
+
+AddressNormalizer::AddressNormalizer(const config::SuppressionSettings& settings)
+    : lowercase_local_part_(settings.lowercase_local_part),
+      subaddress_delimiters_(settings.subaddress.delimiter),
+      gmail_dot_folding_(settings.gmail_dot_folding) {
+    for (const auto& domain : settings.subaddress.domains) {
+        std::string error;
+        std::string ascii = normalize_domain(domain, error);
+        subaddress_domains_.push_back(error.empty() ? ascii : ascii_lower(domain));
+    }
+}
+
+bool AddressNormalizer::strips_subaddress(std::string_view ascii_domain) const {
+    return !subaddress_delimiters_.empty() &&
+           std::find(subaddress_domains_.begin(), subaddress_domains_.end(), ascii_domain) !=
+               subaddress_domains_.end();
+}
+
+NormalizedAddress AddressNormalizer::normalize(std::string_view raw) const {
+    std::string_view address = trim(raw);
+    if (!address.empty() && address.front() == '<') {
+        if (address.back() != '>') {
+            return failure("unbalanced '<' in address");
+        }
+        address = trim(address.substr(1, address.size() - 2));
+    } else if (!address.empty() && address.back() == '>') {
+        return failure("unbalanced '>' in address");
+    }
+    if (address.empty()) {
+        return failure("the address is empty");
+    }
+    if (address.size() > kMaxAddressOctets) {
+        return failure("the address is longer than 254 octets");
+    }
+    if (has_control_character(address)) {
+        return failure("the address contains a control character");
+    }
+    if (u8_check(reinterpret_cast<const std::uint8_t*>(address.data()), address.size()) !=
+        nullptr) {
+        return failure("the address is not valid UTF-8");
+    }
+    auto at = address.rfind('@');
+    if (at == std::string_view::npos) {
+        return failure("the address has no '@'");
+    }
+    std::string_view local = address.substr(0, at);
+    std::string_view domain = address.substr(at + 1);
+    if (local.empty()) {
+        return failure("the local part (before '@') is empty");
+    }
+    bool quoted = local.size() >= 2 && local.front() == '"' && local.back() == '"';
+    if (!quoted && std::any_of(local.begin(), local.end(),
+                               [](char c) { return c == ' ' || c == '@' || c == '"'; })) {
+        return failure("the local part contains a space, '@' or '\"' outside quotes");
+    }
+    std::string error;
+    std::string ascii_domain = normalize_domain(domain, error);
+    if (!error.empty()) {
+        return failure(error);
+    }
+    std::string key_local = normalize_local_part(local, lowercase_local_part_);
+    if (key_local.empty()) {
+        return failure("the local part cannot be normalised");
+    }
+    if (!quoted && strips_subaddress(ascii_domain)) {
+        auto cut = key_local.find_first_of(subaddress_delimiters_);
+        if (cut != std::string::npos && cut > 0) {
+            key_local.erase(cut);
+        }
+    }
+    if (!quoted && gmail_dot_folding_ && is_gmail(ascii_domain)) {
+        std::erase(key_local, '.');
+    }
+    std::string key = key_local + '@' + ascii_domain;
+    if (key.size() > kMaxAddressOctets) {
+        return failure("the address is longer than 254 octets once its domain is an A-label");
+    }
+    return {std::move(key), {}};
+}
+
+}  // namespace fbl::suppression
