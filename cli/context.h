@@ -11,25 +11,25 @@ namespace fbl::cli {
 // What every fblctl subcommand shares: the config file named by -c, loaded
 // on first use, and the store it configures, opened on first use.
 class Context {
-public:
+  public:
     std::string config_path;
 
     const config::Config& config();
     suppression::Store& store();
 
-private:
+  private:
     std::unique_ptr<config::Config> config_;
     std::unique_ptr<suppression::Store> store_;
 };
 
 // Exit statuses of fblctl, documented in --help and the README.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFound = 1;      // check: a suppressed address; parse: a non-report
-inline constexpr int kExitUsage = 2;      // bad arguments, unreadable input
-inline constexpr int kExitDataErr = 65;   // EX_DATAERR: bad input data
-inline constexpr int kExitSoftware = 70;  // EX_SOFTWARE: internal error
+inline constexpr int kExitFound = 1;        // check: a suppressed address; parse: a non-report
+inline constexpr int kExitUsage = 2;        // bad arguments, unreadable input
+inline constexpr int kExitDataErr = 65;     // EX_DATAERR: bad input data
+inline constexpr int kExitSoftware = 70;    // EX_SOFTWARE: internal error
 inline constexpr int kExitCantCreate = 73;  // EX_CANTCREAT: cannot write output or store
-inline constexpr int kExitTempFail = 75;  // EX_TEMPFAIL: store unavailable, try again
-inline constexpr int kExitConfig = 78;    // EX_CONFIG: bad configuration
+inline constexpr int kExitTempFail = 75;    // EX_TEMPFAIL: store unavailable, try again
+inline constexpr int kExitConfig = 78;      // EX_CONFIG: bad configuration
 
 }  // namespace fbl::cli

@@ -1,13 +1,13 @@
 #include "common/log.h"
 
-#include <fmt/chrono.h>
-#include <openssl/evp.h>
-#include <syslog.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+
+#include <fmt/chrono.h>
+#include <openssl/evp.h>
+#include <syslog.h>
 
 namespace fbl::log {
 namespace {
@@ -20,22 +20,32 @@ std::string syslog_ident = "fblmilter";
 
 int syslog_priority(Level level) {
     switch (level) {
-        case Level::debug: return LOG_DEBUG;
-        case Level::info: return LOG_INFO;
-        case Level::notice: return LOG_NOTICE;
-        case Level::warning: return LOG_WARNING;
-        case Level::error: return LOG_ERR;
+        case Level::debug:
+            return LOG_DEBUG;
+        case Level::info:
+            return LOG_INFO;
+        case Level::notice:
+            return LOG_NOTICE;
+        case Level::warning:
+            return LOG_WARNING;
+        case Level::error:
+            return LOG_ERR;
     }
     return LOG_INFO;
 }
 
 const char* level_name(Level level) {
     switch (level) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::notice: return "notice";
-        case Level::warning: return "warning";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::notice:
+            return "notice";
+        case Level::warning:
+            return "warning";
+        case Level::error:
+            return "error";
     }
     return "info";
 }
@@ -64,7 +74,9 @@ void configure(Destination destination, Level level, PiiMode pii, std::string_vi
     current_destination = destination;
 }
 
-bool enabled(Level level) { return level >= current_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+    return level >= current_level.load(std::memory_order_relaxed);
+}
 
 void write(Level level, std::string_view line) {
     if (current_destination == Destination::syslog) {

@@ -1,9 +1,9 @@
 #pragma once
 
-#include <fmt/format.h>
-
 #include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace fbl::log {
 
@@ -12,7 +12,8 @@ enum class Destination { stderr_stream, syslog };
 enum class PiiMode { plain, hashed };
 
 // Process-wide logging settings; safe to change at any time (reload).
-void configure(Destination destination, Level level, PiiMode pii, std::string_view ident = "fblmilter");
+void configure(Destination destination, Level level, PiiMode pii,
+               std::string_view ident = "fblmilter");
 bool enabled(Level level);
 void write(Level level, std::string_view line);
 

@@ -135,9 +135,9 @@ struct CrmStep {
     std::string url;
     std::map<std::string, std::string> headers;
     std::string body;
-    std::string body_format = "json";  // json | form | text
+    std::string body_format = "json";            // json | form | text
     std::map<std::string, std::string> extract;  // variable -> JSON Pointer
-    std::string on_empty = "done";                // done | fail
+    std::string on_empty = "done";               // done | fail
     std::vector<int> success{200, 201, 202, 204};
     std::vector<int> done{404};  // answers that mean "already so"
 };
@@ -150,7 +150,7 @@ struct RetryPolicy {
 
 struct CrmAdapter {
     std::string name;
-    std::string preset;  // empty = custom steps
+    std::string preset;                           // empty = custom steps
     std::map<std::string, std::string> settings;  // preset parameters, template values
     std::map<std::string, Secret> secrets;
     std::vector<CrmStep> steps;

@@ -19,11 +19,11 @@ struct ConfigError {
 
 // Thrown by the loader with every error found, not only the first.
 class ConfigInvalid : public std::runtime_error {
-public:
+  public:
     explicit ConfigInvalid(std::vector<ConfigError> errors);
     const std::vector<ConfigError>& errors() const { return errors_; }
 
-private:
+  private:
     std::vector<ConfigError> errors_;
 };
 

@@ -1,7 +1,5 @@
 #include "config/loader.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -9,12 +7,13 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "config/reader.h"
 #include "config/socket_spec.h"
 
 namespace fbl::config {
 namespace {
-
 
 std::string absolute(const std::string& path) {
     if (path.empty()) {
@@ -110,17 +109,20 @@ void read_outbound(MapReader reader, OutboundSettings& outbound) {
         if (auto network = Network::parse(networks[i])) {
             outbound.networks.push_back(*network);
         } else {
-            reader.error_at(list.IsDefined() ? list[i] : list, "networks[" + std::to_string(i) + "]",
+            reader.error_at(list.IsDefined() ? list[i] : list,
+                            "networks[" + std::to_string(i) + "]",
                             "'" + networks[i] + "' is not an address or CIDR network");
         }
     }
     reader.read("daemon_names", outbound.daemon_names);
-    reader.read_choice("scope", outbound.scope,
-                       {{"all", EnforcementScope::all}, {"marketing", EnforcementScope::marketing}});
+    reader.read_choice(
+        "scope", outbound.scope,
+        {{"all", EnforcementScope::all}, {"marketing", EnforcementScope::marketing}});
     read_marketing(reader.child("marketing"), outbound.marketing);
     read_reply(reader.child("reply"), outbound.reply);
-    reader.read_choice("non_smtpd", outbound.non_smtpd,
-                       {{"remove", NonSmtpdHandling::remove}, {"ignore", NonSmtpdHandling::ignore}});
+    reader.read_choice(
+        "non_smtpd", outbound.non_smtpd,
+        {{"remove", NonSmtpdHandling::remove}, {"ignore", NonSmtpdHandling::ignore}});
     reader.read("mailing_id_headers", outbound.mailing_id_headers);
 }
 
@@ -174,8 +176,9 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback) {
                        {{"accept", ReportDisposition::accept},
                         {"discard", ReportDisposition::discard},
                         {"tag", ReportDisposition::tag}});
-    reader.read_choice("non_report", feedback.non_report,
-                       {{"accept", NonReportHandling::accept}, {"bounce", NonReportHandling::bounce}});
+    reader.read_choice(
+        "non_report", feedback.non_report,
+        {{"accept", NonReportHandling::accept}, {"bounce", NonReportHandling::bounce}});
     reader.read("verp_patterns", feedback.verp_patterns);
     for (std::size_t i = 0; i < feedback.verp_patterns.size(); ++i) {
         const auto& pattern = feedback.verp_patterns[i];
@@ -237,8 +240,9 @@ void read_suppression(MapReader reader, SuppressionSettings& suppression) {
         reader.read_duration("default_expiry", duration);
         suppression.default_expiry = duration;
     }
-    reader.read_choice("complaint_scope", suppression.complaint_scope,
-                       {{"marketing", SuppressionScope::marketing}, {"all", SuppressionScope::all}});
+    reader.read_choice(
+        "complaint_scope", suppression.complaint_scope,
+        {{"marketing", SuppressionScope::marketing}, {"all", SuppressionScope::all}});
 }
 
 void read_crm_step(MapReader reader, CrmStep& step) {
@@ -372,7 +376,8 @@ void read_metrics(MapReader reader, MetricsSettings& metrics) {
     if (host.empty() || port.empty() || !Network::parse_address(host) ||
         port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
         std::stoi(port) > 65535) {
-        reader.error("listen", "'" + metrics.listen + "' is not ADDRESS:PORT (e.g. 127.0.0.1:9890)");
+        reader.error("listen",
+                     "'" + metrics.listen + "' is not ADDRESS:PORT (e.g. 127.0.0.1:9890)");
     }
 }
 
@@ -387,8 +392,9 @@ void read_config(MapReader root, Config& config) {
     read_logging(root.child("logging"), config.logging);
     {
         auto on_error = root.child("on_error");
-        for (auto [key, target] : {std::pair{"internal", &config.on_error.internal},
-                                   std::pair{"store_unavailable", &config.on_error.store_unavailable}}) {
+        for (auto [key, target] :
+             {std::pair{"internal", &config.on_error.internal},
+              std::pair{"store_unavailable", &config.on_error.store_unavailable}}) {
             on_error.read_choice(key, *target,
                                  {{"tempfail", FailureAction::tempfail},
                                   {"accept", FailureAction::accept},
@@ -426,7 +432,8 @@ Config load_string(std::string_view yaml, const std::string& file_name) {
 Config load_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw ConfigInvalid({ConfigError{path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno)}});
+        throw ConfigInvalid(
+            {ConfigError{path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno)}});
     }
     std::ostringstream content;
     content << in.rdbuf();

@@ -1,10 +1,10 @@
 #include "config/network.h"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstring>
 #include <string>
+
+#include <arpa/inet.h>
 
 namespace fbl::config {
 

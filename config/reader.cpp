@@ -13,17 +13,24 @@ namespace {
 
 std::string type_name(const YAML::Node& node) {
     switch (node.Type()) {
-        case YAML::NodeType::Map: return "a mapping";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Scalar: return "a scalar";
-        case YAML::NodeType::Null: return "null";
-        case YAML::NodeType::Undefined: return "nothing";
+        case YAML::NodeType::Map:
+            return "a mapping";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Scalar:
+            return "a scalar";
+        case YAML::NodeType::Null:
+            return "null";
+        case YAML::NodeType::Undefined:
+            return "nothing";
     }
     return "unknown";
 }
 
 // A key that is absent or written without a value ("key:") keeps its default.
-bool present(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+bool present(const YAML::Node& node) {
+    return node.IsDefined() && !node.IsNull();
+}
 
 std::string trim_trailing_newlines(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {

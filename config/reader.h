@@ -1,7 +1,5 @@
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "config/diagnostics.h"
 #include "config/secret.h"
 
@@ -20,13 +20,13 @@ namespace fbl::config {
 
 // Collects every error of one load, each tied to a place in the file.
 class Diagnostics {
-public:
+  public:
     explicit Diagnostics(std::string file) : file_(std::move(file)) {}
     void add(const YAML::Mark& mark, std::string key_path, std::string message);
     const std::string& file() const { return file_; }
     std::vector<ConfigError>& errors() { return errors_; }
 
-private:
+  private:
     std::string file_;
     std::vector<ConfigError> errors_;
 };
@@ -34,7 +34,7 @@ private:
 // Reads one YAML mapping into typed fields. Keys not read by the time the
 // reader is destroyed are reported as unknown, so a typo never goes unnoticed.
 class MapReader {
-public:
+  public:
     MapReader(YAML::Node node, std::string path, Diagnostics& diagnostics);
     MapReader(const MapReader&) = delete;
     MapReader& operator=(const MapReader&) = delete;
@@ -69,7 +69,7 @@ public:
     std::string path_of(std::string_view key) const;
     Diagnostics& diagnostics() { return diagnostics_; }
 
-private:
+  private:
     YAML::Node scalar(std::string_view key);
     void choice_error(std::string_view key, const std::vector<std::string_view>& names);
 

@@ -9,7 +9,7 @@ namespace fbl::config {
 // A credential read from a file or an environment variable. It never prints
 // itself: formatting one yields where it came from, not its value.
 class Secret {
-public:
+  public:
     Secret() = default;
     Secret(std::string value, std::string origin)
         : value_(std::move(value)), origin_(std::move(origin)) {}
@@ -18,7 +18,7 @@ public:
     const std::string& reveal() const { return value_; }
     const std::string& origin() const { return origin_; }
 
-private:
+  private:
     std::string value_;
     std::string origin_;  // "file /etc/x" or "env VAR"
 };

@@ -24,7 +24,9 @@ std::optional<SocketSpec> SocketSpec::parse(std::string_view text, std::string* 
     SocketSpec spec;
     if (scheme == "unix" || scheme == "local") {
         if (rest.empty() || rest.front() != '/') {
-            return fail(why, "a unix socket needs an absolute path, e.g. unix:/run/fblmilter/fblmilter.sock");
+            return fail(
+                why,
+                "a unix socket needs an absolute path, e.g. unix:/run/fblmilter/fblmilter.sock");
         }
         spec.family = Family::unix_path;
         spec.path = std::string(rest);
@@ -54,7 +56,8 @@ std::optional<SocketSpec> SocketSpec::parse(std::string_view text, std::string* 
 
 std::string SocketSpec::to_string() const {
     switch (family) {
-        case Family::unix_path: return "unix:" + path;
+        case Family::unix_path:
+            return "unix:" + path;
         case Family::inet:
         case Family::inet6:
             return std::string(family == Family::inet ? "inet:" : "inet6:") + std::to_string(port) +

@@ -1,7 +1,7 @@
-#include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "common/log.h"
 #include "config/loader.h"

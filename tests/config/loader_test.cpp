@@ -1,13 +1,13 @@
 #include "config/loader.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace fbl::config {
 namespace {
@@ -35,14 +35,16 @@ std::string only_error(const std::string& yaml) {
 std::string describe(const Config& c) {
     std::ostringstream out;
     auto list = [&](const std::vector<std::string>& items) {
-        for (const auto& item : items) out << item << ',';
+        for (const auto& item : items)
+            out << item << ',';
         out << ';';
     };
     out << c.milter.socket << c.milter.socket_mode << c.milter.user << c.milter.group
         << c.milter.pid_file << c.milter.timeout.count() << c.milter.report_size_limit
         << c.milter.backlog << ';';
     out << c.outbound.authenticated;
-    for (const auto& network : c.outbound.networks) out << network.text() << ',';
+    for (const auto& network : c.outbound.networks)
+        out << network.text() << ',';
     list(c.outbound.daemon_names);
     out << static_cast<int>(c.outbound.scope);
     list(c.outbound.marketing.headers_present);
@@ -154,10 +156,11 @@ TEST(ConfigLoader, SecretFromFileIsLoadedAndNeverPrinted) {
     std::filesystem::create_directories(dir);
     auto key_file = dir / "ref.key";
     std::ofstream(key_file) << "0123456789abcdef-very-secret\n";
-    auto config = load_string("feedback:\n  reference_header:\n    keys:\n      - id: k1\n"
-                              "        key_file: " + key_file.string() +
-                                  "\n    active_key: k1\n",
-                              "test.yaml");
+    auto config = load_string(
+        "feedback:\n  reference_header:\n    keys:\n      - id: k1\n"
+        "        key_file: " +
+            key_file.string() + "\n    active_key: k1\n",
+        "test.yaml");
     ASSERT_EQ(config.feedback.reference_header.keys.size(), 1u);
     const auto& secret = config.feedback.reference_header.keys[0].key;
     EXPECT_EQ(secret.reveal(), "0123456789abcdef-very-secret");

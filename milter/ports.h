@@ -1,0 +1,55 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "suppression/records.h"
+
+// The session's view of everything outside it. libmilter, the index and the
+// report intake sit behind these, so the session runs in tests without an MTA.
+namespace fbl::milter {
+
+// Sendmail macros of the current stage ("i", "{auth_authen}", ...).
+class MacroSource {
+  public:
+    virtual ~MacroSource() = default;
+    virtual std::optional<std::string> macro(const char* name) const = 0;
+};
+
+// Changes to the message; the MTA allows them only at end of message, so the
+// session receives an editor only in end_of_message().
+class MessageEditor {
+  public:
+    virtual ~MessageEditor() = default;
+    virtual bool delete_recipient(const std::string& recipient_as_given) = 0;
+    virtual bool add_header(const std::string& name, const std::string& value) = 0;
+    virtual bool change_header(const std::string& name, int index, const std::string& value) = 0;
+};
+
+// Is this key suppressed? Throws suppression::StoreUnavailable when the
+// answer cannot be had.
+class RecipientLookup {
+  public:
+    virtual ~RecipientLookup() = default;
+    virtual std::optional<suppression::Suppression> lookup(const std::string& key) = 0;
+};
+
+// What taking in one report message did.
+struct IntakeOutcome {
+    bool is_report = false;
+    bool duplicate = false;
+    bool trusted = false;
+    int suppressed = 0;
+    std::string summary;  // one line for the X-FBL-Result header and the log
+};
+
+// Parses and stores one report in one transaction (the code path shared with
+// `fblctl ingest`). Throws suppression::StoreUnavailable when it cannot commit.
+class ReportIntake {
+  public:
+    virtual ~ReportIntake() = default;
+    virtual IntakeOutcome take_in(std::string_view raw_message) = 0;
+};
+
+}  // namespace fbl::milter

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "milter/policy.h"
+#include "milter/ports.h"
+#include "milter/verdict.h"
+#include "suppression/normalize.h"
+
+namespace fbl::milter {
+
+// Everything a connection needs, fixed for its lifetime: a reload builds a
+// new Runtime, and connections in flight keep the one they started with.
+struct Runtime {
+    std::shared_ptr<const config::Config> config;
+    suppression::AddressNormalizer normalizer;
+    std::vector<std::string> feedback_keys;  // normalised feedback addresses
+    RecipientLookup* lookup = nullptr;
+    ReportIntake* intake = nullptr;
+
+    Runtime(std::shared_ptr<const config::Config> config, RecipientLookup* lookup,
+            ReportIntake* intake);
+};
+
+// One SMTP connection: many messages, one at a time.
+class Session {
+  public:
+    explicit Session(std::shared_ptr<const Runtime> runtime);
+
+    Verdict connect(const std::string& client_address, const MacroSource& macros);
+    Verdict mail_from(const std::string& sender, const MacroSource& macros);
+    Verdict rcpt(const std::string& recipient, const MacroSource& macros);
+    Verdict header(const std::string& name, const std::string& value);
+    Verdict end_of_headers(const MacroSource& macros);
+    Verdict body(std::string_view chunk);
+    Verdict end_of_message(const MacroSource& macros, MessageEditor& editor);
+    void abort();
+
+    // The verdict for an exception escaping a stage (on_error.internal).
+    Verdict internal_error(const std::exception& error);
+    const Runtime& runtime() const { return *runtime_; }
+
+  private:
+    struct PendingRemoval {
+        std::string as_given;  // smfi_delrcpt needs the address exactly as the MTA gave it
+        bool decided = false;  // true: remove regardless of headers
+    };
+    struct Message {
+        Direction direction = Direction::inbound;
+        EnvelopeFacts envelope;
+        bool marketing_by_envelope = false;
+        int accepted_recipients = 0;
+        std::vector<PendingRemoval> removals;
+        HeaderList headers;
+        bool report_candidate = false;
+        bool report_too_large = false;
+        std::string raw;  // headers + body of a report candidate
+        std::string queue_id = "NOQUEUE";
+    };
+
+    void note_queue_id(const MacroSource& macros);
+    Verdict outbound_rcpt(const std::string& recipient, const MacroSource& macros);
+    Verdict inbound_rcpt(const std::string& recipient);
+    Verdict outbound_end(MessageEditor& editor);
+    Verdict report_end(MessageEditor& editor);
+    void append_raw(std::string_view text);
+    bool is_feedback_content_type(const std::string& value) const;
+
+    std::shared_ptr<const Runtime> runtime_;
+    const config::Config& config_;
+    ConnectionFacts connection_;
+    Message message_;
+};
+
+}  // namespace fbl::milter
