@@ -1,0 +1,97 @@
+#include "suppression/follower.h"
+
+#include <vector>
+
+#include "common/log.h"
+
+namespace fbl::suppression {
+namespace {
+
+constexpr std::size_t kChangesPerPoll = 10000;
+
+}  // namespace
+
+ChangeFollower::ChangeFollower(Store& store, SuppressionIndex& index,
+                               std::chrono::milliseconds interval)
+    : store_(store), index_(index), interval_(interval) {}
+
+ChangeFollower::~ChangeFollower() {
+    stop();
+}
+
+void ChangeFollower::build() {
+    // Read the sequence first: a change committed while the keys are read
+    // is then replayed by the next poll, and replaying is harmless.
+    std::int64_t sequence = store_.last_sequence();
+    std::vector<std::uint64_t> fingerprints;
+    store_.for_each_key([&](const std::string& key, Scope, const std::optional<TimePoint>&) {
+        fingerprints.push_back(SuppressionIndex::fingerprint(key));
+    });
+    index_.assign(fingerprints);
+    applied_.store(sequence, std::memory_order_release);
+    log::info("suppression index built: {} entries, {} bytes", index_.size(),
+              index_.memory_bytes());
+}
+
+std::size_t ChangeFollower::poll_once() {
+    std::size_t applied = 0;
+    for (;;) {
+        auto changes =
+            store_.changes_since(applied_.load(std::memory_order_acquire), kChangesPerPoll);
+        for (const auto& change : changes) {
+            if (change.suppressed) {
+                index_.insert(change.key);
+            } else {
+                index_.erase(change.key);
+            }
+            applied_.store(change.sequence, std::memory_order_release);
+        }
+        applied += changes.size();
+        if (changes.size() < kChangesPerPoll) {
+            return applied;
+        }
+    }
+}
+
+void ChangeFollower::start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) {
+        return;
+    }
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void ChangeFollower::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void ChangeFollower::run() {
+    bool failing = false;
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+        lock.unlock();
+        try {
+            poll_once();
+            if (failing) {
+                log::notice("suppression change feed readable again");
+                failing = false;
+            }
+        } catch (const std::exception& error) {
+            if (!failing) {  // one line per outage, not one per poll
+                log::warning("cannot read the suppression change feed: {}", error.what());
+                failing = true;
+            }
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace fbl::suppression

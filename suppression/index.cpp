@@ -1,0 +1,203 @@
+#include "suppression/index.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <new>
+
+namespace fbl::suppression {
+namespace {
+
+constexpr std::uint64_t kEmpty = 0;
+constexpr std::uint64_t kTombstone = 1;
+constexpr double kBuildLoad = 0.75;  // fill right after a build or a growth
+constexpr double kMaxLoad = 0.85;    // live + tombstones beyond this: rebuild
+constexpr double kGrowthLoad = 0.6;  // fill after growing for inserts: room for many more
+constexpr std::size_t kMinimumCapacity = 1024;
+
+struct FreeDeleter {
+    void operator()(std::uint64_t* slots) const noexcept { std::free(slots); }
+};
+
+// Finaliser of splitmix64: spreads every input bit over the whole word, so
+// the top bits (the slot) and the whole word (the fingerprint) are both good.
+std::uint64_t mix(std::uint64_t value) noexcept {
+    value ^= value >> 30;
+    value *= 0xbf58476d1ce4e5b9ULL;
+    value ^= value >> 27;
+    value *= 0x94d049bb133111ebULL;
+    value ^= value >> 31;
+    return value;
+}
+
+std::size_t capacity_for(std::size_t entries, double load) {
+    return std::max(kMinimumCapacity,
+                    static_cast<std::size_t>(static_cast<double>(entries) / load) + 1);
+}
+
+}  // namespace
+
+struct SuppressionIndex::Table {
+    explicit Table(std::size_t slot_count)
+        : capacity(slot_count),
+          slots(static_cast<std::uint64_t*>(std::calloc(slot_count, sizeof(std::uint64_t)))) {
+        if (!slots) {
+            throw std::bad_alloc();
+        }
+    }
+
+    // Maps a fingerprint onto [0, capacity) without a division.
+    std::size_t home(std::uint64_t fingerprint) const noexcept {
+        return static_cast<std::size_t>((static_cast<unsigned __int128>(fingerprint) * capacity) >>
+                                        64);
+    }
+    std::uint64_t load(std::size_t slot) const noexcept {
+        return std::atomic_ref<std::uint64_t>(slots.get()[slot]).load(std::memory_order_acquire);
+    }
+    void store(std::size_t slot, std::uint64_t value) noexcept {
+        std::atomic_ref<std::uint64_t>(slots.get()[slot]).store(value, std::memory_order_release);
+    }
+    std::size_t next(std::size_t slot) const noexcept {
+        return slot + 1 == capacity ? 0 : slot + 1;
+    }
+
+    bool contains(std::uint64_t fingerprint) const noexcept {
+        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
+            std::uint64_t value = load(slot);
+            if (value == fingerprint) {
+                return true;
+            }
+            if (value == kEmpty) {
+                return false;
+            }
+        }
+    }
+
+    // Only before publication, or from the single writer.
+    bool insert(std::uint64_t fingerprint) noexcept {
+        std::size_t reusable = capacity;
+        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
+            std::uint64_t value = load(slot);
+            if (value == fingerprint) {
+                return false;
+            }
+            if (value == kTombstone && reusable == capacity) {
+                reusable = slot;
+            }
+            if (value == kEmpty) {
+                if (reusable == capacity) {
+                    reusable = slot;
+                    ++used;
+                } else {
+                    --tombstones;
+                    ++used;
+                }
+                store(reusable, fingerprint);
+                return true;
+            }
+        }
+    }
+
+    bool erase(std::uint64_t fingerprint) noexcept {
+        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
+            std::uint64_t value = load(slot);
+            if (value == fingerprint) {
+                store(slot, kTombstone);
+                --used;
+                ++tombstones;
+                return true;
+            }
+            if (value == kEmpty) {
+                return false;
+            }
+        }
+    }
+
+    std::size_t capacity;
+    std::unique_ptr<std::uint64_t[], FreeDeleter> slots;
+    std::size_t used = 0;        // live fingerprints
+    std::size_t tombstones = 0;  // erased slots still on probe paths
+};
+
+SuppressionIndex::SuppressionIndex() : current_(nullptr) {
+    publish(std::make_unique<Table>(kMinimumCapacity));
+}
+
+SuppressionIndex::~SuppressionIndex() = default;
+
+std::uint64_t SuppressionIndex::fingerprint(std::string_view key) noexcept {
+    std::uint64_t value = mix(std::hash<std::string_view>{}(key));
+    return value < 2 ? value + 2 : value;  // 0 and 1 mark empty and erased slots
+}
+
+bool SuppressionIndex::might_contain(std::string_view key) const noexcept {
+    return might_contain_fingerprint(fingerprint(key));
+}
+
+bool SuppressionIndex::might_contain_fingerprint(std::uint64_t fingerprint) const noexcept {
+    return current_.load(std::memory_order_acquire)->contains(fingerprint);
+}
+
+void SuppressionIndex::insert(std::string_view key) {
+    insert_fingerprint(fingerprint(key));
+}
+void SuppressionIndex::erase(std::string_view key) {
+    erase_fingerprint(fingerprint(key));
+}
+
+void SuppressionIndex::insert_fingerprint(std::uint64_t fingerprint) {
+    grow_if_needed();
+    if (tables_.back()->insert(fingerprint)) {
+        size_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void SuppressionIndex::erase_fingerprint(std::uint64_t fingerprint) {
+    if (tables_.back()->erase(fingerprint)) {
+        size_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+void SuppressionIndex::assign(const std::vector<std::uint64_t>& fingerprints) {
+    auto table = std::make_unique<Table>(capacity_for(fingerprints.size(), kBuildLoad));
+    for (auto fingerprint : fingerprints) {
+        table->insert(fingerprint);
+    }
+    size_.store(table->used, std::memory_order_relaxed);
+    publish(std::move(table));
+}
+
+void SuppressionIndex::grow_if_needed() {
+    const Table& table = *tables_.back();
+    if (static_cast<double>(table.used + table.tombstones + 1) <=
+        kMaxLoad * static_cast<double>(table.capacity)) {
+        return;
+    }
+    auto bigger = std::make_unique<Table>(capacity_for(table.used + 1, kGrowthLoad));
+    for (std::size_t slot = 0; slot < table.capacity; ++slot) {
+        std::uint64_t value = table.load(slot);
+        if (value != kEmpty && value != kTombstone) {
+            bigger->insert(value);
+        }
+    }
+    publish(std::move(bigger));
+}
+
+void SuppressionIndex::publish(std::unique_ptr<Table> table) {
+    current_.store(table.get(), std::memory_order_release);
+    tables_.push_back(std::move(table));
+}
+
+std::size_t SuppressionIndex::size() const noexcept {
+    return size_.load(std::memory_order_relaxed);
+}
+
+std::size_t SuppressionIndex::memory_bytes() const noexcept {
+    std::size_t bytes = sizeof(*this) + tables_.capacity() * sizeof(tables_[0]);
+    for (const auto& table : tables_) {
+        bytes += sizeof(Table) + table->capacity * sizeof(std::uint64_t);
+    }
+    return bytes;
+}
+
+}  // namespace fbl::suppression
