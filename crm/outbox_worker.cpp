@@ -1,0 +1,284 @@
+#include "crm/outbox_worker.h"
+
+#include <algorithm>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "crm/template.h"
+
+namespace fbl::crm {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct OutboxWorker::Runtime {
+    Runtime(Adapter built, Redactor& redactor)
+        : adapter(std::move(built)),
+          secrets(adapter.config.secrets, redactor),
+          bucket(adapter.config.rate_per_second) {}
+
+    Adapter adapter;
+    SecretStore secrets;
+    TokenBucket bucket;
+    std::map<std::int64_t, std::unique_ptr<JobRun>> active;
+    std::deque<JobRun*> ready;  // requests waiting for the rate limit
+    SteadyClock::time_point next_lease{};
+    bool drained = false;  // once mode: no due job was left at the last lease
+
+    std::size_t capacity() const { return static_cast<std::size_t>(adapter.config.concurrency); }
+};
+
+namespace {
+
+std::string email_of(const JobRun& run) {
+    auto payload = nlohmann::json::parse(run.job().payload_json, nullptr, false);
+    if (payload.is_object() && payload.contains("email") && payload["email"].is_string()) {
+        return log::address(payload["email"].get<std::string>());
+    }
+    return "?";
+}
+
+}  // namespace
+
+OutboxWorker::OutboxWorker(const config::Config& config, suppression::Store& store)
+    : store_(store), lease_(config.crm.lease), random_(std::random_device{}()) {
+    for (auto& adapter : build_adapters(config.crm)) {
+        runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));
+    }
+}
+
+OutboxWorker::~OutboxWorker() {
+    stop();
+}
+
+void OutboxWorker::start() {
+    if (thread_.joinable()) {
+        return;
+    }
+    stopping_ = false;
+    thread_ = std::thread([this] {
+        try {
+            loop(Mode::forever, [this] { return stopping_.load(); });
+        } catch (const std::exception& error) {
+            log::error("crm: outbox worker stopped: {}", redactor_.redact(error.what()));
+        }
+    });
+}
+
+void OutboxWorker::stop() {
+    stopping_ = true;
+    engine_.wakeup();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void OutboxWorker::notify() {
+    notified_ = true;
+    engine_.wakeup();
+}
+
+WorkerCounts OutboxWorker::run_once() {
+    loop(Mode::once, [] { return false; });
+    return counts();
+}
+
+WorkerCounts OutboxWorker::run_until(const std::function<bool()>& should_stop) {
+    loop(Mode::forever, should_stop);
+    return counts();
+}
+
+WorkerCounts OutboxWorker::counts() const {
+    std::lock_guard lock(counts_mutex_);
+    return counts_;
+}
+
+void OutboxWorker::loop(Mode mode, const std::function<bool()>& should_stop) {
+    for (auto& runtime : runtimes_) {
+        runtime->drained = false;
+        runtime->next_lease = {};
+    }
+    while (!should_stop()) {
+        auto now = SteadyClock::now();
+        if (notified_.exchange(false)) {
+            for (auto& runtime : runtimes_) {
+                runtime->next_lease = now;
+            }
+        }
+        for (auto& runtime : runtimes_) {
+            lease(*runtime, now, mode);
+            send_ready(*runtime, now);
+        }
+        if (mode == Mode::once && idle_and_drained()) {
+            return;
+        }
+        engine_.poll(next_wakeup(now));
+    }
+    drain_in_flight();
+}
+
+// Leases only when a good share of the slots is free, so a busy worker takes
+// jobs in batches (one store transaction each) rather than one at a time.
+void OutboxWorker::lease(Runtime& runtime, SteadyClock::time_point now, Mode mode) {
+    auto free = runtime.capacity() - runtime.active.size();
+    auto batch = std::max<std::size_t>(1, runtime.capacity() / 4);
+    if (free == 0 || now < runtime.next_lease || (mode == Mode::once && runtime.drained) ||
+        (free < batch && !runtime.active.empty())) {
+        return;
+    }
+    auto jobs = store_.lease_jobs(runtime.adapter.config.name, free, lease_);
+    if (jobs.size() < free) {
+        runtime.next_lease = now + kIdlePoll;
+        runtime.drained = true;
+    }
+    for (auto& job : jobs) {
+        auto id = job.id;
+        try {
+            auto run = std::make_unique<JobRun>(runtime.adapter, std::move(job), runtime.secrets,
+                                                redactor_);
+            runtime.ready.push_back(run.get());
+            runtime.active.emplace(id, std::move(run));
+        } catch (const std::exception& error) {
+            store_.dead_letter_job(id, redactor_.redact(error.what()), "");
+            std::lock_guard lock(counts_mutex_);
+            ++counts_.dead;
+        }
+    }
+}
+
+void OutboxWorker::send_ready(Runtime& runtime, SteadyClock::time_point now) {
+    while (!runtime.ready.empty() && runtime.bucket.take(now)) {
+        auto* run = runtime.ready.front();
+        runtime.ready.pop_front();
+        send(runtime, *run);
+    }
+}
+
+void OutboxWorker::send(Runtime& runtime, JobRun& run) {
+    HttpRequest request;
+    try {
+        request = run.request(Clock::now());
+    } catch (const std::exception& error) {
+        record_dead(run, std::string("cannot build the request: ") + error.what());
+        finish(runtime, run);
+        return;
+    }
+    {
+        std::lock_guard lock(counts_mutex_);
+        ++counts_.requests;
+    }
+    engine_.submit(std::move(request), [this, &runtime, &run](HttpResponse response) {
+        on_answer(runtime, run, response);
+    });
+}
+
+void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& response) {
+    auto verdict = run.answer(response);
+    try {
+        switch (verdict.kind) {
+            case Verdict::Kind::send:
+                // The next request of the job goes first, but still through the rate limit.
+                runtime.ready.push_front(&run);
+                return;
+            case Verdict::Kind::complete:
+                store_.complete_job(run.job().id, run.transcript());
+                log::info("crm: job {} ({}, {}) done", run.job().id, runtime.adapter.config.name,
+                          email_of(run));
+                {
+                    std::lock_guard lock(counts_mutex_);
+                    ++counts_.done;
+                }
+                break;
+            case Verdict::Kind::retry:
+                record_retry(run, verdict);
+                break;
+            case Verdict::Kind::dead:
+                record_dead(run, verdict.error);
+                break;
+        }
+    } catch (const std::exception& error) {
+        // The lease runs out and the job is tried again: nothing is lost.
+        log::error("crm: job {}: cannot record the outcome: {}", run.job().id,
+                   redactor_.redact(error.what()));
+    }
+    finish(runtime, run);
+}
+
+void OutboxWorker::record_retry(JobRun& run, const Verdict& verdict) {
+    const auto& job = run.job();
+    const auto& policy = run.adapter().config.retry;
+    auto now = Clock::now();
+    auto when = next_attempt(policy, std::max(job.attempts, 1), verdict.retry_after, job.created_at,
+                             now, random_);
+    if (!when) {
+        record_dead(run, fmt::format("gave up after {} attempts: {}", job.attempts, verdict.error));
+        return;
+    }
+    store_.retry_job(job.id, *when, verdict.error);
+    auto delay = std::chrono::duration_cast<std::chrono::seconds>(*when - now);
+    log::notice("crm: job {} ({}, {}) attempt {} failed: {}; retry in {}", job.id, job.adapter,
+                email_of(run), job.attempts, verdict.error, delay);
+    std::lock_guard lock(counts_mutex_);
+    ++counts_.retried;
+}
+
+void OutboxWorker::record_dead(JobRun& run, const std::string& error) {
+    auto message = redactor_.redact(error);
+    store_.dead_letter_job(run.job().id, message, run.transcript());
+    log::warning("crm: job {} ({}, {}) dead-lettered: {}", run.job().id, run.job().adapter,
+                 email_of(run), message);
+    std::lock_guard lock(counts_mutex_);
+    ++counts_.dead;
+}
+
+void OutboxWorker::finish(Runtime& runtime, JobRun& run) {
+    auto id = run.job().id;
+    std::erase(runtime.ready, &run);
+    runtime.active.erase(id);
+}
+
+std::chrono::milliseconds OutboxWorker::next_wakeup(SteadyClock::time_point now) const {
+    auto wait = std::chrono::duration_cast<std::chrono::microseconds>(kIdlePoll);
+    for (const auto& runtime : runtimes_) {
+        if (!runtime->ready.empty()) {
+            wait = std::min(wait, runtime->bucket.wait(now));
+        }
+        if (runtime->active.size() < runtime->capacity() && runtime->next_lease > now) {
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
+                                      runtime->next_lease - now));
+        }
+    }
+    // Round up: waking a little late keeps the rate limit; early would spin.
+    return std::chrono::ceil<std::chrono::milliseconds>(wait);
+}
+
+bool OutboxWorker::idle_and_drained() const {
+    return std::all_of(runtimes_.begin(), runtimes_.end(), [](const auto& runtime) {
+        return runtime->drained && runtime->active.empty();
+    });
+}
+
+// Lets the requests already sent finish so their outcome is recorded; jobs
+// still waiting for the rate limit are left to their lease.
+void OutboxWorker::drain_in_flight() {
+    std::chrono::seconds longest{0};
+    for (auto& runtime : runtimes_) {
+        longest = std::max(longest, runtime->adapter.config.request_timeout);
+        runtime->ready.clear();
+    }
+    auto deadline = SteadyClock::now() + longest + std::chrono::seconds(1);
+    while (engine_.in_flight() > 0 && SteadyClock::now() < deadline) {
+        engine_.poll(std::chrono::milliseconds(100));
+        for (auto& runtime : runtimes_) {
+            runtime->ready.clear();
+        }
+    }
+    engine_.cancel_all();
+    for (auto& runtime : runtimes_) {
+        runtime->active.clear();
+    }
+}
+
+}  // namespace fbl::crm

@@ -1,0 +1,110 @@
+#include "crm/adapter.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+#include "crm/job_run.h"
+#include "crm/presets.h"
+#include "fake_crm_server.h"
+
+namespace fbl::crm {
+namespace {
+
+using testing::TempDir;
+
+class AdapterTest : public ::testing::Test {
+  protected:
+    std::string secret_file(const std::string& name, const std::string& value) {
+        auto path = dir_.path() / name;
+        std::ofstream(path) << value << "\n";
+        return path.string();
+    }
+
+    config::CrmAdapter load(const std::string& adapter_yaml) {
+        auto config = config::load_string("crm:\n  adapters:\n" + adapter_yaml, "test.yaml");
+        return config.crm.adapters.at(0);
+    }
+
+    TempDir dir_;
+};
+
+TEST_F(AdapterTest, SuperOfficePresetExpandsSettingsIntoTheUrl) {
+    auto adapter =
+        build_adapter(load("    - name: so\n"
+                           "      preset: superoffice\n"
+                           "      settings: {base: 'https://so.example/Cust1'}\n"
+                           "      secrets:\n"
+                           "        token: {value_file: " +
+                           secret_file("t", "tok") +
+                           "}\n"
+                           "        app_token: {value_file: " +
+                           secret_file("a", "app") + "}\n"));
+    ASSERT_EQ(adapter.steps.size(), 2u);
+    EXPECT_EQ(adapter.steps[0].url,
+              "https://so.example/Cust1/api/v1/Person?$select=personId&$filter="
+              "email/emailAddress eq '{odata:email}'");
+    EXPECT_EQ(adapter.steps[1].url,
+              "https://so.example/Cust1/api/v1/Person/{person_id}/Consent/EMARKETING");
+    EXPECT_EQ(adapter.steps[1].done, std::vector<int>{404});
+}
+
+TEST_F(AdapterTest, PresetsNeedTheirSettingsAndSecrets) {
+    EXPECT_THROW(build_adapter(load("    - name: so\n      preset: superoffice\n")), AdapterError);
+    try {
+        build_adapter(
+            load("    - name: hook\n      preset: webhook\n"
+                 "      settings: {url: 'http://127.0.0.1:1/x'}\n"));
+        FAIL() << "a webhook without signing secret was accepted";
+    } catch (const AdapterError& error) {
+        EXPECT_NE(std::string(error.what()).find("secrets.signing_secret"), std::string::npos);
+    }
+    EXPECT_THROW(build_adapter(load("    - name: x\n      preset: nosuch\n")), AdapterError);
+}
+
+TEST_F(AdapterTest, UnknownPlaceholderNamesTheStep) {
+    try {
+        build_adapter(
+            load("    - name: custom\n      steps:\n"
+                 "        - name: lookup\n"
+                 "          url: 'https://crm.example/p?e={email}'\n"
+                 "          extract: {pid: /items/*/id}\n"
+                 "        - name: update\n"
+                 "          method: PATCH\n"
+                 "          url: 'https://crm.example/p/{pid}/{persn}'\n"));
+        FAIL() << "an unknown placeholder was accepted";
+    } catch (const AdapterError& error) {
+        std::string message = error.what();
+        EXPECT_NE(message.find("step 'update'"), std::string::npos) << message;
+        EXPECT_NE(message.find("{persn}"), std::string::npos) << message;
+    }
+}
+
+TEST_F(AdapterTest, EveryShippedPresetBuilds) {
+    auto secret = secret_file("s", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    for (const auto& name : preset_names()) {
+        auto preset = find_preset(name);
+        ASSERT_TRUE(preset);
+        std::string yaml = "    - name: p\n      preset: " + name + "\n      settings: {";
+        yaml += "base: 'https://h', url: 'https://h/x', subscription_id: '1'}\n      secrets:\n";
+        for (const auto& secret_name : preset->required_secrets) {
+            yaml += "        " + secret_name + ": {value_file: " + secret + "}\n";
+        }
+        EXPECT_NO_THROW(build_adapter(load(yaml))) << name;
+    }
+}
+
+TEST(Extract, FansOutOverArraysAndObjects) {
+    auto json =
+        R"({"value":[{"personId":1},{"personId":22}],"contacts":{"7":{"id":7},"9":{"id":9}}})";
+    EXPECT_EQ(extract_values(json, "/value/*/personId"), (std::vector<std::string>{"1", "22"}));
+    EXPECT_EQ(extract_values(json, "/contacts/*/id"), (std::vector<std::string>{"7", "9"}));
+    EXPECT_EQ(extract_values(json, "/value/1/personId"), std::vector<std::string>{"22"});
+    EXPECT_TRUE(extract_values(json, "/missing/*/x").empty());
+    EXPECT_TRUE(extract_values(R"({"value":[]})", "/value/*/personId").empty());
+    EXPECT_THROW(extract_values("<html>", "/a"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace fbl::crm

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+// The Python fake CRM (tests/crm/fake_crm.py) as a child process on
+// 127.0.0.1 with a port chosen by the kernel, plus a tiny client for its
+// /_control endpoints.
+namespace fbl::crm::testing {
+
+class FakeCrmServer {
+  public:
+    FakeCrmServer() {
+        int out[2];
+        if (pipe(out) != 0) {
+            throw std::runtime_error("pipe failed");
+        }
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&actions, out[0]);
+        std::string script = std::string(FBL_SOURCE_DIR) + "/tests/crm/fake_crm.py";
+        const char* argv[] = {"python3", script.c_str(), nullptr};
+        if (posix_spawnp(&pid_, "python3", &actions, nullptr, const_cast<char**>(argv), environ) !=
+            0) {
+            throw std::runtime_error("cannot start python3");
+        }
+        posix_spawn_file_actions_destroy(&actions);
+        close(out[1]);
+        FILE* stream = fdopen(out[0], "r");
+        char line[64] = {};
+        if (fgets(line, sizeof line, stream) == nullptr || sscanf(line, "PORT %d", &port_) != 1) {
+            fclose(stream);
+            throw std::runtime_error("the fake CRM did not print its port");
+        }
+        fclose(stream);
+    }
+
+    ~FakeCrmServer() {
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+    }
+
+    int port() const { return port_; }
+    std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+    void setup(const nlohmann::json& settings) { call("POST", "/_control/setup", settings.dump()); }
+    void faults(const nlohmann::json& faults) { call("POST", "/_control/faults", faults.dump()); }
+    nlohmann::json requests() {
+        return nlohmann::json::parse(call("GET", "/_control/requests", ""));
+    }
+    nlohmann::json effects() { return nlohmann::json::parse(call("GET", "/_control/effects", "")); }
+
+  private:
+    static size_t collect(char* data, size_t size, size_t count, void* out) {
+        static_cast<std::string*>(out)->append(data, size * count);
+        return size * count;
+    }
+
+    std::string call(const std::string& method, const std::string& path, const std::string& body) {
+        CURL* easy = curl_easy_init();
+        std::string answer;
+        std::string url = base() + path;
+        curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+        curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+        if (method == "POST") {
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.c_str());
+        }
+        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &collect);
+        curl_easy_setopt(easy, CURLOPT_WRITEDATA, &answer);
+        curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+        auto result = curl_easy_perform(easy);
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(easy);
+        if (result != CURLE_OK) {
+            throw std::runtime_error(std::string("fake CRM control: ") +
+                                     curl_easy_strerror(result));
+        }
+        return answer;
+    }
+
+    pid_t pid_ = 0;
+    int port_ = 0;
+};
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+  public:
+    TempDir() {
+        std::random_device random;
+        path_ = std::filesystem::temp_directory_path() /
+                ("fbl-crm-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+}  // namespace fbl::crm::testing

@@ -1,0 +1,326 @@
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "common/log.h"
+#include "config/loader.h"
+#include "crm/outbox_worker.h"
+#include "fake_crm_server.h"
+#include "suppression/store.h"
+
+// The outbox worker against a real SQLite store and the fake CRM over real
+// HTTP on 127.0.0.1. Retry delays are 1-2 s so retried jobs settle fast; no
+// test checks how long anything took.
+namespace fbl::crm {
+namespace {
+
+using nlohmann::json;
+using suppression::OutboxJob;
+using testing::FakeCrmServer;
+using testing::TempDir;
+
+constexpr const char* kToken = "tok-SECRET-1111";
+constexpr const char* kAppToken = "app-SECRET-2222";
+constexpr const char* kWebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+class WorkerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        write_file("token", kToken);
+        write_file("app_token", kAppToken);
+        write_file("webhook_secret", kWebhookSecret);
+        server_.setup(
+            {{"token", kToken}, {"app_token", kAppToken}, {"webhook_secret", kWebhookSecret}});
+    }
+
+    void write_file(const std::string& name, const std::string& value) {
+        std::ofstream(dir_.path() / name) << value << "\n";
+    }
+
+    std::string secret(const std::string& name) {
+        return "{value_file: '" + (dir_.path() / name).string() + "'}";
+    }
+
+    std::string common_limits() {
+        return "      connect_timeout: 2s\n"
+               "      request_timeout: 1s\n"
+               "      rate_per_second: 1000\n"
+               "      concurrency: 8\n"
+               "      retry: {initial_delay: 1s, max_delay: 2s, give_up_after: 1h}\n";
+    }
+
+    void load(const std::string& adapters) {
+        auto yaml = "store:\n  backend: sqlite\n  sqlite:\n    path: '" +
+                    (dir_.path() / "fbl.db").string() + "'\ncrm:\n  lease: 30s\n  adapters:\n" +
+                    adapters;
+        config_ = config::load_string(yaml, "test.yaml");
+        store_ = suppression::open_store(config_.store);
+    }
+
+    std::string superoffice() {
+        return "    - name: so\n      preset: superoffice\n      settings: {base: '" +
+               server_.base() + "'}\n      secrets:\n        token: " + secret("token") +
+               "\n        app_token: " + secret("app_token") + "\n" + common_limits();
+    }
+
+    std::string webhook() {
+        return "    - name: hook\n      preset: webhook\n      settings: {url: '" + server_.base() +
+               "/webhook'}\n      secrets:\n        signing_secret: " + secret("webhook_secret") +
+               "\n" + common_limits();
+    }
+
+    // One trusted complaint about `email`, with one job for `adapter`.
+    void complain(const std::string& email, const std::string& adapter) {
+        suppression::Complaint complaint;
+        complaint.dedup_key = "report-" + std::to_string(++reports_) + "-" + email;
+        complaint.kind = "complaint";
+        complaint.feedback_type = "abuse";
+        complaint.trusted = true;
+        complaint.received_at = std::chrono::system_clock::now();
+        complaint.recipients.push_back({email, email, "original-rcpt-to"});
+        OutboxJob job;
+        job.adapter = adapter;
+        job.idempotency_key = complaint.dedup_key + ":" + adapter;
+        job.payload_json = json{{"email", email},           {"reason", "complaint"},
+                                {"feedback_type", "abuse"}, {"reported_at", "2026-11-28T10:00:00Z"},
+                                {"mailing_id", "m-1"},      {"complaint_id", reports_}}
+                               .dump();
+        store_->record_complaint(complaint, suppression::Scope::marketing, std::nullopt, {job});
+    }
+
+    // Runs the worker until no job is pending or leased.
+    void settle(OutboxWorker& worker) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < deadline) {
+            worker.run_once();
+            if (store_->outbox("pending").empty() && store_->outbox("leased").empty()) {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        FAIL() << "jobs did not settle";
+    }
+
+    OutboxJob only_job() {
+        auto jobs = store_->outbox("");
+        EXPECT_EQ(jobs.size(), 1u);
+        return jobs.at(0);
+    }
+
+    json requests_to(const std::string& method) {
+        json found = json::array();
+        for (const auto& request : server_.requests()) {
+            if (request["method"] == method) {
+                found.push_back(request);
+            }
+        }
+        return found;
+    }
+
+    TempDir dir_;
+    FakeCrmServer server_;
+    config::Config config_;
+    std::unique_ptr<suppression::Store> store_;
+    int reports_ = 0;
+};
+
+TEST_F(WorkerTest, SuperOfficeFindsThePersonAndRevokesTheConsent) {
+    server_.setup({{"persons", {{"ann@x.example", {101}}}}});
+    load(superoffice());
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+
+    auto job = only_job();
+    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"101", 1}}));
+    auto gets = requests_to("GET");
+    ASSERT_EQ(gets.size(), 1u);
+    EXPECT_EQ(gets[0]["headers"]["authorization"], std::string("SOTicket ") + kToken);
+    EXPECT_EQ(gets[0]["headers"]["so-apptoken"], kAppToken);
+    EXPECT_EQ(gets[0]["headers"]["idempotency-key"], job.idempotency_key);
+    auto deletes = requests_to("DELETE");
+    ASSERT_EQ(deletes.size(), 1u);
+    EXPECT_EQ(deletes[0]["path"], "/api/v1/Person/101/Consent/EMARKETING");
+    EXPECT_EQ(deletes[0]["headers"]["idempotency-key"],
+              job.idempotency_key + ":revoke-consent:101");
+}
+
+TEST_F(WorkerTest, EveryPersonWithTheAddressLosesTheConsent) {
+    server_.setup({{"persons", {{"o'neil@x.example", {201, 202, 203}}}}});
+    load(superoffice());
+    complain("o'neil@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"201", 1}, {"202", 1}, {"203", 1}}));
+}
+
+TEST_F(WorkerTest, NoPersonFoundIsDone) {
+    load(superoffice());
+    complain("nobody@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(server_.requests().size(), 1u);
+}
+
+TEST_F(WorkerTest, ServerErrorIsRetriedUntilSuccess) {
+    server_.setup({{"persons", {{"ann@x.example", {301}}}}});
+    server_.faults(json::array(
+        {{{"method", "DELETE"}, {"path", "/Consent/"}, {"status", 500}, {"times", 1}}}));
+    load(superoffice());
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.attempts, 2);
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"301", 1}}));
+}
+
+TEST_F(WorkerTest, TooManyRequestsWaitsForRetryAfter) {
+    server_.setup({{"persons", {{"ann@x.example", {401}}}}});
+    server_.faults(json::array(
+        {{{"method", "GET"}, {"status", 429}, {"times", 1}, {"headers", {{"Retry-After", "2"}}}}}));
+    load(superoffice());
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    auto before = std::chrono::system_clock::now();
+    worker.run_once();
+    auto waiting = only_job();
+    EXPECT_EQ(waiting.state, "pending");
+    EXPECT_GE(waiting.next_attempt_at, before + std::chrono::seconds(2));
+    EXPECT_NE(waiting.last_error.find("429"), std::string::npos);
+    settle(worker);
+    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"401", 1}}));
+}
+
+TEST_F(WorkerTest, TimeoutIsRetried) {
+    server_.setup({{"persons", {{"ann@x.example", {501}}}}});
+    server_.faults(
+        json::array({{{"method", "DELETE"}, {"delay_ms", 3000}, {"status", 204}, {"times", 1}}}));
+    load(superoffice());
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.attempts, 2);
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"501", 1}}));
+}
+
+TEST_F(WorkerTest, UnauthorisedRereadsTheTokenAndSucceeds) {
+    const std::string rotated = "tok-SECRET-ROTATED";
+    server_.setup({{"persons", {{"ann@x.example", {601}}}}, {"token", rotated}});
+    load(superoffice());  // reads the old token
+    write_file("token", rotated);
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.attempts, 1);
+    auto gets = requests_to("GET");
+    ASSERT_EQ(gets.size(), 2u);
+    EXPECT_EQ(gets[0]["headers"]["authorization"], std::string("SOTicket ") + kToken);
+    EXPECT_EQ(gets[1]["headers"]["authorization"], "SOTicket " + rotated);
+    EXPECT_EQ(job.last_response.find(rotated), std::string::npos);
+}
+
+TEST_F(WorkerTest, BadRequestIsDeadLetteredWithTheAnswerKept) {
+    server_.setup({{"persons", {{"ann@x.example", {701}}}}});
+    server_.faults(json::array({{{"method", "DELETE"},
+                                 {"status", 400},
+                                 {"body", "{\"Error\":\"unknown purpose\"}"},
+                                 {"times", 5}}}));
+    load(superoffice());
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "dead");
+    EXPECT_EQ(job.attempts, 1);
+    EXPECT_NE(job.last_error.find("HTTP 400"), std::string::npos);
+    EXPECT_NE(job.last_response.find("unknown purpose"), std::string::npos);
+    EXPECT_EQ(requests_to("DELETE").size(), 1u);
+}
+
+TEST_F(WorkerTest, SignedWebhookVerifiesAndKeepsItsIdAcrossRetries) {
+    server_.faults(
+        json::array({{{"method", "POST"}, {"path", "/webhook"}, {"status", 503}, {"times", 1}}}));
+    load(webhook());
+    complain("ann@x.example", "hook");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "done");
+    auto posts = requests_to("POST");
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(posts[0]["headers"]["webhook-id"], job.idempotency_key);
+    EXPECT_EQ(posts[1]["headers"]["webhook-id"], job.idempotency_key);
+    auto effects = server_.effects();
+    EXPECT_EQ(effects["webhook"], json({{job.idempotency_key, 1}}));
+    EXPECT_EQ(effects["webhook_verified"][job.idempotency_key], true);
+    auto event = json::parse(posts[1]["body"].get<std::string>());
+    EXPECT_EQ(event["type"], "consent.revoked");
+    EXPECT_EQ(event["data"]["email"], "ann@x.example");
+    EXPECT_EQ(event["data"]["complaint_id"], "1");
+}
+
+TEST_F(WorkerTest, HubSpotAlreadyUnsubscribedAndBrevoAreDone) {
+    load("    - name: hs\n      preset: hubspot\n      settings: {base: '" + server_.base() +
+         "', subscription_id: '42'}\n      secrets:\n        token: " + secret("token") + "\n" +
+         common_limits() + "    - name: brevo\n      preset: brevo\n      settings: {base: '" +
+         server_.base() + "'}\n      secrets:\n        api_key: " + secret("app_token") + "\n" +
+         common_limits());
+    complain("ann@x.example", "hs");
+    complain("ann@x.example", "hs");
+    complain("b+tag@x.example", "brevo");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    for (const auto& job : store_->outbox("")) {
+        EXPECT_EQ(job.state, "done") << job.adapter << ": " << job.last_error;
+    }
+    auto effects = server_.effects();
+    EXPECT_EQ(effects["hubspot"], json({{"ann@x.example", 1}}));
+    EXPECT_EQ(effects["brevo"], json({{"b+tag@x.example", 1}}));
+    bool encoded = false;
+    for (const auto& request : requests_to("PUT")) {
+        encoded = encoded || request["path"] == "/v3/contacts/b%2Btag%40x.example";
+        EXPECT_EQ(request["headers"]["api-key"], kAppToken);
+    }
+    EXPECT_TRUE(encoded);
+}
+
+TEST_F(WorkerTest, SecretsNeverShowInLogsOrStoredAnswers) {
+    log::configure(log::Destination::stderr_stream, log::Level::debug, log::PiiMode::plain);
+    server_.setup({{"persons", {{"ann@x.example", {801}}}}, {"token", "another-token"}});
+    // The CRM echoes the credentials it got in its error answer.
+    server_.faults(
+        json::array({{{"method", "GET"},
+                      {"status", 403},
+                      {"body", std::string("bad ticket ") + kToken + " for " + kAppToken},
+                      {"times", 1}}}));
+    load(superoffice());
+    complain("ann@x.example", "so");
+    ::testing::internal::CaptureStderr();
+    {
+        OutboxWorker worker(config_, *store_);
+        settle(worker);
+    }
+    auto logged = ::testing::internal::GetCapturedStderr();
+    auto job = only_job();
+    EXPECT_EQ(job.state, "dead");
+    for (const std::string& text : {logged, job.last_error, job.last_response}) {
+        EXPECT_EQ(text.find(kToken), std::string::npos) << text;
+        EXPECT_EQ(text.find(kAppToken), std::string::npos) << text;
+    }
+    EXPECT_NE(job.last_response.find("[redacted]"), std::string::npos);
+    EXPECT_NE(logged.find("dead-lettered"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fbl::crm
