@@ -1,0 +1,219 @@
+#include "feedback_loop/feedback_fields.h"
+
+#include <charconv>
+#include <functional>
+#include <unordered_map>
+
+#include "feedback_loop/field_block.h"
+#include "feedback_loop/field_values.h"
+
+namespace fbl::feedback_loop {
+namespace {
+
+using Reader = std::function<void(const Field&, FeedbackReport&)>;
+
+// A field that may appear once: later copies are reported, the first kept.
+void set_once(std::string& target, std::string value, const Field& field, FeedbackReport& report) {
+    if (!target.empty()) {
+        report.warnings.push_back("field " + field.name + " repeated; the first is kept");
+        return;
+    }
+    target = std::move(value);
+}
+
+// Values that are a token or a short text: comments go, the rest stays.
+std::string token(const Field& field) {
+    return strip_comments(field.value);
+}
+
+std::string without_whitespace(std::string_view value) {
+    std::string result;
+    for (char c : value) {
+        if (c != ' ' && c != '\t') {
+            result.push_back(c);
+        }
+    }
+    return result;
+}
+
+template <typename Number>
+std::optional<Number> number(std::string_view text) {
+    Number value{};
+    text = trim(text);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+void read_source_ip(const Field& field, FeedbackReport& report) {
+    std::vector<std::string> comments;
+    std::string ip = strip_comments(field.value, &comments);
+    if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') {
+        ip = ip.substr(1, ip.size() - 2);
+    }
+    set_once(report.source_ip, ip, field, report);
+    if (!comments.empty() && report.source_hostname.empty()) {
+        report.source_hostname = comments.front();
+    }
+}
+
+void read_reporting_mta(const Field& field, FeedbackReport& report) {
+    std::string value = token(field);
+    std::size_t semicolon = value.find(';');
+    if (semicolon != std::string::npos) {
+        value = std::string(trim(std::string_view(value).substr(semicolon + 1)));
+    }
+    set_once(report.reporting_mta, value, field, report);
+}
+
+void read_arrival_date(const Field& field, FeedbackReport& report) {
+    if (report.arrival_date) {
+        report.warnings.push_back("field " + field.name + " repeated; the first is kept");
+        return;
+    }
+    report.arrival_date = parse_date(field.value);
+    if (!report.arrival_date) {
+        report.warnings.push_back("unreadable " + field.name + ": " + field.value);
+    }
+}
+
+void read_source_port(const Field& field, FeedbackReport& report) {
+    auto port = number<int>(token(field));
+    if (port && *port >= 0 && *port <= 65535) {
+        report.source_port = port;
+    } else {
+        report.warnings.push_back("unreadable Source-Port: " + field.value);
+    }
+}
+
+void read_incidents(const Field& field, FeedbackReport& report) {
+    auto incidents = number<std::int64_t>(token(field));
+    if (incidents && *incidents >= 0) {
+        report.incidents = incidents;
+    } else {
+        report.warnings.push_back("unreadable Incidents: " + field.value);
+    }
+}
+
+void add_addresses(std::vector<std::string>& target, const Field& field, FeedbackReport& report) {
+    std::vector<std::string> addresses = addr_spec_list(field.value);
+    if (addresses.empty() && !trim(field.value).empty() && trim(field.value) != "<>") {
+        report.warnings.push_back("no address in " + field.name + ": " + field.value);
+    }
+    for (std::string& address : addresses) {
+        target.push_back(std::move(address));
+    }
+}
+
+// Every field RFC 5965/6591/6692/7489 defines, by lower-cased name.
+const std::unordered_map<std::string, Reader>& readers() {
+    static const std::unordered_map<std::string, Reader> table = {
+        {"feedback-type",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.feedback_type, to_lower(token(f)), f, r);
+         }},
+        {"user-agent",
+         [](const Field& f, FeedbackReport& r) { set_once(r.user_agent, f.value, f, r); }},
+        {"version", [](const Field& f, FeedbackReport& r) { set_once(r.version, token(f), f, r); }},
+        {"original-envelope-id",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.original_envelope_id, token(f), f, r);
+         }},
+        {"original-mail-from",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.original_mail_from, addr_spec(f.value), f, r);
+         }},
+        {"original-rcpt-to",
+         [](const Field& f, FeedbackReport& r) { add_addresses(r.original_rcpt_to, f, r); }},
+        {"removal-recipient",
+         [](const Field& f, FeedbackReport& r) { add_addresses(r.removal_recipients, f, r); }},
+        {"arrival-date", read_arrival_date},
+        {"received-date", read_arrival_date},
+        {"reporting-mta", read_reporting_mta},
+        {"source-ip", read_source_ip},
+        {"source-port", read_source_port},
+        {"incidents", read_incidents},
+        {"authentication-results",
+         [](const Field& f, FeedbackReport& r) { r.authentication_results.push_back(f.value); }},
+        {"reported-domain",
+         [](const Field& f, FeedbackReport& r) {
+             r.reported_domains.push_back(to_lower(token(f)));
+         }},
+        {"reported-uri",
+         [](const Field& f, FeedbackReport& r) { r.reported_uris.push_back(token(f)); }},
+        {"redacted-address",
+         [](const Field& f, FeedbackReport& r) {
+             r.redacted_address = true;
+             r.redacted_address_value = f.value;
+         }},
+        {"auth-failure",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.auth_failure, to_lower(token(f)), f, r);
+         }},
+        {"delivery-result",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.delivery_result, to_lower(token(f)), f, r);
+         }},
+        {"dkim-adsp-dns",
+         [](const Field& f, FeedbackReport& r) { set_once(r.auth.dkim_adsp_dns, f.value, f, r); }},
+        {"dkim-canonicalized-body",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.dkim_canonicalized_body, without_whitespace(f.value), f, r);
+         }},
+        {"dkim-canonicalized-header",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.dkim_canonicalized_header, without_whitespace(f.value), f, r);
+         }},
+        {"dkim-domain",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.dkim_domain, to_lower(token(f)), f, r);
+         }},
+        {"dkim-identity",
+         [](const Field& f, FeedbackReport& r) { set_once(r.auth.dkim_identity, token(f), f, r); }},
+        {"dkim-selector",
+         [](const Field& f, FeedbackReport& r) { set_once(r.auth.dkim_selector, token(f), f, r); }},
+        {"dkim-selector-dns",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.dkim_selector_dns, f.value, f, r);
+         }},
+        {"spf-dns",
+         [](const Field& f, FeedbackReport& r) { set_once(r.auth.spf_dns, f.value, f, r); }},
+        {"identity-alignment",
+         [](const Field& f, FeedbackReport& r) {
+             set_once(r.auth.identity_alignment, to_lower(token(f)), f, r);
+         }},
+    };
+    return table;
+}
+
+void keep_extension(const Field& field, FeedbackReport& report) {
+    for (auto& [name, values] : report.extensions) {
+        if (same_name(name, field.name)) {
+            values.push_back(field.value);
+            return;
+        }
+    }
+    report.extensions[field.name].push_back(field.value);
+}
+
+}  // namespace
+
+void read_feedback_fields(std::string_view body, FeedbackReport& report) {
+    FieldBlock block = parse_field_block(body);
+    for (const std::string& line : block.skipped_lines) {
+        report.warnings.push_back("not a field, skipped: " + line.substr(0, 80));
+    }
+    const auto& table = readers();
+    for (const Field& field : block.fields) {
+        auto reader = table.find(to_lower(field.name));
+        if (reader != table.end()) {
+            reader->second(field, report);
+        } else {
+            keep_extension(field, report);
+        }
+    }
+}
+
+}  // namespace fbl::feedback_loop

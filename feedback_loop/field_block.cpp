@@ -1,0 +1,146 @@
+#include "feedback_loop/field_block.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace fbl::feedback_loop {
+namespace {
+
+constexpr std::size_t kMaxSkippedLinesKept = 3;
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+bool is_field_name_char(char c) {
+    // RFC 5322 ftext: printable US-ASCII except colon.
+    return c > 32 && c < 127 && c != ':';
+}
+
+// Length of "Name" when the line starts with "Name:", else 0.
+std::size_t field_name_length(std::string_view line) {
+    std::size_t length = 0;
+    while (length < line.size() && is_field_name_char(line[length])) {
+        ++length;
+    }
+    std::size_t colon = length;
+    while (colon < line.size() && is_blank(line[colon])) {
+        ++colon;  // "Name :" is obsolete syntax but seen in the wild
+    }
+    if (length == 0 || colon >= line.size() || line[colon] != ':') {
+        return 0;
+    }
+    return length;
+}
+
+void append_collapsed(std::string& out, std::string_view piece) {
+    for (char c : piece) {
+        if (is_blank(c) || c == '\n' || c == '\r') {
+            if (!out.empty() && out.back() != ' ') {
+                out.push_back(' ');
+            }
+        } else {
+            out.push_back(c);
+        }
+    }
+}
+
+std::string_view next_line(std::string_view text, std::size_t& position) {
+    std::size_t end = text.find('\n', position);
+    if (end == std::string_view::npos) {
+        end = text.size();
+    }
+    std::string_view line = text.substr(position, end - position);
+    position = end + 1;
+    return line;
+}
+
+}  // namespace
+
+std::string to_lower(std::string_view text) {
+    std::string result(text);
+    std::transform(result.begin(), result.end(), result.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return result;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
+FieldBlock parse_field_block(std::string_view text) {
+    FieldBlock block;
+    std::size_t position = 0;
+    Field* current = nullptr;
+    while (position < text.size()) {
+        std::string_view line = next_line(text, position);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        if (trim(line).empty()) {
+            current = nullptr;  // a blank line ends folding, not the block
+            continue;
+        }
+        if (is_blank(line.front())) {
+            if (current != nullptr) {
+                append_collapsed(current->value, line);
+            } else if (block.skipped_lines.size() < kMaxSkippedLinesKept) {
+                block.skipped_lines.emplace_back(trim(line));
+            }
+            continue;
+        }
+        std::size_t name_length = field_name_length(line);
+        if (name_length == 0) {
+            current = nullptr;
+            if (block.skipped_lines.size() < kMaxSkippedLinesKept) {
+                block.skipped_lines.emplace_back(trim(line));
+            }
+            continue;
+        }
+        Field& field = block.fields.emplace_back();
+        field.name = std::string(line.substr(0, name_length));
+        append_collapsed(field.value, line.substr(line.find(':', name_length) + 1));
+        current = &field;
+    }
+    for (Field& field : block.fields) {
+        field.value = std::string(trim(field.value));
+    }
+    return block;
+}
+
+bool looks_like_field_block_with(std::string_view text, std::string_view name) {
+    std::size_t position = 0;
+    bool first = true;
+    while (position < text.size()) {
+        std::string_view line = next_line(text, position);
+        if (first) {
+            if (trim(line).empty()) {
+                continue;
+            }
+            if (field_name_length(line) == 0) {
+                return false;
+            }
+            first = false;
+        }
+        std::size_t length = field_name_length(line);
+        if (length != 0 && same_name(line.substr(0, length), name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace fbl::feedback_loop

@@ -1,0 +1,260 @@
+#include "feedback_loop/parser.h"
+
+#include <exception>
+
+#include "feedback_loop/classify.h"
+#include "feedback_loop/feedback_fields.h"
+#include "feedback_loop/field_block.h"
+#include "feedback_loop/field_values.h"
+#include "feedback_loop/gmime_handle.h"
+#include "feedback_loop/message_headers.h"
+#include "feedback_loop/mime_parts.h"
+
+namespace fbl::feedback_loop {
+namespace {
+
+// A report relayed inside a report inside ... stops here.
+constexpr int kMaxForwardingDepth = 4;
+
+constexpr std::string_view kJmrpHeader = "X-HmXmrOriginalRecipient";
+
+class ReportReader {
+  public:
+    ReportReader(const ParseOptions& options, FeedbackReport& report)
+        : options_(options),
+          header_options_{options.reference_header, &options.mailing_id_headers},
+          report_(report) {}
+
+    // Finds the report in this message (or one attached to it). False when
+    // there is none.
+    bool read(GMimeMessage* message, int depth) {
+        ReportParts parts = locate_parts(message);
+        if (read_arf(parts)) {
+            return true;
+        }
+        if (depth < kMaxForwardingDepth && read_forwarded(parts, depth)) {
+            return true;
+        }
+        return read_jmrp(message, parts);
+    }
+
+    bool read_unsubscribe_request(GMimeMessage* message) {
+        std::string subject = to_lower(trim(report_.report.subject));
+        bool asked = subject.rfind("unsubscribe", 0) == 0;
+        if (!asked) {
+            ReportParts parts = locate_parts(message);
+            if (!parts.text_parts.empty()) {
+                std::string body = gmime::decoded_content(parts.text_parts.front());
+                std::string_view first_line = trim(body.substr(0, body.find('\n')));
+                asked = same_name(first_line, "unsubscribe");
+            }
+        }
+        if (asked) {
+            report_.format = "unsubscribe-request";
+        }
+        return asked;
+    }
+
+  private:
+    bool read_arf(const ReportParts& parts) {
+        std::string fields;
+        GMimePart* feedback = parts.feedback;
+        if (feedback != nullptr) {
+            fields = gmime::decoded_content(feedback);
+            report_.format = "arf";
+        } else {
+            feedback = find_mislabeled_feedback(parts, fields);
+            if (feedback == nullptr) {
+                return false;
+            }
+            report_.format = "arf-text-plain";
+            report_.warnings.push_back("feedback report sent as " +
+                                       gmime::mime_type(GMIME_OBJECT(feedback)));
+        }
+        read_feedback_fields(normalise_line_endings(fields), report_);
+        read_original(parts, feedback);
+        return true;
+    }
+
+    static GMimePart* find_mislabeled_feedback(const ReportParts& parts, std::string& fields) {
+        for (GMimePart* part : parts.text_parts) {
+            std::string content = gmime::decoded_content(part);
+            if (looks_like_field_block_with(normalise_line_endings(content), "Feedback-Type")) {
+                fields = std::move(content);
+                return part;
+            }
+        }
+        return nullptr;
+    }
+
+    void read_original(const ReportParts& parts, GMimePart* feedback) {
+        if (parts.original != nullptr) {
+            report_.original =
+                read_original_headers(parts.original, "message/rfc822", header_options_);
+            return;
+        }
+        if (parts.original_headers != nullptr) {
+            read_original_text(gmime::decoded_content(parts.original_headers),
+                               gmime::mime_type(GMIME_OBJECT(parts.original_headers)));
+            return;
+        }
+        for (GMimePart* part : parts.text_parts) {
+            if (part == feedback) {
+                continue;
+            }
+            std::string content = gmime::decoded_content(part);
+            if (looks_like_headers(content)) {
+                report_.warnings.push_back("original message given as inline text");
+                read_original_text(content, "inline-text");
+                return;
+            }
+        }
+        report_.warnings.push_back("no original message or headers attached");
+    }
+
+    static bool looks_like_headers(const std::string& content) {
+        std::string text = normalise_line_endings(content);
+        for (std::string_view name : {"Received", "Message-ID", "From", "Return-Path", "To"}) {
+            if (looks_like_field_block_with(text, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void read_original_text(const std::string& text, const std::string& source) {
+        std::string message = normalise_line_endings(text);
+        message.append("\n\n");  // headers alone: end the header block for GMime
+        gmime::Ref<GMimeMessage> parsed = gmime::parse_message(message);
+        if (!parsed) {
+            report_.warnings.push_back("unreadable original headers (" + source + ")");
+            return;
+        }
+        report_.original = read_original_headers(parsed.get(), source, header_options_);
+    }
+
+    bool read_forwarded(const ReportParts& parts, int depth) {
+        for (GMimeMessage* embedded : parts.embedded) {
+            FeedbackReport inner;
+            ReportReader reader(options_, inner);
+            if (reader.read(embedded, depth + 1) && inner.format.rfind("arf", 0) == 0) {
+                ReportHeaders outer = std::move(report_.report);
+                std::vector<std::string> warnings = std::move(report_.warnings);
+                ReportHeaders relayed = read_report_headers(embedded);
+                report_ = std::move(inner);
+                report_.report = std::move(outer);
+                report_.format = "arf-forwarded";
+                warnings.push_back("report of " +
+                                   (relayed.reporter_domain.empty() ? std::string("unknown")
+                                                                    : relayed.reporter_domain) +
+                                   " forwarded as an attachment");
+                warnings.insert(warnings.end(), report_.warnings.begin(), report_.warnings.end());
+                report_.warnings = std::move(warnings);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Legacy Hotmail/Outlook (JMRP): the original attached to a multipart/mixed,
+    // or sent bare, with the recipient in X-HmXmrOriginalRecipient.
+    bool read_jmrp(GMimeMessage* message, const ReportParts& parts) {
+        for (GMimeMessage* embedded : parts.embedded) {
+            if (header_value(GMIME_OBJECT(embedded), kJmrpHeader)) {
+                report_.format = "jmrp";
+                report_.original =
+                    read_original_headers(embedded, "message/rfc822", header_options_);
+                return true;
+            }
+        }
+        if (header_value(GMIME_OBJECT(message), kJmrpHeader)) {
+            report_.format = "jmrp-bare";
+            report_.original = read_original_headers(message, "top-level", header_options_);
+            return true;
+        }
+        return false;
+    }
+
+    const ParseOptions& options_;
+    HeaderOptions header_options_;
+    FeedbackReport& report_;
+};
+
+// Blank lines before the headers (seen from some pipe deliveries) would make
+// GMime read an empty header block.
+std::string_view skip_leading_blank_lines(std::string_view text) {
+    while (!text.empty() && text.front() == '\n') {
+        text.remove_prefix(1);
+    }
+    return text;
+}
+
+FeedbackReport parse_normalised(std::string_view message, const ParseOptions& options) {
+    FeedbackReport report;
+    gmime::Ref<GMimeMessage> parsed = gmime::parse_message(skip_leading_blank_lines(message));
+    if (!parsed) {
+        report.errors.emplace_back("not a MIME message");
+        return report;
+    }
+    report.report = read_report_headers(parsed.get());
+    ReportReader reader(options, report);
+    if (!reader.read(parsed.get(), 0) && !reader.read_unsubscribe_request(parsed.get())) {
+        report.errors.emplace_back("no feedback report found");
+    }
+    classify(report);
+    return report;
+}
+
+}  // namespace
+
+ParseOptions ParseOptions::from_config(const config::Config& config) {
+    ParseOptions options;
+    options.reference_header = config.feedback.reference_header.name;
+    options.mailing_id_headers = config.outbound.mailing_id_headers;
+    options.size_limit = config.milter.report_size_limit;
+    return options;
+}
+
+std::string normalise_line_endings(std::string_view raw) {
+    std::string text;
+    text.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\r') {
+            text.push_back('\n');
+            if (i + 1 < raw.size() && raw[i + 1] == '\n') {
+                ++i;
+            }
+        } else {
+            text.push_back(raw[i]);
+        }
+    }
+    return text;
+}
+
+FeedbackReport parse_report(std::string_view raw_message, const ParseOptions& options) {
+    if (raw_message.size() > options.size_limit) {
+        FeedbackReport report;
+        report.errors.push_back("message of " + std::to_string(raw_message.size()) +
+                                " bytes is over the size limit of " +
+                                std::to_string(options.size_limit) + " bytes");
+        return report;
+    }
+    if (trim(raw_message).empty()) {
+        FeedbackReport report;
+        report.errors.emplace_back("empty message");
+        return report;
+    }
+    try {
+        if (raw_message.find('\r') == std::string_view::npos) {
+            return parse_normalised(raw_message, options);
+        }
+        return parse_normalised(normalise_line_endings(raw_message), options);
+    } catch (const std::exception& error) {
+        // Only allocation can throw here; report it rather than crash the caller.
+        FeedbackReport report;
+        report.errors.push_back(std::string("internal error while parsing: ") + error.what());
+        return report;
+    }
+}
+
+}  // namespace fbl::feedback_loop

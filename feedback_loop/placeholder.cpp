@@ -1,1 +1,0 @@
-namespace fbl::feedback_loop {}
