@@ -1,0 +1,186 @@
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include "config/loader.h"
+#include "fake_crm_server.h"
+#include "suppression/store.h"
+
+// `fblctl outbox ...` as real processes against a real store and the fake CRM,
+// including a worker killed with requests in flight.
+namespace fbl::crm {
+namespace {
+
+using nlohmann::json;
+using testing::FakeCrmServer;
+using testing::TempDir;
+
+constexpr const char* kToken = "tok-SECRET-CLI-3333";
+
+struct Result {
+    int status = -1;
+    std::string out;
+};
+
+class OutboxCliTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::ofstream(dir_.path() / "token") << kToken << "\n";
+        std::ofstream(dir_.path() / "app_token") << "app-SECRET-CLI-4444\n";
+        config_path_ = (dir_.path() / "fblmilter.yaml").string();
+        std::ofstream(config_path_)
+            << "store:\n  backend: sqlite\n  sqlite:\n    path: '"
+            << (dir_.path() / "fbl.db").string() << "'\ncrm:\n  lease: 2s\n  adapters:\n"
+            << "    - name: so\n      preset: superoffice\n      settings: {base: '"
+            << server_.base() << "'}\n      secrets:\n        token: {value_file: '"
+            << (dir_.path() / "token").string() << "'}\n        app_token: {value_file: '"
+            << (dir_.path() / "app_token").string()
+            << "'}\n      concurrency: 4\n      rate_per_second: 1000\n"
+            << "      request_timeout: 10s\n"
+            << "      retry: {initial_delay: 1s, max_delay: 1s, give_up_after: 1h}\n";
+        config_ = config::load_file(config_path_);
+        store_ = suppression::open_store(config_.store);
+    }
+
+    void complain(const std::string& email) {
+        suppression::Complaint complaint;
+        complaint.dedup_key = "cli-report-" + email;
+        complaint.kind = "complaint";
+        complaint.trusted = true;
+        complaint.received_at = std::chrono::system_clock::now();
+        complaint.recipients.push_back({email, email, "original-rcpt-to"});
+        suppression::OutboxJob job;
+        job.adapter = "so";
+        job.idempotency_key = complaint.dedup_key + ":so";
+        job.payload_json = json{{"email", email}, {"reason", "complaint"}}.dump();
+        store_->record_complaint(complaint, suppression::Scope::marketing, std::nullopt, {job});
+    }
+
+    std::string fblctl() const { return std::string(FBL_BINARY_DIR) + "/cli/fblctl"; }
+
+    Result run(const std::string& arguments) {
+        auto command = fblctl() + " -c '" + config_path_ + "' " + arguments + " 2>&1";
+        Result result;
+        FILE* pipe = popen(command.c_str(), "r");
+        char buffer[4096];
+        while (auto n = fread(buffer, 1, sizeof buffer, pipe)) {
+            result.out.append(buffer, n);
+        }
+        result.status = WEXITSTATUS(pclose(pipe));
+        return result;
+    }
+
+    pid_t spawn_worker() {
+        std::string binary = fblctl();
+        const char* argv[] = {binary.c_str(), "-c", config_path_.c_str(), "outbox", "run", nullptr};
+        pid_t pid = 0;
+        EXPECT_EQ(
+            posix_spawn(&pid, binary.c_str(), nullptr, nullptr, const_cast<char**>(argv), environ),
+            0);
+        return pid;
+    }
+
+    std::size_t deletes_seen() {
+        std::size_t count = 0;
+        for (const auto& request : server_.requests()) {
+            count += request["method"] == "DELETE" ? 1 : 0;
+        }
+        return count;
+    }
+
+    void settle_with_run_once() {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto result = run("outbox run --once");
+            ASSERT_EQ(result.status, 0) << result.out;
+            if (store_->outbox("pending").empty() && store_->outbox("leased").empty()) {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        FAIL() << "jobs did not settle";
+    }
+
+    TempDir dir_;
+    FakeCrmServer server_;
+    std::string config_path_;
+    config::Config config_;
+    std::unique_ptr<suppression::Store> store_;
+};
+
+TEST_F(OutboxCliTest, KilledWorkerLosesNothingAndDoublesNothing) {
+    json persons;
+    for (int i = 1; i <= 8; ++i) {
+        persons["p" + std::to_string(i) + "@x.example"] = {1000 + i};
+        complain("p" + std::to_string(i) + "@x.example");
+    }
+    server_.setup({{"persons", persons}});
+    // Revocations answer late: the worker dies while they are in flight, and
+    // the CRM still applies them after the client is gone.
+    server_.faults(json::array({{{"method", "DELETE"}, {"delay_ms", 1500}, {"times", 100}}}));
+    auto pid = spawn_worker();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (deletes_seen() < 4 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GE(deletes_seen(), 4u);
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    EXPECT_FALSE(store_->outbox("leased").empty());
+
+    server_.faults(json::array());
+    settle_with_run_once();
+    auto jobs = store_->outbox("");
+    ASSERT_EQ(jobs.size(), 8u);
+    for (const auto& job : jobs) {
+        EXPECT_EQ(job.state, "done") << job.id << ": " << job.last_error;
+    }
+    json once;
+    for (int i = 1; i <= 8; ++i) {
+        once[std::to_string(1000 + i)] = 1;
+    }
+    EXPECT_EQ(server_.effects()["consent_revoked"], once);
+}
+
+TEST_F(OutboxCliTest, ListShowRetryAndPurge) {
+    server_.setup({{"persons", {{"ann@x.example", {77}}}}, {"token", kToken}});
+    server_.faults(json::array({{{"method", "DELETE"},
+                                 {"status", 400},
+                                 {"body", std::string("{\"Error\":\"bad ticket ") + kToken + "\"}"},
+                                 {"times", 1}}}));
+    complain("ann@x.example");
+    settle_with_run_once();
+
+    auto list = run("outbox list --state dead --format json");
+    ASSERT_EQ(list.status, 0) << list.out;
+    auto dead = json::parse(list.out);
+    ASSERT_EQ(dead.size(), 1u);
+    auto id = dead[0]["id"].get<std::int64_t>();
+
+    auto show = run("outbox show " + std::to_string(id));
+    ASSERT_EQ(show.status, 0) << show.out;
+    EXPECT_NE(show.out.find("HTTP 400"), std::string::npos) << show.out;
+    EXPECT_NE(show.out.find("DELETE"), std::string::npos) << show.out;
+    EXPECT_EQ(show.out.find(kToken), std::string::npos) << show.out;
+    EXPECT_EQ(run("outbox show 999999").status, 65);
+
+    auto retry = run("outbox retry --dead");
+    EXPECT_EQ(retry.status, 0) << retry.out;
+    EXPECT_NE(retry.out.find("requeued 1"), std::string::npos) << retry.out;
+    settle_with_run_once();
+    EXPECT_EQ(store_->outbox_job(id)->state, "done");
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"77", 1}}));
+
+    EXPECT_EQ(run("outbox purge --done --older-than soon").status, 2);
+    auto purge = run("outbox purge --done --older-than 0s");
+    EXPECT_EQ(purge.status, 0) << purge.out;
+    EXPECT_FALSE(store_->outbox_job(id));
+}
+
+}  // namespace
+}  // namespace fbl::crm
