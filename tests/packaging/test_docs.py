@@ -1,0 +1,195 @@
+"""The man pages and the packaged configuration stay in step with the code.
+
+- fblmilter.yaml(5) names every key of config/fblmilter.yaml;
+- fblctl(8) documents exactly the commands `fblctl --help` lists;
+- fblmilter(8) documents every option of `fblmilter --help`;
+- every page renders with scdoc;
+- packaging/make-config yields a file `fblmilter --check-config` accepts;
+- the systemd unit has the settings issue 9 asks for.
+
+Environment: FBLMILTER, FBLCTL (built binaries), FBL_SOURCE_DIR.
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+SOURCE = os.environ.get("FBL_SOURCE_DIR",
+                        os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+MAN = os.path.join(SOURCE, "packaging", "man")
+FBLMILTER = os.environ.get("FBLMILTER", "fblmilter")
+FBLCTL = os.environ.get("FBLCTL", "fblctl")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def yaml_key_paths(text):
+    """Dotted paths of the mapping keys of an annotated YAML file, by
+    indentation; keys inside list items (examples) are not configuration
+    keys of their own."""
+    paths = []
+    stack = []  # (indent, key)
+    list_item_indent = None  # inside "- key: ..." and its continuation lines
+    for line in text.splitlines():
+        stripped = line.split("#", 1)[0].rstrip()
+        if not stripped.strip():
+            continue
+        indent = len(stripped) - len(stripped.lstrip())
+        if list_item_indent is not None and indent > list_item_indent:
+            continue
+        list_item_indent = None
+        if stripped.lstrip().startswith("- "):
+            list_item_indent = indent
+            continue
+        match = re.match(r"^( *)([A-Za-z_][A-Za-z0-9_]*):", stripped)
+        if not match:
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        stack.append((indent, match.group(2)))
+        paths.append(".".join(key for _, key in stack))
+    return paths
+
+
+def leaf_paths(paths):
+    return [p for p in paths if not any(other.startswith(p + ".") for other in paths)]
+
+
+def subcommands(help_text):
+    """Names listed under 'Subcommands:' in CLI11's help."""
+    names = []
+    in_section = False
+    for line in help_text.splitlines():
+        if line.strip() == "Subcommands:" or line.strip() == "SUBCOMMANDS:":
+            in_section = True
+            continue
+        if in_section:
+            match = re.match(r"^  (\S+)", line)
+            if match:
+                names.append(match.group(1))
+            elif line.strip() == "" and names:
+                in_section = False
+    return names
+
+
+def run(*args):
+    return subprocess.run(list(args), capture_output=True, text=True)
+
+
+class ConfigReference(unittest.TestCase):
+    def test_every_config_key_is_in_fblmilter_yaml_5(self):
+        page = read(os.path.join(MAN, "fblmilter.yaml.5.scd"))
+        keys = leaf_paths(yaml_key_paths(read(os.path.join(SOURCE, "config", "fblmilter.yaml"))))
+        self.assertGreater(len(keys), 50)
+        missing = []
+        for key in keys:
+            # The page groups a few keys on one line: "*outbound.reply.code* (...), *...xcode*"
+            if f"*{key}*" not in page:
+                missing.append(key)
+        self.assertEqual(missing, [], "keys without an entry in fblmilter.yaml(5)")
+
+    def test_packaged_config_passes_check_config(self):
+        with tempfile.TemporaryDirectory() as work:
+            packaged = os.path.join(work, "fblmilter.yaml")
+            result = run(os.path.join(SOURCE, "packaging", "make-config"),
+                         os.path.join(SOURCE, "config", "fblmilter.yaml"), packaged)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            text = read(packaged)
+            self.assertIn("    path: /var/lib/fblmilter/fblmilter.db", text)
+            self.assertIn("  destination: syslog", text)
+            self.assertIn("  user: fblmilter", text)
+            self.assertEqual(yaml_key_paths(text),
+                             yaml_key_paths(read(os.path.join(SOURCE, "config", "fblmilter.yaml"))))
+            check = run(FBLMILTER, "--check-config", "-c", packaged)
+            self.assertEqual(check.returncode, 0, check.stderr)
+
+    def test_make_config_refuses_a_source_it_does_not_recognise(self):
+        with tempfile.TemporaryDirectory() as work:
+            changed = os.path.join(work, "changed.yaml")
+            with open(changed, "w") as out:
+                out.write(read(os.path.join(SOURCE, "config", "fblmilter.yaml"))
+                          .replace("var/fblmilter.db", "elsewhere.db"))
+            target = os.path.join(work, "out.yaml")
+            result = run(os.path.join(SOURCE, "packaging", "make-config"), changed, target)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("var/fblmilter.db", result.stderr)
+            self.assertFalse(os.path.exists(target))
+
+
+class CommandReference(unittest.TestCase):
+    def test_fblctl_8_documents_exactly_the_commands(self):
+        page = read(os.path.join(MAN, "fblctl.8.scd"))
+        documented = set(re.findall(r"^\*([a-z]+(?: [a-z]+)?)\*", page, re.MULTILINE))
+        top = subcommands(run(FBLCTL, "--help").stdout)
+        self.assertIn("check", top)
+        actual = set(top)
+        for group in top:
+            nested = subcommands(run(FBLCTL, group, "--help").stdout)
+            actual.update(f"{group} {name}" for name in nested)
+            if nested:
+                actual.discard(group)
+        self.assertEqual(sorted(actual - documented), [], "commands missing from fblctl(8)")
+        self.assertEqual(sorted(documented - actual), [], "fblctl(8) documents absent commands")
+
+    def test_fblmilter_8_documents_every_option(self):
+        page = read(os.path.join(MAN, "fblmilter.8.scd"))
+        options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", run(FBLMILTER, "--help").stdout))
+        self.assertIn("--check-config", options)
+        missing = [o for o in sorted(options) if f"*{o}*" not in page]
+        self.assertEqual(missing, [], "options missing from fblmilter(8)")
+
+
+class ManPagesRender(unittest.TestCase):
+    def test_every_page_renders(self):
+        if shutil.which("scdoc") is None:
+            self.skipTest("scdoc is not installed (scripts/install-deps)")
+        pages = [p for p in os.listdir(MAN) if p.endswith(".scd")]
+        self.assertEqual(sorted(pages), ["fblctl.8.scd", "fblmilter.8.scd", "fblmilter.yaml.5.scd"])
+        for page in pages:
+            with open(os.path.join(MAN, page), "rb") as source:
+                result = subprocess.run(["scdoc"], stdin=source, capture_output=True)
+            self.assertEqual(result.returncode, 0, f"{page}: {result.stderr.decode()}")
+            self.assertIn(b".TH", result.stdout)
+
+
+class SystemdUnit(unittest.TestCase):
+    REQUIRED = [
+        "Type=notify",
+        "ExecStart=/usr/sbin/fblmilter -f -c /etc/fblmilter/fblmilter.yaml",
+        "ExecReload=/bin/kill -USR1 $MAINPID",
+        "User=fblmilter",
+        "RuntimeDirectory=fblmilter",
+        "StateDirectory=fblmilter",
+        "Restart=on-failure",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "CapabilityBoundingSet=",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+        "SystemCallFilter=@system-service",
+    ]
+
+    def test_unit_has_what_issue_9_asks_for(self):
+        lines = read(os.path.join(SOURCE, "packaging", "fblmilter.service")).splitlines()
+        for setting in self.REQUIRED:
+            self.assertIn(setting, lines)
+
+    def test_exposure_is_low(self):
+        if shutil.which("systemd-analyze") is None:
+            self.skipTest("systemd-analyze is not installed")
+        result = run("systemd-analyze", "security", "--offline=true",
+                     os.path.join(SOURCE, "packaging", "fblmilter.service"))
+        match = re.search(r"Overall exposure level for fblmilter.service: ([0-9.]+)", result.stdout)
+        if match is None:
+            self.skipTest("this systemd-analyze cannot rate unit files offline")
+        self.assertLessEqual(float(match.group(1)), 2.0, result.stdout[-2000:])
+
+
+if __name__ == "__main__":
+    unittest.main()
