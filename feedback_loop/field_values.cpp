@@ -1,6 +1,7 @@
 #include "feedback_loop/field_values.h"
 
 #include <cctype>
+#include <cstdint>
 #include <ctime>
 
 #include "feedback_loop/field_block.h"
@@ -10,6 +11,17 @@ namespace fbl::feedback_loop {
 namespace {
 
 constexpr int kMaxCommentDepth = 64;
+
+// system_clock counts nanoseconds in 64 bits: past 2262 it overflows. No
+// report is dated before 1970 or after 2200; such dates are unreadable.
+constexpr std::int64_t kLatestSeconds = 7'258'118'400;  // 2200-01-01
+
+std::optional<TimePoint> from_unix_seconds(std::int64_t seconds) {
+    if (seconds < 0 || seconds >= kLatestSeconds) {
+        return std::nullopt;
+    }
+    return std::chrono::system_clock::from_time_t(static_cast<std::time_t>(seconds));
+}
 
 // Cuts at the first comma that is outside quotes, <...> and (...).
 std::vector<std::string_view> split_list(std::string_view value) {
@@ -70,7 +82,7 @@ std::optional<TimePoint> parse_iso8601(std::string_view value) {
     if (utc == static_cast<std::time_t>(-1)) {
         return std::nullopt;
     }
-    return std::chrono::system_clock::from_time_t(utc - offset);
+    return from_unix_seconds(static_cast<std::int64_t>(utc) - offset);
 }
 
 }  // namespace
@@ -154,7 +166,7 @@ std::optional<TimePoint> parse_date(std::string_view value) {
     gmime::ensure_initialised();
     gmime::DateTime date(g_mime_utils_header_decode_date(text.c_str()));
     if (date) {
-        return std::chrono::system_clock::from_time_t(g_date_time_to_unix(date.get()));
+        return from_unix_seconds(g_date_time_to_unix(date.get()));
     }
     return parse_iso8601(text);
 }

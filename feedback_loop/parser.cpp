@@ -45,8 +45,8 @@ class ReportReader {
             ReportParts parts = locate_parts(message);
             if (!parts.text_parts.empty()) {
                 std::string body = gmime::decoded_content(parts.text_parts.front());
-                std::string_view first_line = trim(body.substr(0, body.find('\n')));
-                asked = same_name(first_line, "unsubscribe");
+                std::string first_line = body.substr(0, body.find('\n'));
+                asked = same_name(trim(first_line), "unsubscribe");
             }
         }
         if (asked) {

@@ -58,6 +58,8 @@ TEST(FieldValues, Dates) {
               "2010-04-14T19:15:31Z");
     EXPECT_EQ(iso8601(*parse_date("2026-11-28T19:22:55Z")), "2026-11-28T19:22:55Z");
     EXPECT_EQ(iso8601(*parse_date("2026-11-28T21:22:55.123+02:00")), "2026-11-28T19:22:55Z");
+    EXPECT_FALSE(parse_date("Sat, 21 Nov 6026 09:00:00 +0000"));  // beyond the clock
+    EXPECT_FALSE(parse_date("9999-01-01T00:00:00Z"));
     EXPECT_FALSE(parse_date("yesterday"));
     EXPECT_FALSE(parse_date(""));
 }

@@ -1,9 +1,12 @@
 #include "feedback_loop/parser.h"
 
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "feedback_loop/field_values.h"
+#include "feedback_loop/report_json.h"
 #include "fixture.h"
 
 namespace fbl::feedback_loop {
@@ -385,6 +388,26 @@ TEST(Parser, EveryPrefixOfAFixtureIsSafe) {
         FeedbackReport report = parse_report(std::string_view(text).substr(0, length), {});
         (void)RecipientResolver(test_support::feedback_settings()).resolve(report);
     }
+}
+
+}  // namespace
+}  // namespace fbl::feedback_loop
+
+namespace fbl::feedback_loop {
+namespace {
+
+// Every input the fuzzer ever crashed on stays a test.
+TEST(Parser, FuzzRegressionsParseSafely) {
+    std::filesystem::path dir = std::filesystem::path(FBL_SOURCE_DIR) / "tests/fuzz/regressions";
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        SCOPED_TRACE(entry.path().string());
+        auto parsed = test_support::parse_text(test_support::read_file(entry.path().string()));
+        (void)to_json(parsed.report, parsed.resolution)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        ++count;
+    }
+    EXPECT_GT(count, 0);
 }
 
 }  // namespace

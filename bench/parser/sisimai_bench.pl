@@ -1,0 +1,27 @@
+#!/usr/bin/perl
+# Side-by-side reference: how many of the same reports per second Debian's
+# libsisimai-perl (Sisimai) analyses. Usage: sisimai_bench.pl SECONDS FILE...
+use strict;
+use warnings;
+use Sisimai;
+use Time::HiRes qw(time);
+
+my $seconds = shift @ARGV or die "usage: $0 SECONDS FILE...\n";
+for my $file (@ARGV) {
+    open(my $in, '<:raw', $file) or die "cannot read $file: $!\n";
+    my $text = do { local $/; <$in> };
+    close $in;
+
+    my $found = Sisimai->make(\$text) // [];
+    my $first = $found->[0];
+    my $what = $first ? sprintf('%s %s', $first->recipient->address, $first->reason) : 'nothing';
+
+    my ($runs, $start) = (0, time);
+    while (time - $start < $seconds) {
+        Sisimai->make(\$text);
+        $runs++;
+    }
+    my $elapsed = time - $start;
+    printf "%-12s %9d bytes  %10.1f reports/s  (found: %s)\n",
+        $file =~ s{.*/}{}r, length $text, $runs / $elapsed, $what;
+}
