@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/ingest_command.h"
 #include "cli/report_input.h"
 #include "feedback_loop/parser.h"
 #include "feedback_loop/recipients.h"
@@ -64,6 +65,7 @@ void add_report_commands(CLI::App& app, Context& context, Action& action) {
     parse->callback([&context, &action, parse_arguments] {
         action = [&context, parse_arguments] { return run_parse(context, *parse_arguments); };
     });
+    add_ingest_command(app, context, action);
 }
 
 }  // namespace fbl::cli

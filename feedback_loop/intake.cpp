@@ -1,0 +1,209 @@
+#include "feedback_loop/intake.h"
+
+#include <algorithm>
+#include <array>
+
+#include <openssl/evp.h>
+
+#include "feedback_loop/field_values.h"
+#include "feedback_loop/report_json.h"
+
+namespace fbl::feedback_loop {
+namespace {
+
+constexpr std::string_view kDedupVersion = "fbl-dedup-v1";
+
+class Sha256 {
+  public:
+    Sha256() : context_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
+    ~Sha256() { EVP_MD_CTX_free(context_); }
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
+    // Each part is length-prefixed so ("ab","c") and ("a","bc") differ.
+    Sha256& add(std::string_view part) {
+        std::string length = std::to_string(part.size()) + ":";
+        EVP_DigestUpdate(context_, length.data(), length.size());
+        EVP_DigestUpdate(context_, part.data(), part.size());
+        return *this;
+    }
+
+    std::string hex() {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+        unsigned int size = 0;
+        EVP_DigestFinal_ex(context_, digest.data(), &size);
+        static constexpr char kDigits[] = "0123456789abcdef";
+        std::string text;
+        for (unsigned int i = 0; i < size; ++i) {
+            text.push_back(kDigits[digest[i] >> 4]);
+            text.push_back(kDigits[digest[i] & 0xf]);
+        }
+        return text;
+    }
+
+  private:
+    EVP_MD_CTX* context_;
+};
+
+std::string_view body_after_top_headers(std::string_view normalised) {
+    std::size_t end = normalised.find("\n\n");
+    return end == std::string_view::npos ? std::string_view{} : normalised.substr(end + 2);
+}
+
+suppression::Scope scope_of(config::SuppressionScope scope) {
+    return scope == config::SuppressionScope::all ? suppression::Scope::all
+                                                  : suppression::Scope::marketing;
+}
+
+}  // namespace
+
+bool suppresses(ReportKind kind) {
+    return kind == ReportKind::complaint || kind == ReportKind::unsubscribe;
+}
+
+std::string dedup_key(const FeedbackReport& report, const Resolution& resolution,
+                      std::string_view raw_message) {
+    std::vector<std::string> recipients;
+    for (const auto& recipient : resolution.recipients) {
+        recipients.push_back(recipient.address);
+    }
+    std::sort(recipients.begin(), recipients.end());
+    Sha256 hash;
+    hash.add(kDedupVersion)
+        .add(report.report.reporter_domain)
+        .add(report.report.message_id)
+        .add(report.original.message_id)
+        .add(report.feedback_type)
+        .add(to_string(report.kind));
+    for (const std::string& recipient : recipients) {
+        hash.add(recipient);
+    }
+    if (report.report.message_id.empty()) {
+        std::string normalised = normalise_line_endings(raw_message);
+        hash.add(body_after_top_headers(normalised));
+    }
+    return hash.hex();
+}
+
+Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra)
+    : config_(config),
+      store_(store),
+      options_(ParseOptions::from_config(config)),
+      resolver_(config.feedback, std::move(extra)),
+      normalizer_(config.suppression) {}
+
+IntakeResult Intake::take(std::string_view raw_message) {
+    return take(parse_report(raw_message, options_), raw_message);
+}
+
+IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_message) {
+    IntakeResult result;
+    result.kind = report.kind;
+    if (report.kind == ReportKind::not_a_report) {
+        result.reason = report.errors.empty() ? "not a report" : report.errors.front();
+        return result;
+    }
+    Resolution resolution = resolver_.resolve(report);
+    TrustDecision trust = decide_trust(report, resolution, config_.feedback);
+    auto now = std::chrono::system_clock::now();
+    std::string key = dedup_key(report, resolution, raw_message);
+    suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);
+    std::vector<suppression::OutboxJob> jobs = complaint.trusted
+                                                   ? make_jobs(report, complaint, now)
+                                                   : std::vector<suppression::OutboxJob>{};
+    std::optional<suppression::TimePoint> expires;
+    if (config_.suppression.default_expiry) {
+        expires = now + *config_.suppression.default_expiry;
+    }
+
+    suppression::RecordResult recorded = store_.record_complaint(
+        complaint, scope_of(config_.suppression.complaint_scope), expires, jobs);
+
+    result.stored = true;
+    result.duplicate = recorded.duplicate;
+    result.trusted = complaint.trusted;
+    result.complaint_id = recorded.complaint_id;
+    result.recipients = static_cast<int>(complaint.recipients.size());
+    result.suppressed = recorded.suppressed;
+    result.jobs = recorded.jobs;
+    result.reason = complaint.trust_reason;
+    result.dedup_key = std::move(key);
+    return result;
+}
+
+suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
+                                              const Resolution& resolution,
+                                              const TrustDecision& trust, std::string key,
+                                              suppression::TimePoint now) const {
+    suppression::Complaint complaint;
+    complaint.dedup_key = std::move(key);
+    complaint.received_at = now;
+    complaint.kind = to_string(report.kind);
+    complaint.feedback_type = report.feedback_type;
+    complaint.provider = report.report.reporter_domain;
+    complaint.user_agent = report.user_agent;
+    complaint.arrival_date = report.arrival_date;
+    complaint.source_ip = report.source_ip;
+    complaint.original_message_id = report.original.message_id;
+    complaint.original_mail_from = report.original_mail_from;
+    complaint.original_subject = report.original.subject;
+    complaint.mailing_id = report.original.mailing_id;
+    // The store suppresses every recipient of a trusted complaint, so a kind
+    // that never suppresses is recorded as not acted on.
+    complaint.trusted = trust.trusted && suppresses(report.kind);
+    complaint.trust_reason =
+        trust.trusted && !suppresses(report.kind)
+            ? std::string("history only: ") + to_string(report.kind) + " never suppresses"
+            : trust.reason;
+    complaint.redacted = resolution.redacted;
+    Resolution kept = resolution;
+    kept.recipients.clear();
+    for (const ResolvedRecipient& recipient : resolution.recipients) {
+        suppression::NormalizedAddress normalized = normalizer_.normalize(recipient.address);
+        if (!normalized.ok()) {
+            kept.notes.push_back(recipient.evidence + " skipped (" + normalized.error +
+                                 "): " + recipient.address);
+            continue;
+        }
+        complaint.recipients.push_back({normalized.key, recipient.address, recipient.evidence});
+        kept.recipients.push_back(recipient);
+    }
+    complaint.unresolved = complaint.recipients.empty();
+    complaint.report_json =
+        to_json(report, kept).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return complaint;
+}
+
+std::vector<suppression::OutboxJob> Intake::make_jobs(const FeedbackReport& report,
+                                                      const suppression::Complaint& complaint,
+                                                      suppression::TimePoint now) const {
+    std::vector<suppression::OutboxJob> jobs;
+    const char* reason = report.kind == ReportKind::unsubscribe ? "unsubscribe" : "complaint";
+    std::string reported_at = iso8601(report.report.date.value_or(now));
+    for (const config::CrmAdapter& adapter : config_.crm.adapters) {
+        for (const suppression::ComplaintRecipient& recipient : complaint.recipients) {
+            suppression::OutboxJob job;
+            job.adapter = adapter.name;
+            job.idempotency_key =
+                Sha256().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();
+            nlohmann::json payload = {
+                {"email", recipient.address},
+                {"reason", reason},
+                {"feedback_type", complaint.feedback_type},
+                {"reported_at", reported_at},
+                {"mailing_id", complaint.mailing_id},
+                // The store assigns the row id in the same transaction; the
+                // dedup key names the complaint just as uniquely and stably.
+                {"complaint_id", complaint.dedup_key},
+            };
+            job.payload_json =
+                payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            job.created_at = now;
+            job.next_attempt_at = now;
+            jobs.push_back(std::move(job));
+        }
+    }
+    return jobs;
+}
+
+}  // namespace fbl::feedback_loop

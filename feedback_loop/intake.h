@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "feedback_loop/parser.h"
+#include "feedback_loop/recipients.h"
+#include "feedback_loop/report.h"
+#include "feedback_loop/trust.h"
+#include "suppression/normalize.h"
+#include "suppression/records.h"
+#include "suppression/store.h"
+
+// Taking in one report: the single path that `fblctl ingest` and the milter
+// share. Parse, resolve, decide trust, then ONE store transaction holding the
+// complaint, its suppressions and its CRM jobs.
+namespace fbl::feedback_loop {
+
+struct IntakeResult {
+    ReportKind kind = ReportKind::not_a_report;
+    bool stored = false;     // a complaint row exists for this report (new or earlier)
+    bool duplicate = false;  // this report was taken in before: nothing changed
+    bool trusted = false;
+    std::int64_t complaint_id = 0;
+    int recipients = 0;
+    int suppressed = 0;
+    int jobs = 0;
+    std::string reason;  // the trust reason, or why nothing was stored
+    std::string dedup_key;
+};
+
+// Whether a report of this kind stops mail. not-spam and auth-failure are
+// history only.
+bool suppresses(ReportKind kind);
+
+// Same report delivered twice (or retried after a tempfail) -> same key:
+// SHA-256 over reporter, report Message-ID, original Message-ID, recipients
+// and feedback type; without a report Message-ID the report's body (what
+// follows the top header block, which relays change) is hashed in as well.
+std::string dedup_key(const FeedbackReport& report, const Resolution& resolution,
+                      std::string_view raw_message);
+
+class Intake {
+  public:
+    // `config` and `store` must outlive the Intake.
+    Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra = {});
+
+    // Throws suppression::StoreUnavailable / StoreCorrupt when the store
+    // cannot commit: the caller tempfails and the provider retries.
+    IntakeResult take(std::string_view raw_message);
+    IntakeResult take(const FeedbackReport& report, std::string_view raw_message);
+
+  private:
+    suppression::Complaint make_complaint(const FeedbackReport& report,
+                                          const Resolution& resolution, const TrustDecision& trust,
+                                          std::string key, suppression::TimePoint now) const;
+    std::vector<suppression::OutboxJob> make_jobs(const FeedbackReport& report,
+                                                  const suppression::Complaint& complaint,
+                                                  suppression::TimePoint now) const;
+
+    const config::Config& config_;
+    suppression::Store& store_;
+    ParseOptions options_;
+    RecipientResolver resolver_;
+    suppression::AddressNormalizer normalizer_;
+};
+
+}  // namespace fbl::feedback_loop

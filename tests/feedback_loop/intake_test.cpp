@@ -1,0 +1,185 @@
+// Intake against a real SQLite store in a private temporary directory.
+#include "feedback_loop/intake.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fixture.h"
+
+namespace fbl::feedback_loop {
+namespace {
+
+using test_support::fixture;
+
+class IntakeTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "fbl-intake-XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+        config_.store.sqlite.path = (dir_ / "store.db").string();
+        config_.feedback = test_support::feedback_settings();
+        config_.feedback.trust = config::TrustPolicy::any;
+        for (const char* name : {"superoffice", "webhook"}) {
+            config::CrmAdapter adapter;
+            adapter.name = name;
+            config_.crm.adapters.push_back(adapter);
+        }
+        store_ = suppression::open_store(config_.store);
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    IntakeResult take(const std::string& text) { return Intake(config_, *store_).take(text); }
+
+    std::filesystem::path dir_;
+    config::Config config_;
+    std::unique_ptr<suppression::Store> store_;
+};
+
+TEST_F(IntakeTest, TrustedComplaintSuppressesAndQueuesOneJobPerAdapter) {
+    IntakeResult result = take(fixture("standard.eml"));
+    EXPECT_EQ(result.kind, ReportKind::complaint);
+    EXPECT_TRUE(result.stored);
+    EXPECT_FALSE(result.duplicate);
+    EXPECT_TRUE(result.trusted);
+    EXPECT_EQ(result.recipients, 1);
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_EQ(result.jobs, 2);
+
+    auto entry = store_->find("alice.smith@example.org");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->reason, suppression::Reason::complaint);
+    EXPECT_EQ(entry->scope, suppression::Scope::marketing);
+    EXPECT_EQ(entry->mailing_id, "november-2026");
+
+    auto complaints = store_->complaints({});
+    ASSERT_EQ(complaints.size(), 1u);
+    EXPECT_EQ(complaints[0].provider, "fbl.provider.example");
+    EXPECT_EQ(complaints[0].original_message_id, "mailing-42.alice@mail.example.com");
+    ASSERT_EQ(complaints[0].recipients.size(), 1u);
+    EXPECT_EQ(complaints[0].recipients[0].evidence, "original-rcpt-to");
+    auto stored_json = nlohmann::json::parse(complaints[0].report_json);
+    EXPECT_EQ(stored_json["kind"], "complaint");
+
+    auto jobs = store_->outbox("");
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_NE(jobs[0].idempotency_key, jobs[1].idempotency_key);
+    auto payload = nlohmann::json::parse(jobs[0].payload_json);
+    EXPECT_EQ(payload["email"], "alice.smith@example.org");
+    EXPECT_EQ(payload["reason"], "complaint");
+    EXPECT_EQ(payload["feedback_type"], "abuse");
+    EXPECT_EQ(payload["reported_at"], "2026-11-02T10:15:00Z");
+    EXPECT_EQ(payload["mailing_id"], "november-2026");
+    EXPECT_EQ(payload["complaint_id"], result.dedup_key);
+}
+
+TEST_F(IntakeTest, SameReportTwiceCountsOnce) {
+    IntakeResult first = take(fixture("standard.eml"));
+    // Redelivered with other line endings and a relay's Received header on top.
+    IntakeResult second =
+        take("Received: from relay.example by mx.example.com\r\n" + fixture("standard_crlf.eml"));
+    EXPECT_FALSE(first.duplicate);
+    EXPECT_TRUE(second.duplicate);
+    EXPECT_EQ(first.complaint_id, second.complaint_id);
+    EXPECT_EQ(first.dedup_key, second.dedup_key);
+    EXPECT_EQ(store_->complaints({}).size(), 1u);
+    EXPECT_EQ(store_->outbox("").size(), 2u);
+    EXPECT_EQ(store_->find("alice.smith@example.org")->count, 1);
+}
+
+TEST_F(IntakeTest, ReportWithoutMessageIdStillDeduplicates) {
+    std::string text = fixture("returnpath_extra_fields.eml");  // has no Message-ID
+    EXPECT_FALSE(take(text).duplicate);
+    EXPECT_TRUE(take("Received: from relay.example\n" + text).duplicate);
+    std::string other = text;
+    other.replace(other.find("16:03:30"), 8, "16:03:31");
+    EXPECT_FALSE(take(other).duplicate);
+}
+
+TEST_F(IntakeTest, UntrustedReportIsStoredButChangesNothing) {
+    config_.feedback.trust = config::TrustPolicy::either;
+    IntakeResult result = take(fixture("standard.eml"));
+    EXPECT_TRUE(result.stored);
+    EXPECT_FALSE(result.trusted);
+    EXPECT_THAT(result.reason, ::testing::StartsWith("untrusted:"));
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    EXPECT_FALSE(store_->find("alice.smith@example.org"));
+    suppression::ComplaintFilter untrusted;
+    untrusted.trusted = false;
+    EXPECT_EQ(store_->complaints(untrusted).size(), 1u);
+}
+
+TEST_F(IntakeTest, NotSpamAndAuthFailureAreHistoryOnly) {
+    for (const char* name : {"not_spam.eml", "auth_failure_dkim.eml"}) {
+        SCOPED_TRACE(name);
+        IntakeResult result = take(fixture(name));
+        EXPECT_TRUE(result.stored);
+        EXPECT_FALSE(result.trusted);
+        EXPECT_THAT(result.reason, ::testing::StartsWith("history only"));
+        EXPECT_EQ(result.suppressed, 0);
+        EXPECT_EQ(result.jobs, 0);
+    }
+    EXPECT_FALSE(store_->find("pat@ns.example"));
+    EXPECT_FALSE(store_->find("quinn@receiver.example"));
+    EXPECT_EQ(store_->complaints({}).size(), 2u);
+}
+
+TEST_F(IntakeTest, UnsubscribeRequestSuppressesWithItsReason) {
+    IntakeResult result = take(fixture("unsubscribe_request.eml"));
+    EXPECT_EQ(result.kind, ReportKind::unsubscribe);
+    EXPECT_EQ(result.suppressed, 1);
+    auto entry = store_->find("tina@customer.example");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->reason, suppression::Reason::unsubscribe);
+    auto payload = nlohmann::json::parse(store_->outbox("")[0].payload_json);
+    EXPECT_EQ(payload["reason"], "unsubscribe");
+}
+
+TEST_F(IntakeTest, UnresolvedComplaintIsKeptForReview) {
+    IntakeResult result = take(fixture("aol_redacted.eml"));
+    EXPECT_TRUE(result.stored);
+    EXPECT_EQ(result.recipients, 0);
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    auto complaints = store_->complaints({});
+    ASSERT_EQ(complaints.size(), 1u);
+    EXPECT_TRUE(complaints[0].unresolved);
+    EXPECT_TRUE(complaints[0].redacted);
+}
+
+TEST_F(IntakeTest, SeveralRecipientsTimesAdapters) {
+    IntakeResult result = take(fixture("several_rcpt_to.eml"));
+    EXPECT_EQ(result.suppressed, 4);
+    EXPECT_EQ(result.jobs, 8);
+}
+
+TEST_F(IntakeTest, ScopeAndExpiryComeFromConfig) {
+    config_.suppression.complaint_scope = config::SuppressionScope::all;
+    config_.suppression.default_expiry = std::chrono::hours(24 * 30);
+    take(fixture("standard.eml"));
+    auto entry = store_->find("alice.smith@example.org");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->scope, suppression::Scope::all);
+    ASSERT_TRUE(entry->expires_at);
+    EXPECT_GT(*entry->expires_at, std::chrono::system_clock::now() + std::chrono::hours(24 * 29));
+}
+
+TEST_F(IntakeTest, NonReportIsNotStored) {
+    IntakeResult result = take(fixture("not_a_report.eml"));
+    EXPECT_EQ(result.kind, ReportKind::not_a_report);
+    EXPECT_FALSE(result.stored);
+    EXPECT_EQ(result.reason, "no feedback report found");
+    EXPECT_TRUE(store_->complaints({}).empty());
+}
+
+}  // namespace
+}  // namespace fbl::feedback_loop
