@@ -104,7 +104,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         return result;
     }
     Resolution resolution = resolver_.resolve(report);
-    TrustDecision trust = decide_trust(report, resolution, config_.feedback);
+    TrustDecision trust = decide_trust(report, resolution, raw_message, config_.feedback);
     auto now = std::chrono::system_clock::now();
     std::string key = dedup_key(report, resolution, raw_message);
     suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);

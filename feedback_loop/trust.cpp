@@ -20,6 +20,7 @@ const char* policy_name(config::TrustPolicy policy) {
 }  // namespace
 
 TrustDecision decide_trust(const FeedbackReport& /*report*/, const Resolution& /*resolution*/,
+                           std::string_view /*raw_message*/,
                            const config::FeedbackSettings& settings) {
     if (settings.trust == config::TrustPolicy::any) {
         return {true, "trust: any (report not verified)"};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "feedback_loop/recipients.h"
@@ -15,8 +16,9 @@ struct TrustDecision {
 
 // Whether a report may change state (DESIGN.md, "Trust"). Today only
 // `trust: any` trusts; issue 7 adds the verified reference header and the
-// reporter's DKIM signature here, so every caller gets them at once.
+// reporter's DKIM signature here (hence the raw bytes, which DKIM verifies),
+// so every caller gets them at once.
 TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resolution,
-                           const config::FeedbackSettings& settings);
+                           std::string_view raw_message, const config::FeedbackSettings& settings);
 
 }  // namespace fbl::feedback_loop
