@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/report_json.h"
 
@@ -61,12 +62,17 @@ bool suppresses(ReportKind kind) {
     return kind == ReportKind::complaint || kind == ReportKind::unsubscribe;
 }
 
-std::string dedup_key(const FeedbackReport& report, const Resolution& resolution,
-                      std::string_view raw_message) {
+std::string dedup_key(const FeedbackReport& report, std::string_view raw_message) {
+    // The recipients as the report states them, not as resolved: resolution
+    // may later consult state (the send log) that changes between deliveries.
     std::vector<std::string> recipients;
-    for (const auto& recipient : resolution.recipients) {
-        recipients.push_back(recipient.address);
+    for (const auto* list :
+         {&report.original_rcpt_to, &report.removal_recipients, &report.original.to}) {
+        for (const std::string& address : *list) {
+            recipients.push_back(to_lower(address));
+        }
     }
+    recipients.push_back(to_lower(report.original.x_hmxmr_original_recipient));
     std::sort(recipients.begin(), recipients.end());
     Sha256 hash;
     hash.add(kDedupVersion)
@@ -106,7 +112,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
     Resolution resolution = resolver_.resolve(report);
     TrustDecision trust = decide_trust(report, resolution, raw_message, config_.feedback);
     auto now = std::chrono::system_clock::now();
-    std::string key = dedup_key(report, resolution, raw_message);
+    std::string key = dedup_key(report, raw_message);
     suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);
     std::vector<suppression::OutboxJob> jobs = complaint.trusted
                                                    ? make_jobs(report, complaint, now)

@@ -37,11 +37,11 @@ struct IntakeResult {
 bool suppresses(ReportKind kind);
 
 // Same report delivered twice (or retried after a tempfail) -> same key:
-// SHA-256 over reporter, report Message-ID, original Message-ID, recipients
-// and feedback type; without a report Message-ID the report's body (what
-// follows the top header block, which relays change) is hashed in as well.
-std::string dedup_key(const FeedbackReport& report, const Resolution& resolution,
-                      std::string_view raw_message);
+// SHA-256 over reporter, report Message-ID, original Message-ID, the
+// recipients the report states and the feedback type; without a report
+// Message-ID the report's body (what follows the top header block, which
+// relays change) is hashed in as well.
+std::string dedup_key(const FeedbackReport& report, std::string_view raw_message);
 
 class Intake {
   public:
