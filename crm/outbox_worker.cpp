@@ -23,11 +23,14 @@ struct OutboxWorker::Runtime {
     SecretStore secrets;
     TokenBucket bucket;
     std::map<std::int64_t, std::unique_ptr<JobRun>> active;
-    std::deque<JobRun*> ready;  // requests waiting for the rate limit
+    std::deque<JobRun*> ready;  // requests waiting for a free slot or the rate limit
+    std::size_t in_flight = 0;  // requests sent, not answered
     SteadyClock::time_point next_lease{};
     bool drained = false;  // once mode: no due job was left at the last lease
 
     std::size_t capacity() const { return static_cast<std::size_t>(adapter.config.concurrency); }
+    // Jobs leased ahead of the free slots, so a slot never waits for the store.
+    std::size_t backlog() const { return 2 * capacity(); }
 };
 
 namespace {
@@ -47,10 +50,17 @@ OutboxWorker::OutboxWorker(const config::Config& config, suppression::Store& sto
     for (auto& adapter : build_adapters(config.crm)) {
         runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));
     }
+    writer_ = std::thread([this] { write_completions(); });
 }
 
 OutboxWorker::~OutboxWorker() {
     stop();
+    {
+        std::lock_guard lock(completions_mutex_);
+        writer_stop_ = true;
+        completions_changed_.notify_all();
+    }
+    writer_.join();
 }
 
 void OutboxWorker::start() {
@@ -112,22 +122,61 @@ void OutboxWorker::loop(Mode mode, const std::function<bool()>& should_stop) {
             send_ready(*runtime, now);
         }
         if (mode == Mode::once && idle_and_drained()) {
+            wait_for_completions();
             return;
         }
         engine_.poll(next_wakeup(now));
     }
     drain_in_flight();
+    wait_for_completions();
 }
 
-// Leases only when a good share of the slots is free, so a busy worker takes
-// jobs in batches (one store transaction each) rather than one at a time.
+void OutboxWorker::queue_completion(std::int64_t id, std::string response) {
+    std::lock_guard lock(completions_mutex_);
+    completions_.emplace_back(id, std::move(response));
+    completions_changed_.notify_all();
+}
+
+// The writer thread: whatever finished while the last commit ran goes into
+// the next one (group commit).
+void OutboxWorker::write_completions() {
+    std::unique_lock lock(completions_mutex_);
+    while (true) {
+        completions_changed_.wait(lock, [this] { return writer_stop_ || !completions_.empty(); });
+        if (completions_.empty()) {
+            return;
+        }
+        auto batch = std::move(completions_);
+        completions_.clear();
+        writing_ = true;
+        lock.unlock();
+        try {
+            store_.complete_jobs(batch);
+        } catch (const std::exception& error) {
+            // Their leases run out and they are sent again: nothing is lost.
+            log::error("crm: cannot record {} finished jobs: {}", batch.size(),
+                       redactor_.redact(error.what()));
+        }
+        lock.lock();
+        writing_ = false;
+        completions_changed_.notify_all();
+    }
+}
+
+void OutboxWorker::wait_for_completions() {
+    std::unique_lock lock(completions_mutex_);
+    completions_changed_.wait(lock, [this] { return completions_.empty() && !writing_; });
+}
+
+// Leases when no more jobs than slots are left, up to twice the slots: a
+// busy worker takes jobs in batches (one store transaction each), and the
+// next jobs are at hand when a slot frees.
 void OutboxWorker::lease(Runtime& runtime, SteadyClock::time_point now, Mode mode) {
-    auto free = runtime.capacity() - runtime.active.size();
-    auto batch = std::max<std::size_t>(1, runtime.capacity() / 4);
-    if (free == 0 || now < runtime.next_lease || (mode == Mode::once && runtime.drained) ||
-        (free < batch && !runtime.active.empty())) {
+    if (runtime.active.size() > runtime.capacity() || now < runtime.next_lease ||
+        (mode == Mode::once && runtime.drained)) {
         return;
     }
+    auto free = runtime.backlog() - runtime.active.size();
     auto jobs = store_.lease_jobs(runtime.adapter.config.name, free, lease_);
     if (jobs.size() < free) {
         runtime.next_lease = now + kIdlePoll;
@@ -149,7 +198,8 @@ void OutboxWorker::lease(Runtime& runtime, SteadyClock::time_point now, Mode mod
 }
 
 void OutboxWorker::send_ready(Runtime& runtime, SteadyClock::time_point now) {
-    while (!runtime.ready.empty() && runtime.bucket.take(now)) {
+    while (!runtime.ready.empty() && runtime.in_flight < runtime.capacity() &&
+           runtime.bucket.take(now)) {
         auto* run = runtime.ready.front();
         runtime.ready.pop_front();
         send(runtime, *run);
@@ -169,12 +219,14 @@ void OutboxWorker::send(Runtime& runtime, JobRun& run) {
         std::lock_guard lock(counts_mutex_);
         ++counts_.requests;
     }
+    ++runtime.in_flight;
     engine_.submit(std::move(request), [this, &runtime, &run](HttpResponse response) {
         on_answer(runtime, run, response);
     });
 }
 
 void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& response) {
+    --runtime.in_flight;
     auto verdict = run.answer(response);
     try {
         switch (verdict.kind) {
@@ -183,7 +235,7 @@ void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& 
                 runtime.ready.push_front(&run);
                 return;
             case Verdict::Kind::complete:
-                store_.complete_job(run.job().id, run.transcript());
+                queue_completion(run.job().id, run.transcript());
                 log::info("crm: job {} ({}, {}) done", run.job().id, runtime.adapter.config.name,
                           email_of(run));
                 {
@@ -242,10 +294,10 @@ void OutboxWorker::finish(Runtime& runtime, JobRun& run) {
 std::chrono::milliseconds OutboxWorker::next_wakeup(SteadyClock::time_point now) const {
     auto wait = std::chrono::duration_cast<std::chrono::microseconds>(kIdlePoll);
     for (const auto& runtime : runtimes_) {
-        if (!runtime->ready.empty()) {
+        if (!runtime->ready.empty() && runtime->in_flight < runtime->capacity()) {
             wait = std::min(wait, runtime->bucket.wait(now));
         }
-        if (runtime->active.size() < runtime->capacity() && runtime->next_lease > now) {
+        if (runtime->active.size() <= runtime->capacity() && runtime->next_lease > now) {
             wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
                                       runtime->next_lease - now));
         }
@@ -278,6 +330,7 @@ void OutboxWorker::drain_in_flight() {
     engine_.cancel_all();
     for (auto& runtime : runtimes_) {
         runtime->active.clear();
+        runtime->in_flight = 0;
     }
 }
 

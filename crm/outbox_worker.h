@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <map>
@@ -75,6 +76,9 @@ class OutboxWorker {
     std::chrono::milliseconds next_wakeup(std::chrono::steady_clock::time_point now) const;
     bool idle_and_drained() const;
     void drain_in_flight();
+    void queue_completion(std::int64_t id, std::string response);
+    void write_completions();
+    void wait_for_completions();
 
     suppression::Store& store_;
     std::chrono::seconds lease_;
@@ -82,6 +86,15 @@ class OutboxWorker {
     std::vector<std::unique_ptr<Runtime>> runtimes_;
     HttpEngine engine_;
     std::mt19937_64 random_;
+    // Finished jobs are recorded by a writer thread, many per transaction,
+    // so the HTTP loop never waits for a commit. A crash before the write only
+    // means they are sent again (idempotently) once their lease runs out.
+    std::mutex completions_mutex_;
+    std::condition_variable completions_changed_;
+    std::vector<std::pair<std::int64_t, std::string>> completions_;
+    bool writing_ = false;
+    bool writer_stop_ = false;
+    std::thread writer_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> notified_{false};
     std::thread thread_;

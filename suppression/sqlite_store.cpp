@@ -534,6 +534,21 @@ void SqliteStore::complete_job(std::int64_t id, const std::string& response) {
         [&](Statement& statement) { statement.bind(2, id).bind(3, response); });
 }
 
+void SqliteStore::complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+    std::lock_guard lock(writer_mutex_);
+    WriteTransaction transaction(writer_);
+    auto statement = writer_.prepare(
+        "UPDATE outbox SET state = 'done', lease_until = NULL, updated_at = ?1, last_response = ?3 "
+        "WHERE id = ?2");
+    auto now = now_micros();
+    for (const auto& [id, response] : jobs) {
+        statement.bind(1, now).bind(2, id).bind(3, response);
+        statement.run();
+        statement.reset();
+    }
+    transaction.commit();
+}
+
 void SqliteStore::retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) {
     update_job(writer_, writer_mutex_,
                "UPDATE outbox SET state = 'pending', lease_until = NULL, updated_at = ?1, "

@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
     std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                       std::chrono::seconds lease) override;
     void complete_job(std::int64_t id, const std::string& response) override;
+    void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) override;
     void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) override;
     void dead_letter_job(std::int64_t id, const std::string& error,
                          const std::string& response) override;

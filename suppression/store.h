@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -91,6 +92,13 @@ class Store {
     virtual std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                               std::chrono::seconds lease) = 0;
     virtual void complete_job(std::int64_t id, const std::string& response) = 0;
+    // Many completions in one transaction: a busy CRM worker records its
+    // finished jobs in batches instead of paying one commit (fsync) each.
+    virtual void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+        for (const auto& [id, response] : jobs) {
+            complete_job(id, response);
+        }
+    }
     virtual void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) = 0;
     virtual void dead_letter_job(std::int64_t id, const std::string& error,
                                  const std::string& response) = 0;

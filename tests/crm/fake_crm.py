@@ -115,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         with LOCK:
             if STATE["record_requests"]:
-                STATE["requests"].append({"method": method, "path": self.path,
+                STATE["requests"].append({"method": method, "path": self.path, "t": time.monotonic(),
                                           "headers": headers,
                                           "body": body.decode("utf-8", "replace")})
             fault = self._take_fault(method)

@@ -7,7 +7,6 @@
 #include <string>
 
 #include <curl/curl.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
@@ -23,7 +22,9 @@ namespace fbl::crm::testing {
 
 class FakeCrmServer {
   public:
-    FakeCrmServer() {
+    // `script` defaults to the fake CRM of the tests; the benchmark passes its own.
+    explicit FakeCrmServer(std::string script = std::string(FBL_SOURCE_DIR) +
+                                                "/tests/crm/fake_crm.py") {
         int out[2];
         if (pipe(out) != 0) {
             throw std::runtime_error("pipe failed");
@@ -32,7 +33,6 @@ class FakeCrmServer {
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_addclose(&actions, out[0]);
-        std::string script = std::string(FBL_SOURCE_DIR) + "/tests/crm/fake_crm.py";
         const char* argv[] = {"python3", script.c_str(), nullptr};
         if (posix_spawnp(&pid_, "python3", &actions, nullptr, const_cast<char**>(argv), environ) !=
             0) {
