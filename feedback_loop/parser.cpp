@@ -180,6 +180,35 @@ class ReportReader {
     FeedbackReport& report_;
 };
 
+// Real reports nest two or three containers deep. GMime recurses once per
+// level (up to 1024), which a milter thread's small stack may not survive,
+// so messages declaring more containers than this are refused up front.
+constexpr int kMaxContainers = 64;
+
+bool too_many_containers(std::string_view text) {
+    int containers = 0;
+    std::size_t position = 0;
+    while (position < text.size()) {
+        std::size_t end = text.find('\n', position);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        std::string_view line = text.substr(position, end - position);
+        position = end + 1;
+        if (line.size() < 13 || !same_name(line.substr(0, 13), "content-type:")) {
+            continue;
+        }
+        std::string lowered = to_lower(line.substr(13));
+        if (lowered.find("multipart/") != std::string::npos ||
+            lowered.find("message/") != std::string::npos) {
+            if (++containers > kMaxContainers) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 // Blank lines before the headers (seen from some pipe deliveries) would make
 // GMime read an empty header block.
 std::string_view skip_leading_blank_lines(std::string_view text) {
@@ -191,6 +220,11 @@ std::string_view skip_leading_blank_lines(std::string_view text) {
 
 FeedbackReport parse_normalised(std::string_view message, const ParseOptions& options) {
     FeedbackReport report;
+    if (too_many_containers(message)) {
+        report.errors.push_back("more than " + std::to_string(kMaxContainers) +
+                                " nested MIME containers: refused");
+        return report;
+    }
     gmime::Ref<GMimeMessage> parsed = gmime::parse_message(skip_leading_blank_lines(message));
     if (!parsed) {
         report.errors.emplace_back("not a MIME message");

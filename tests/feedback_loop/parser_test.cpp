@@ -412,3 +412,21 @@ TEST(Parser, FuzzRegressionsParseSafely) {
 
 }  // namespace
 }  // namespace fbl::feedback_loop
+
+namespace fbl::feedback_loop {
+namespace {
+
+TEST(Parser, DeeplyNestedMessagesAreRefused) {
+    std::string text = "From: a@b.example\nMIME-Version: 1.0\n";
+    for (int level = 0; level < 2000; ++level) {
+        text += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(level) +
+                "\"\n\n--b" + std::to_string(level) + "\n";
+    }
+    FeedbackReport report = parse_report(text, {});
+    EXPECT_EQ(report.kind, ReportKind::not_a_report);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_NE(report.errors[0].find("nested MIME containers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fbl::feedback_loop
