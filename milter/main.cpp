@@ -1,4 +1,3 @@
-#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -6,6 +5,16 @@
 #include "common/log.h"
 #include "config/loader.h"
 #include "fbl/version.h"
+#include "milter/daemon.h"
+#include "suppression/store.h"
+
+namespace {
+
+// sysexits: the service manager and the admin tell these apart.
+constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: the store cannot be opened
+constexpr int kExitOsErr = 71;        // EX_OSERR: socket, privileges, pid file
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"fblmilter - spam-complaint feedback loop milter for Postfix and Sendmail",
@@ -16,7 +25,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("fblmilter ") + fbl::kVersion);
     app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
     app.add_flag("--check-config", check_only, "validate the configuration and exit");
-    app.add_flag("-f,--foreground", foreground, "stay in the foreground");
+    app.add_flag("-f,--foreground", foreground, "stay in the foreground (for systemd)");
     CLI11_PARSE(app, argc, argv);
 
     fbl::config::Config config;
@@ -29,14 +38,17 @@ int main(int argc, char** argv) {
     if (check_only) {
         return 0;
     }
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    fbl::log::info("fblmilter {} started with {}", fbl::kVersion, config_path);
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    fbl::log::info("stopping on signal {}", signal_number);
-    return 0;
+    try {
+        fbl::milter::Daemon daemon(config_path, std::move(config));
+        return daemon.run(foreground);
+    } catch (const fbl::suppression::StoreUnavailable& error) {
+        fbl::log::error("cannot open the store: {}", error.what());
+        return kExitUnavailable;
+    } catch (const fbl::suppression::StoreCorrupt& error) {
+        fbl::log::error("cannot use the store: {}", error.what());
+        return kExitUnavailable;
+    } catch (const std::exception& error) {
+        fbl::log::error("{}", error.what());
+        return kExitOsErr;
+    }
 }

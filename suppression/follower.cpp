@@ -53,6 +53,11 @@ std::size_t ChangeFollower::poll_once() {
     }
 }
 
+std::size_t ChangeFollower::catch_up() {
+    std::lock_guard lock(poll_mutex_);
+    return poll_once();
+}
+
 void ChangeFollower::start() {
     std::lock_guard lock(mutex_);
     if (thread_.joinable()) {
@@ -79,7 +84,7 @@ void ChangeFollower::run() {
     while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
         lock.unlock();
         try {
-            poll_once();
+            catch_up();
             if (failing) {
                 log::notice("suppression change feed readable again");
                 failing = false;

@@ -30,6 +30,9 @@ class ChangeFollower {
     // Applies every change after the last one applied; returns how many.
     // Called by the thread; callable directly when no thread runs.
     std::size_t poll_once();
+    // poll_once() made safe beside the thread: the milter calls it right
+    // after committing a complaint, so the next RCPT already sees it.
+    std::size_t catch_up();
 
     void start();
     void stop();
@@ -47,6 +50,7 @@ class ChangeFollower {
     std::chrono::milliseconds interval_;
     std::atomic<std::int64_t> applied_{0};
     std::mutex mutex_;
+    std::mutex poll_mutex_;  // one writer of the index at a time
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/log.h"
 #include "config/loader.h"
 #include "suppression/store.h"
 
@@ -234,6 +235,28 @@ TEST_F(SessionTest, AbortForgetsTheMessageButNotTheConnection) {
     session.rcpt("<stays@example.com>", macros);
     session.header("Precedence", "bulk");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::accept);
+}
+
+}  // namespace
+}  // namespace fbl::milter
+
+namespace fbl::milter {
+namespace {
+
+TEST_F(SessionTest, LogLinesCarryTheQueueIdAndHashedAddressesOnly) {
+    log::configure(log::Destination::stderr_stream, log::Level::debug, log::PiiMode::hashed);
+    lookup.suppressed["gone@example.com"] = suppression::Scope::all;
+    auto session = start("logging:\n  pii: hashed\n");
+    ::testing::internal::CaptureStderr();
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    session.rcpt("<stays@example.com>", macros);
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    auto logged = ::testing::internal::GetCapturedStderr();
+    log::configure(log::Destination::stderr_stream, log::Level::info, log::PiiMode::plain);
+    EXPECT_THAT(logged, HasSubstr("4ABC: reject RCPT h:"));
+    EXPECT_THAT(logged, Not(HasSubstr("gone@example.com")));
 }
 
 }  // namespace

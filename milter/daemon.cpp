@@ -1,0 +1,222 @@
+#include "milter/daemon.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "config/loader.h"
+#include "config/socket_spec.h"
+#include "fbl/version.h"
+
+namespace fbl::milter {
+namespace {
+
+std::runtime_error system_error(const std::string& what) {
+    return std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+log::Level level_of(const std::string& name) {
+    if (name == "debug")
+        return log::Level::debug;
+    if (name == "notice")
+        return log::Level::notice;
+    if (name == "warning")
+        return log::Level::warning;
+    if (name == "error")
+        return log::Level::error;
+    return log::Level::info;
+}
+
+void apply_logging(const config::LoggingSettings& logging) {
+    log::configure(logging.destination == "syslog" ? log::Destination::syslog
+                                                   : log::Destination::stderr_stream,
+                   level_of(logging.level),
+                   logging.pii == "hashed" ? log::PiiMode::hashed : log::PiiMode::plain);
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string config_path, config::Config config)
+    : config_path_(std::filesystem::absolute(config_path).string()),
+      config_(std::make_shared<const config::Config>(std::move(config))) {
+    apply_logging(config_->logging);
+}
+
+Daemon::~Daemon() {
+    if (reload_thread_.joinable()) {
+        pthread_kill(reload_thread_.native_handle(), SIGUSR2);
+        reload_thread_.join();
+    }
+}
+
+std::shared_ptr<const Runtime> Daemon::current() const {
+    return runtime_.load();
+}
+
+void Daemon::publish(std::shared_ptr<const config::Config> config) {
+    runtime_.store(
+        std::make_shared<const Runtime>(config, &services_->lookup(), &services_->intake()));
+    config_ = std::move(config);
+}
+
+bool Daemon::reload() {
+    std::lock_guard lock(reload_mutex_);
+    try {
+        auto fresh = std::make_shared<const config::Config>(config::load_file(config_path_));
+        if (fresh->store.backend != config_->store.backend ||
+            fresh->store.sqlite.path != config_->store.sqlite.path ||
+            fresh->store.postgres.conninfo != config_->store.postgres.conninfo ||
+            fresh->milter.socket != config_->milter.socket) {
+            log::warning("reload: store and socket changes take effect only after a restart");
+        }
+        apply_logging(fresh->logging);
+        services_->reconfigure(*fresh);
+        publish(std::move(fresh));
+        log::notice("reload: configuration {} is now in force", config_path_);
+        return true;
+    } catch (const config::ConfigInvalid& error) {
+        log::error("reload refused, the previous configuration stays in force:\n{}", error.what());
+    } catch (const std::exception& error) {
+        log::error("reload refused, the previous configuration stays in force: {}", error.what());
+    }
+    return false;
+}
+
+void Daemon::open_socket() {
+    const auto& settings = config_->milter;
+    auto spec = config::SocketSpec::parse(settings.socket, nullptr);
+    if (!spec) {
+        throw std::runtime_error("bad milter.socket " + settings.socket);
+    }
+    if (smfi_setconn(const_cast<char*>(settings.socket.c_str())) != MI_SUCCESS ||
+        smfi_setbacklog(settings.backlog) != MI_SUCCESS ||
+        smfi_settimeout(static_cast<int>(settings.timeout.count())) != MI_SUCCESS) {
+        throw std::runtime_error("libmilter refused the socket settings for " + settings.socket);
+    }
+    if (spec->family == config::SocketSpec::Family::unix_path) {
+        std::filesystem::create_directories(std::filesystem::path(spec->path).parent_path());
+    }
+    // true: remove a stale unix socket left by a crash.
+    if (smfi_opensocket(true) != MI_SUCCESS) {
+        throw std::runtime_error("cannot open milter socket " + settings.socket +
+                                 " (in use, or no permission)");
+    }
+    if (spec->family == config::SocketSpec::Family::unix_path) {
+        if (chmod(spec->path.c_str(), settings.socket_mode) != 0) {
+            throw system_error("chmod " + spec->path);
+        }
+        if (!settings.user.empty() && getuid() == 0) {
+            const passwd* user = getpwnam(settings.user.c_str());
+            if (user != nullptr &&
+                chown(spec->path.c_str(), user->pw_uid, static_cast<gid_t>(-1)) != 0) {
+                throw system_error("chown " + spec->path);
+            }
+        }
+    }
+}
+
+void Daemon::drop_privileges() {
+    const auto& settings = config_->milter;
+    if (settings.user.empty()) {
+        return;
+    }
+    const passwd* user = getpwnam(settings.user.c_str());
+    if (user == nullptr) {
+        throw std::runtime_error("milter.user: no such user " + settings.user);
+    }
+    gid_t group_id = user->pw_gid;
+    if (!settings.group.empty()) {
+        const group* named = getgrnam(settings.group.c_str());
+        if (named == nullptr) {
+            throw std::runtime_error("milter.group: no such group " + settings.group);
+        }
+        group_id = named->gr_gid;
+    }
+    if (getuid() == user->pw_uid) {
+        return;
+    }
+    if (initgroups(user->pw_name, group_id) != 0 || setgid(group_id) != 0 ||
+        setuid(user->pw_uid) != 0) {
+        throw system_error("cannot drop privileges to " + settings.user);
+    }
+    log::info("running as user {}", settings.user);
+}
+
+void Daemon::write_pid_file() {
+    const auto& path = config_->milter.pid_file;
+    if (path.empty()) {
+        return;
+    }
+    std::ofstream out(path, std::ios::trunc);
+    out << getpid() << '\n';
+    if (!out) {
+        throw system_error("cannot write pid file " + path);
+    }
+}
+
+// libmilter owns SIGHUP/SIGTERM/SIGINT; SIGUSR1 is ours. This thread only
+// waits for it and reloads; SIGUSR2 tells it to end.
+void Daemon::start_reload_thread() {
+    reload_thread_ = std::thread([this] {
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGUSR1);
+        sigaddset(&signals, SIGUSR2);
+        for (;;) {
+            int signal_number = 0;
+            if (sigwait(&signals, &signal_number) != 0 || signal_number == SIGUSR2) {
+                return;
+            }
+            reload();
+        }
+    });
+}
+
+int Daemon::run(bool foreground) {
+    // Blocked before any thread starts, so every thread inherits the mask:
+    // libmilter's signal thread takes HUP/TERM/INT (stop), ours USR1/USR2.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal_number : {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) {
+        sigaddset(&signals, signal_number);
+    }
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    // libmilter wants the filter registered before the socket is opened.
+    auto description = filter_description(*this);
+    if (smfi_register(description) != MI_SUCCESS) {
+        throw std::runtime_error("smfi_register failed");
+    }
+    open_socket();
+    if (!foreground && daemon(0, 0) != 0) {
+        throw system_error("cannot go to the background");
+    }
+    write_pid_file();
+    drop_privileges();
+    services_ = std::make_unique<Services>(*config_);
+    publish(config_);
+    start_reload_thread();
+    services_->start();
+    log::notice("fblmilter {} ready on {} with {}", kVersion, config_->milter.socket, config_path_);
+    sd_notify(0, "READY=1");
+    int status = smfi_main();
+    sd_notify(0, "STOPPING=1");
+    log::notice("fblmilter stopping");
+    services_->stop();
+    if (!config_->milter.pid_file.empty()) {
+        unlink(config_->milter.pid_file.c_str());
+    }
+    return status == MI_SUCCESS ? 0 : 1;
+}
+
+}  // namespace fbl::milter

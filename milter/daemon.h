@@ -1,0 +1,45 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "milter/callbacks.h"
+#include "milter/services.h"
+
+namespace fbl::milter {
+
+// The fblmilter process: owns the services, the current runtime (swapped on
+// SIGUSR1) and libmilter's main loop.
+class Daemon final : public RuntimeSource {
+  public:
+    Daemon(std::string config_path, config::Config config);
+    ~Daemon() override;
+
+    // Runs until SIGTERM/SIGINT/SIGHUP; returns the process exit status.
+    int run(bool foreground);
+
+    std::shared_ptr<const Runtime> current() const override;
+
+    // Loads the config file again; a bad one is refused and the old one
+    // stays. Returns whether the new config is now in force.
+    bool reload();
+
+  private:
+    void open_socket();
+    void drop_privileges();
+    void write_pid_file();
+    void start_reload_thread();
+    void publish(std::shared_ptr<const config::Config> config);
+
+    std::string config_path_;
+    std::shared_ptr<const config::Config> config_;
+    std::unique_ptr<Services> services_;
+    std::atomic<std::shared_ptr<const Runtime>> runtime_;
+    std::mutex reload_mutex_;
+    std::thread reload_thread_;
+};
+
+}  // namespace fbl::milter

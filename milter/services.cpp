@@ -1,0 +1,155 @@
+#include "milter/services.h"
+
+#include <atomic>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "feedback_loop/intake.h"
+
+namespace fbl::milter {
+
+class Services::IndexLookup final : public RecipientLookup {
+  public:
+    explicit IndexLookup(suppression::SuppressionLookup& lookup) : lookup_(lookup) {}
+    std::optional<suppression::Suppression> lookup(const std::string& key) override {
+        return lookup_.lookup(key);
+    }
+
+  private:
+    suppression::SuppressionLookup& lookup_;
+};
+
+class Services::StoreIntake final : public ReportIntake {
+  public:
+    StoreIntake(const config::Config& config, suppression::Store& store,
+                std::function<void()> on_stored)
+        : store_(store), on_stored_(std::move(on_stored)) {
+        reconfigure(config);
+    }
+
+    // The intake reads the config it was built with; a reload builds a new
+    // pair and reports in flight finish with the old one.
+    void reconfigure(const config::Config& config) {
+        auto bound = std::make_shared<Bound>(config, store_);
+        std::atomic_store(&bound_, std::move(bound));
+    }
+
+    IntakeOutcome take_in(std::string_view raw_message) override {
+        auto bound = std::atomic_load(&bound_);
+        auto result = bound->intake.take(raw_message);
+        if (result.suppressed > 0 || result.jobs > 0) {
+            on_stored_();
+        }
+        return outcome_of(result);
+    }
+
+  private:
+    struct Bound {
+        Bound(const config::Config& settings, suppression::Store& store)
+            : config(settings), intake(config, store) {}
+        config::Config config;
+        feedback_loop::Intake intake;
+    };
+
+    static IntakeOutcome outcome_of(const feedback_loop::IntakeResult& result) {
+        IntakeOutcome outcome;
+        outcome.is_report = result.kind != feedback_loop::ReportKind::not_a_report;
+        outcome.duplicate = result.duplicate;
+        outcome.trusted = result.trusted;
+        outcome.suppressed = result.suppressed;
+        outcome.summary = fmt::format(
+            "{}; {}; {} recipient(s), {} suppressed{}{}", feedback_loop::to_string(result.kind),
+            result.stored ? (result.trusted ? "trusted" : "untrusted") : "not stored",
+            result.recipients, result.suppressed, result.duplicate ? "; duplicate" : "",
+            result.reason.empty() ? "" : "; " + result.reason);
+        return outcome;
+    }
+
+    suppression::Store& store_;
+    std::function<void()> on_stored_;
+    std::shared_ptr<Bound> bound_;
+};
+
+Services::Services(const config::Config& config)
+    : store_(suppression::open_store(config.store)),
+      suppression_lookup_(
+          std::make_unique<suppression::SuppressionLookup>(*store_, config.store.follow_interval)),
+      lookup_(std::make_unique<IndexLookup>(*suppression_lookup_)),
+      intake_(std::make_unique<StoreIntake>(config, *store_, [this] { after_complaint(); })),
+      worker_(make_worker(config)) {}
+
+Services::~Services() {
+    stop();
+}
+
+RecipientLookup& Services::lookup() {
+    return *lookup_;
+}
+ReportIntake& Services::intake() {
+    return *intake_;
+}
+
+void Services::start() {
+    suppression_lookup_->start();
+    std::lock_guard lock(worker_mutex_);
+    if (worker_) {
+        worker_->start();
+    }
+}
+
+void Services::stop() {
+    stop_worker();
+    suppression_lookup_->stop();
+}
+
+void Services::reconfigure(const config::Config& config) {
+    // Built first: a config whose adapters cannot be built is refused
+    // before anything changes.
+    auto fresh = make_worker(config);
+    intake_->reconfigure(config);
+    stop_worker();
+    std::lock_guard lock(worker_mutex_);
+    worker_ = std::move(fresh);
+    if (worker_) {
+        worker_->start();
+    }
+}
+
+std::unique_ptr<crm::OutboxWorker> Services::make_worker(const config::Config& config) {
+    if (!config.crm.worker_in_daemon || config.crm.adapters.empty()) {
+        return nullptr;
+    }
+    return std::make_unique<crm::OutboxWorker>(config, *store_);
+}
+
+void Services::stop_worker() {
+    std::unique_ptr<crm::OutboxWorker> worker;
+    {
+        std::lock_guard lock(worker_mutex_);
+        worker = std::move(worker_);
+    }
+    if (worker) {
+        worker->stop();
+    }
+}
+
+void Services::after_complaint() {
+    try {
+        suppression_lookup_->follower().catch_up();
+    } catch (const std::exception& error) {
+        // The follower's thread retries; the complaint itself is committed.
+        log::warning("index not updated at once after a complaint: {}", error.what());
+    }
+    wake_worker();
+}
+
+void Services::wake_worker() {
+    std::lock_guard lock(worker_mutex_);
+    if (worker_) {
+        worker_->notify();
+    }
+}
+
+}  // namespace fbl::milter

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "config/config.h"
+#include "crm/outbox_worker.h"
+#include "milter/ports.h"
+#include "suppression/lookup.h"
+#include "suppression/store.h"
+
+namespace fbl::milter {
+
+// The long-lived parts behind the milter: the store, the RCPT-time lookup
+// (in-memory index following the change feed) and the report intake. The
+// store and index outlive config reloads; the intake reads the config in
+// force.
+class Services {
+  public:
+    explicit Services(const config::Config& config);
+    ~Services();
+
+    RecipientLookup& lookup();
+    ReportIntake& intake();
+
+    void start();
+    void stop();
+    void reconfigure(const config::Config& config);
+
+  private:
+    class IndexLookup;
+    class StoreIntake;
+
+    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<suppression::SuppressionLookup> suppression_lookup_;
+    std::unique_ptr<IndexLookup> lookup_;
+    std::unique_ptr<StoreIntake> intake_;
+    std::mutex worker_mutex_;
+    std::unique_ptr<crm::OutboxWorker> worker_;  // null when no adapter or not in daemon
+
+    std::unique_ptr<crm::OutboxWorker> make_worker(const config::Config& config);
+    void stop_worker();
+    void wake_worker();
+    void after_complaint();
+};
+
+}  // namespace fbl::milter

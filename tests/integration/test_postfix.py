@@ -1,0 +1,229 @@
+"""fblmilter attached to a real Postfix: the cases of issue 5, end to end.
+
+Run as root: `python3 -m unittest test_postfix` with FBLMILTER and FBLCTL set.
+"""
+import os
+import shutil
+import smtplib
+import socket
+import sqlite3
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from harness import FblMilter, PostfixInstance, free_port, make_root, wait_for  # noqa: E402
+import messages  # noqa: E402
+
+CONFIG = """\
+milter:
+  socket: inet:{port}@127.0.0.1
+outbound:
+  authenticated: true
+  networks: []
+  daemon_names: [ORIGINATING]
+  scope: {scope}
+feedback:
+  addresses: [fbl@example.org]
+  trust: any
+  disposition: accept
+store:
+  sqlite:
+    path: {root}/fblmilter.db
+    busy_timeout: 1s
+  follow_interval_ms: 100
+logging:
+  level: debug
+"""
+
+
+def recipients_of(message):
+    return sorted(message["rcpt_to"])
+
+
+class PostfixIntegration(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root to run a private Postfix")
+        cls.root = make_root()
+        cls.milter_port = free_port()
+        cls.milter = FblMilter(cls.root, cls.config("marketing")).start(cls.milter_port)
+        cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.postfix.stop()
+        status = cls.milter.stop()
+        log = cls.milter.log_text()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in log:
+                raise AssertionError(f"sanitizer report in fblmilter's log:\n{log[-6000:]}")
+        if status not in (0, None):
+            raise AssertionError(f"fblmilter exited with {status}:\n{log[-3000:]}")
+        if os.environ.get("FBL_KEEP_TEST_ROOT"):
+            print("kept", cls.root)
+        else:
+            shutil.rmtree(cls.root, ignore_errors=True)
+
+    @classmethod
+    def config(cls, scope):
+        return CONFIG.format(port=cls.milter_port, scope=scope, root=cls.root)
+
+    def send_report(self, victim, **kwargs):
+        with self.postfix.smtp(inbound=True) as smtp:
+            return smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"],
+                                 messages.arf_report(victim, **kwargs))
+
+    def suppressed(self, address):
+        return self.milter.fblctl("check", address).returncode == 1
+
+    def reload_with(self, scope):
+        before = self.milter.log_text().count("is now in force")
+        self.milter.write_config(self.config(scope))
+        self.milter.reload()
+        wait_for(lambda: self.milter.log_text().count("is now in force") > before,
+                 what="reload")
+
+    # 1. A report to the feedback address: stored, suppressed, delivered tagged.
+    def test_1_report_is_stored_and_recipient_suppressed(self):
+        self.send_report("victim1@example.com")
+        self.assertTrue(self.suppressed("victim1@example.com"))
+        delivered = self.postfix.delivered(
+            lambda m: "fbl@example.org" in m["rcpt_to"] and "victim1" in m["data"],
+            what="the report at the sink")
+        self.assertIn("X-FBL-Result:", delivered[0]["data"])
+        complaints = self.milter.fblctl("complaints", "--format", "json", check=True)
+        self.assertIn("victim1@example.com", complaints.stdout)
+
+    # 2a. Marketing to the suppressed address: removed at EOM, the other goes.
+    def test_2a_marketing_recipient_removed_other_delivered(self):
+        self.send_report("victim2@example.com")
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", ["victim2@example.com", "friend2@example.com"],
+                          messages.marketing("news@news.example.org",
+                                             ["victim2@example.com", "friend2@example.com"]))
+        delivered = self.postfix.delivered(lambda m: "friend2@example.com" in m["rcpt_to"])
+        self.assertEqual(recipients_of(delivered[0]), ["friend2@example.com"])
+
+    # 2b. Scope all: 550 5.7.1 at RCPT for the suppressed address only.
+    def test_2b_scope_all_rejects_at_rcpt(self):
+        self.send_report("victim3@example.com")
+        self.reload_with("all")
+        try:
+            with self.postfix.smtp() as smtp:
+                refused = smtp.sendmail(
+                    "news@news.example.org", ["victim3@example.com", "friend3@example.com"],
+                    messages.personal("news@news.example.org", "friend3@example.com"))
+            self.assertEqual(refused["victim3@example.com"][0], 550)
+            self.assertIn(b"5.7.1", refused["victim3@example.com"][1])
+            delivered = self.postfix.delivered(lambda m: "friend3@example.com" in m["rcpt_to"])
+            self.assertEqual(recipients_of(delivered[0]), ["friend3@example.com"])
+        finally:
+            self.reload_with("marketing")
+
+    # 3. A personal reply to a suppressed address is delivered (scope marketing).
+    def test_3_personal_reply_is_delivered(self):
+        self.send_report("victim4@example.com")
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("support@example.org", ["victim4@example.com"],
+                          messages.personal("support@example.org", "victim4@example.com"))
+        self.postfix.delivered(lambda m: m["rcpt_to"] == ["victim4@example.com"] and
+                               "support ticket" in m["data"])
+
+    # 4. fblctl add while everything runs: the next mail is blocked.
+    def test_4_fblctl_add_blocks_without_restart(self):
+        self.milter.fblctl("add", "late@example.com", "--scope", "all", check=True)
+        time.sleep(1.0)  # the documented bound: changes are seen within 1 s
+        with self.postfix.smtp() as smtp:
+            refused = smtp.sendmail("support@example.org",
+                                    ["late@example.com", "friend4@example.com"],
+                                    messages.personal("support@example.org", "friend4@example.com"))
+        self.assertEqual(refused["late@example.com"][0], 550)
+
+    # 5. Store cannot commit: the report gets 4xx; the retry after the fix lands once.
+    def test_5_unwritable_store_tempfails_then_retry_succeeds(self):
+        report = messages.arf_report("victim5@example.com")
+        blocker = sqlite3.connect(os.path.join(self.root, "fblmilter.db"), timeout=5)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            with self.postfix.smtp(inbound=True) as smtp:
+                with self.assertRaises(smtplib.SMTPDataError) as raised:
+                    smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"], report)
+            self.assertEqual(raised.exception.smtp_code // 100, 4)
+        finally:
+            blocker.rollback()
+            blocker.close()
+        self.assertFalse(self.suppressed("victim5@example.com"))
+        for _ in range(2):  # the provider retries, and may retry twice
+            with self.postfix.smtp(inbound=True) as smtp:
+                smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"], report)
+        self.assertTrue(self.suppressed("victim5@example.com"))
+        complaints = self.milter.fblctl("complaints", "--format", "csv", check=True).stdout
+        rows = [line for line in complaints.splitlines() if "victim5@example.com" in line]
+        self.assertEqual(len(rows), 1, complaints)
+
+    # 7. SIGUSR1 with a broken config: refused, the old config keeps working.
+    def test_7_broken_reload_keeps_old_config(self):
+        self.send_report("victim7@example.com")
+        self.milter.write_config(self.config("marketing") + "no_such_section: 1\n")
+        self.milter.reload()
+        wait_for(lambda: "reload refused" in self.milter.log_text(), what="refused reload")
+        self.milter.write_config(self.config("marketing"))
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", ["victim7@example.com", "friend7@example.com"],
+                          messages.marketing("news@news.example.org",
+                                             ["victim7@example.com", "friend7@example.com"]))
+        delivered = self.postfix.delivered(lambda m: "friend7@example.com" in m["rcpt_to"])
+        self.assertEqual(recipients_of(delivered[0]), ["friend7@example.com"])
+
+    # Clients that vanish mid-message: the milter frees the message (abort).
+    def test_6_aborted_transactions_leak_nothing(self):
+        for inbound, recipient in ((False, "victim1@example.com"), (True, "fbl@example.org")):
+            with self.postfix.smtp(inbound=inbound) as smtp:
+                smtp.ehlo()
+                smtp.mail("someone@example.org")
+                smtp.rcpt(recipient)
+                smtp.putcmd("data")
+                smtp.getreply()
+                smtp.send(b"Subject: cut short\r\nList-Unsubscribe: <mailto:u@x>\r\n\r\nhalf a body")
+                smtp.sock.shutdown(socket.SHUT_RDWR)  # a FIN now, not at garbage collection
+                smtp.close()
+            with self.postfix.smtp(inbound=inbound) as smtp:
+                smtp.ehlo()
+                smtp.mail("someone@example.org")
+                smtp.rcpt(recipient)
+                smtp.rset()
+        # The daemon still answers after the aborts.
+        self.assertTrue(self.suppressed("victim1@example.com"))
+
+    # non_smtpd_milters: mail from the sendmail command is never rejected at RCPT.
+    def test_8_sendmail_command_removes_instead_of_rejecting(self):
+        self.milter.fblctl("add", "local@example.com", "--scope", "all", check=True)
+        time.sleep(1.0)
+        result = self.postfix.sendmail_command(
+            "app@example.org", ["local@example.com", "friend8@example.com"],
+            messages.personal("app@example.org", "friend8@example.com"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        delivered = self.postfix.delivered(lambda m: "friend8@example.com" in m["rcpt_to"])
+        self.assertEqual(recipients_of(delivered[0]), ["friend8@example.com"])
+
+    # 6. fblmilter stopped: Postfix applies milter_default_action (tempfail). Last.
+    def test_9_stopped_milter_means_default_action(self):
+        self.assertEqual(self.milter.stop(), 0)
+        try:
+            with self.postfix.smtp() as smtp:
+                with self.assertRaises(smtplib.SMTPException) as raised:
+                    smtp.sendmail("support@example.org", ["someone@example.com"],
+                                  messages.personal("support@example.org", "someone@example.com"))
+            code = getattr(raised.exception, "smtp_code", None)
+            if code is None:  # SMTPRecipientsRefused carries per-recipient codes
+                code = list(raised.exception.recipients.values())[0][0]
+            self.assertEqual(code // 100, 4)
+        finally:
+            self.milter.start(self.milter_port)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
