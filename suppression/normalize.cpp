@@ -75,6 +75,37 @@ bool valid_ascii_domain_character(char c) {
            c == '.' || c == '_';
 }
 
+// A plain ASCII host name (letters, digits, inner hyphens, labels of 1-63
+// octets, no "xn--"-style labels) is already its own A-label: lower-casing
+// is all IDNA2008 would do, and skipping libidn2 makes bulk imports fast.
+bool is_plain_ascii_host(std::string_view domain) {
+    if (domain.size() > 253) {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start <= domain.size()) {
+        std::size_t end = domain.find('.', start);
+        std::string_view label =
+            domain.substr(start, end == std::string_view::npos ? end : end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+            (label.size() >= 4 && label[2] == '-' && label[3] == '-')) {
+            return false;
+        }
+        for (char c : label) {
+            bool letter_or_digit =
+                (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!letter_or_digit && c != '-') {
+                return false;
+            }
+        }
+        if (end == std::string_view::npos) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
 // Returns the A-label form, or an error text in `error`.
 std::string normalize_domain(std::string_view domain, std::string& error) {
     if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']') {
@@ -96,6 +127,9 @@ std::string normalize_domain(std::string_view domain, std::string& error) {
     if (domain.front() == '.' || domain.find("..") != std::string_view::npos) {
         error = "the domain has an empty label";
         return {};
+    }
+    if (is_plain_ascii_host(domain)) {
+        return ascii_lower(domain);
     }
     std::string input(domain);
     char* output = nullptr;

@@ -149,6 +149,19 @@ std::string Statement::text(int column) const {
                 : std::string();
 }
 
+void Statement::text_into(int column, std::string& out) const {
+    const auto* data = sqlite3_column_text(statement_, column);
+    int size = sqlite3_column_bytes(statement_, column);
+    out.assign(data ? reinterpret_cast<const char*>(data) : "", static_cast<std::size_t>(size));
+}
+
+bool Statement::text_equals(int column, std::string_view expected) const {
+    const auto* data = sqlite3_column_text(statement_, column);
+    int size = sqlite3_column_bytes(statement_, column);
+    return data && std::string_view(reinterpret_cast<const char*>(data),
+                                    static_cast<std::size_t>(size)) == expected;
+}
+
 std::int64_t Statement::integer(int column) const {
     return sqlite3_column_int64(statement_, column);
 }

@@ -59,6 +59,8 @@ class Statement {
     void reset();
 
     std::string text(int column) const;
+    void text_into(int column, std::string& out) const;
+    bool text_equals(int column, std::string_view expected) const;
     std::int64_t integer(int column) const;
     std::optional<std::int64_t> optional_integer(int column) const;
     bool is_null(int column) const;

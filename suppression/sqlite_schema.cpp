@@ -102,7 +102,6 @@ CREATE TABLE changes (
   reason     TEXT NOT NULL DEFAULT '',
   note       TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX changes_key ON changes(key);
 )sql",
 };
 

@@ -64,6 +64,8 @@ TEST(AddressNormalizer, DefaultSettings) {
                      {"user@BÜCHER.example", "user@xn--bcher-kva.example"},
                      {"user@faß.de", "user@xn--fa-hia.de"},  // non-transitional: ß stays ß
                      {"user@[192.0.2.1]", "user@[192.0.2.1]"},
+                     {"user@Mail-1.Example.COM", "user@mail-1.example.com"},
+                     {"user@under_score.example", "user@under_score.example"},
                      {"\"john doe\"@example.com", "\"john doe\"@example.com"},
                      {"\"a@b\"@example.com", "\"a@b\"@example.com"},
                      {"ÜSER@example.com", "üser@example.com"},  // UTF-8 local part lower-cased
@@ -74,30 +76,36 @@ TEST(AddressNormalizer, DefaultSettings) {
 
 TEST(AddressNormalizer, BadInputIsRejected) {
     AddressNormalizer normalizer(defaults());
-    expect_cases(normalizer,
-                 {
-                     {"", nullptr},
-                     {"   ", nullptr},
-                     {"<>", nullptr},
-                     {"user", nullptr},
-                     {"user.example.com", nullptr},
-                     {"@example.com", nullptr},
-                     {"user@", nullptr},
-                     {"user@.", nullptr},
-                     {"user@exa mple.com", nullptr},
-                     {"us er@example.com", nullptr},
-                     {"user@@example.com", nullptr},
-                     {"user@example..com", nullptr},
-                     {"user@.example.com", nullptr},
-                     {"<user@example.com", nullptr},
-                     {"user@example.com>", nullptr},
-                     {"user\x01@example.com", nullptr},
-                     {"user@exam\x7fple.com", nullptr},
-                     {"user\n@example.com", nullptr},
-                     {"user@example\xff.com", nullptr},  // not UTF-8
-                     {"user@exa!mple.com", nullptr},
-                     {"user@-example-.com", nullptr},  // hyphens at label edges are not IDNA2008
-                 });
+    expect_cases(
+        normalizer,
+        {
+            {"", nullptr},
+            {"   ", nullptr},
+            {"<>", nullptr},
+            {"user", nullptr},
+            {"user.example.com", nullptr},
+            {"@example.com", nullptr},
+            {"user@", nullptr},
+            {"user@.", nullptr},
+            {"user@exa mple.com", nullptr},
+            {"us er@example.com", nullptr},
+            {"user@@example.com", nullptr},
+            {"user@example..com", nullptr},
+            {"user@.example.com", nullptr},
+            {"<user@example.com", nullptr},
+            {"user@example.com>", nullptr},
+            {"user\x01@example.com", nullptr},
+            {"user@exam\x7fple.com", nullptr},
+            {"user\n@example.com", nullptr},
+            {"user@example\xff.com", nullptr},  // not UTF-8
+            {"user@exa!mple.com", nullptr},
+            {"user@-example-.com", nullptr},  // hyphens at label edges are not IDNA2008
+            {"user@example-.com", nullptr},
+            {"user@xn--zz.example", nullptr},  // not a valid A-label
+            {"user@ab--cd.example", nullptr},  // reserved "??--" label
+            {"user@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+             nullptr},  // 64
+        });
 }
 
 TEST(AddressNormalizer, LengthLimitIs254Octets) {
