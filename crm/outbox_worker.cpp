@@ -29,8 +29,14 @@ struct OutboxWorker::Runtime {
     bool drained = false;  // once mode: no due job was left at the last lease
 
     std::size_t capacity() const { return static_cast<std::size_t>(adapter.config.concurrency); }
-    // Jobs leased ahead of the free slots, so a slot never waits for the store.
-    std::size_t backlog() const { return 2 * capacity(); }
+    // Jobs leased ahead of the free slots, so a slot never waits for the
+    // store and leases come in batches: at least 32, yet no more than the
+    // rate limit sends in half a lease (a waiting job must not outlive it).
+    std::size_t backlog(std::chrono::seconds lease) const {
+        auto by_rate = static_cast<std::size_t>(adapter.config.rate_per_second *
+                                                static_cast<double>(lease.count()) / 2);
+        return std::max(capacity(), std::min(std::max<std::size_t>(2 * capacity(), 32), by_rate));
+    }
 };
 
 namespace {
@@ -168,15 +174,16 @@ void OutboxWorker::wait_for_completions() {
     completions_changed_.wait(lock, [this] { return completions_.empty() && !writing_; });
 }
 
-// Leases when no more jobs than slots are left, up to twice the slots: a
-// busy worker takes jobs in batches (one store transaction each), and the
-// next jobs are at hand when a slot frees.
+// Leases when half the backlog is used up, filling it again: a busy worker
+// takes jobs in batches (one store transaction each), and the next jobs are
+// at hand when a slot frees.
 void OutboxWorker::lease(Runtime& runtime, SteadyClock::time_point now, Mode mode) {
-    if (runtime.active.size() > runtime.capacity() || now < runtime.next_lease ||
+    auto backlog = runtime.backlog(lease_);
+    if (runtime.active.size() > backlog / 2 || now < runtime.next_lease ||
         (mode == Mode::once && runtime.drained)) {
         return;
     }
-    auto free = runtime.backlog() - runtime.active.size();
+    auto free = backlog - runtime.active.size();
     auto jobs = store_.lease_jobs(runtime.adapter.config.name, free, lease_);
     if (jobs.size() < free) {
         runtime.next_lease = now + kIdlePoll;
@@ -297,7 +304,7 @@ std::chrono::milliseconds OutboxWorker::next_wakeup(SteadyClock::time_point now)
         if (!runtime->ready.empty() && runtime->in_flight < runtime->capacity()) {
             wait = std::min(wait, runtime->bucket.wait(now));
         }
-        if (runtime->active.size() <= runtime->capacity() && runtime->next_lease > now) {
+        if (runtime->active.size() <= runtime->backlog(lease_) / 2 && runtime->next_lease > now) {
             wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
                                       runtime->next_lease - now));
         }
