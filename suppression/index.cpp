@@ -52,16 +52,28 @@ std::size_t capacity_for(std::size_t entries, double load) {
 
 }  // namespace
 
+// Slots are grouped in buckets of one cache line. A fingerprint lives in
+// its home bucket or, when that is full, the next ones; a lookup stops at
+// the first bucket that still has an empty slot. Empty slots never come
+// back (erasing leaves a tombstone), so that stop is always safe, and a
+// miss almost always costs exactly one cache line.
 struct SuppressionIndex::Table {
-    explicit Table(std::size_t slot_count)
-        : capacity(slot_count),
-          slots(map_slots(slot_count * sizeof(std::uint64_t)),
-                SlotsDeleter{slot_count * sizeof(std::uint64_t)}) {}
+    static constexpr std::size_t kBucketSlots = 64 / sizeof(std::uint64_t);
+    static constexpr std::size_t kNone = ~std::size_t{0};
 
-    // Maps a fingerprint onto [0, capacity) without a division.
+    explicit Table(std::size_t slot_count)
+        : buckets((slot_count + kBucketSlots - 1) / kBucketSlots),
+          capacity(buckets * kBucketSlots),
+          slots(map_slots(capacity * sizeof(std::uint64_t)),
+                SlotsDeleter{capacity * sizeof(std::uint64_t)}) {}
+
+    // Maps a fingerprint onto a bucket without a division.
     std::size_t home(std::uint64_t fingerprint) const noexcept {
-        return static_cast<std::size_t>((static_cast<unsigned __int128>(fingerprint) * capacity) >>
+        return static_cast<std::size_t>((static_cast<unsigned __int128>(fingerprint) * buckets) >>
                                         64);
+    }
+    std::size_t next(std::size_t bucket) const noexcept {
+        return bucket + 1 == buckets ? 0 : bucket + 1;
     }
     std::uint64_t load(std::size_t slot) const noexcept {
         return std::atomic_ref<std::uint64_t>(slots.get()[slot]).load(std::memory_order_acquire);
@@ -69,17 +81,48 @@ struct SuppressionIndex::Table {
     void store(std::size_t slot, std::uint64_t value) noexcept {
         std::atomic_ref<std::uint64_t>(slots.get()[slot]).store(value, std::memory_order_release);
     }
-    std::size_t next(std::size_t slot) const noexcept {
-        return slot + 1 == capacity ? 0 : slot + 1;
+
+    // Where a fingerprint is, or where it would go.
+    struct Probe {
+        std::size_t found = kNone;
+        std::size_t reusable = kNone;  // first tombstone on the way
+        std::size_t empty = kNone;     // first empty slot of the last bucket
+    };
+
+    Probe probe(std::uint64_t fingerprint) const noexcept {
+        Probe result;
+        for (std::size_t bucket = home(fingerprint);; bucket = next(bucket)) {
+            std::size_t base = bucket * kBucketSlots;
+            for (std::size_t slot = base; slot < base + kBucketSlots; ++slot) {
+                std::uint64_t value = load(slot);
+                if (value == fingerprint) {
+                    result.found = slot;
+                    return result;
+                }
+                if (value == kEmpty && result.empty == kNone) {
+                    result.empty = slot;
+                } else if (value == kTombstone && result.reusable == kNone) {
+                    result.reusable = slot;
+                }
+            }
+            if (result.empty != kNone) {
+                return result;
+            }
+        }
     }
 
     bool contains(std::uint64_t fingerprint) const noexcept {
-        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
-            std::uint64_t value = load(slot);
-            if (value == fingerprint) {
-                return true;
+        for (std::size_t bucket = home(fingerprint);; bucket = next(bucket)) {
+            std::size_t base = bucket * kBucketSlots;
+            bool has_empty = false;
+            for (std::size_t slot = base; slot < base + kBucketSlots; ++slot) {
+                std::uint64_t value = load(slot);
+                if (value == fingerprint) {
+                    return true;
+                }
+                has_empty = has_empty || value == kEmpty;
             }
-            if (value == kEmpty) {
+            if (has_empty) {
                 return false;
             }
         }
@@ -87,45 +130,33 @@ struct SuppressionIndex::Table {
 
     // Only before publication, or from the single writer.
     bool insert(std::uint64_t fingerprint) noexcept {
-        std::size_t reusable = capacity;
-        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
-            std::uint64_t value = load(slot);
-            if (value == fingerprint) {
-                return false;
-            }
-            if (value == kTombstone && reusable == capacity) {
-                reusable = slot;
-            }
-            if (value == kEmpty) {
-                if (reusable == capacity) {
-                    reusable = slot;
-                    ++used;
-                } else {
-                    --tombstones;
-                    ++used;
-                }
-                store(reusable, fingerprint);
-                return true;
-            }
+        Probe where = probe(fingerprint);
+        if (where.found != kNone) {
+            return false;
         }
+        if (where.reusable != kNone) {
+            --tombstones;
+            store(where.reusable, fingerprint);
+        } else {
+            store(where.empty, fingerprint);
+        }
+        ++used;
+        return true;
     }
 
     bool erase(std::uint64_t fingerprint) noexcept {
-        for (std::size_t slot = home(fingerprint);; slot = next(slot)) {
-            std::uint64_t value = load(slot);
-            if (value == fingerprint) {
-                store(slot, kTombstone);
-                --used;
-                ++tombstones;
-                return true;
-            }
-            if (value == kEmpty) {
-                return false;
-            }
+        Probe where = probe(fingerprint);
+        if (where.found == kNone) {
+            return false;
         }
+        store(where.found, kTombstone);
+        --used;
+        ++tombstones;
+        return true;
     }
 
-    std::size_t capacity;
+    std::size_t buckets;
+    std::size_t capacity;  // slots
     std::unique_ptr<std::uint64_t[], SlotsDeleter> slots;
     std::size_t used = 0;        // live fingerprints
     std::size_t tombstones = 0;  // erased slots still on probe paths
