@@ -1,6 +1,7 @@
 #include "crm/outbox_worker.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -23,8 +24,9 @@ struct OutboxWorker::Runtime {
     SecretStore secrets;
     TokenBucket bucket;
     std::map<std::int64_t, std::unique_ptr<JobRun>> active;
-    std::deque<JobRun*> ready;  // requests waiting for a free slot or the rate limit
-    std::size_t in_flight = 0;  // requests sent, not answered
+    std::deque<JobRun*> ready;   // requests waiting for a free slot or the rate limit
+    std::size_t in_flight = 0;   // requests sent, not answered
+    bool lease_pending = false;  // asked the store thread for jobs
     SteadyClock::time_point next_lease{};
     bool drained = false;  // once mode: no due job was left at the last lease
 
@@ -56,17 +58,17 @@ OutboxWorker::OutboxWorker(const config::Config& config, suppression::Store& sto
     for (auto& adapter : build_adapters(config.crm)) {
         runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));
     }
-    writer_ = std::thread([this] { write_completions(); });
+    store_thread_ = std::thread([this] { store_thread(); });
 }
 
 OutboxWorker::~OutboxWorker() {
     stop();
     {
-        std::lock_guard lock(completions_mutex_);
-        writer_stop_ = true;
-        completions_changed_.notify_all();
+        std::lock_guard lock(store_mutex_);
+        store_stop_ = true;
+        store_changed_.notify_all();
     }
-    writer_.join();
+    store_thread_.join();
 }
 
 void OutboxWorker::start() {
@@ -123,55 +125,88 @@ void OutboxWorker::loop(Mode mode, const std::function<bool()>& should_stop) {
                 runtime->next_lease = now;
             }
         }
+        take_leased(now);
         for (auto& runtime : runtimes_) {
             lease(*runtime, now, mode);
             send_ready(*runtime, now);
         }
         if (mode == Mode::once && idle_and_drained()) {
-            wait_for_completions();
+            wait_for_store();
             return;
         }
         engine_.poll(next_wakeup(now));
     }
     drain_in_flight();
-    wait_for_completions();
+    wait_for_store();
+    // Jobs leased meanwhile are left to their lease.
+    std::lock_guard lock(store_mutex_);
+    lease_results_.clear();
+    for (auto& runtime : runtimes_) {
+        runtime->lease_pending = false;
+    }
 }
 
 void OutboxWorker::queue_completion(std::int64_t id, std::string response) {
-    std::lock_guard lock(completions_mutex_);
+    std::lock_guard lock(store_mutex_);
     completions_.emplace_back(id, std::move(response));
-    completions_changed_.notify_all();
+    store_changed_.notify_all();
 }
 
-// The writer thread: whatever finished while the last commit ran goes into
-// the next one (group commit).
-void OutboxWorker::write_completions() {
-    std::unique_lock lock(completions_mutex_);
+// Whatever finished while the last commit ran goes into the next one (group
+// commit); then the leases asked for meanwhile are taken.
+void OutboxWorker::store_thread() {
+    std::unique_lock lock(store_mutex_);
     while (true) {
-        completions_changed_.wait(lock, [this] { return writer_stop_ || !completions_.empty(); });
-        if (completions_.empty()) {
+        store_changed_.wait(lock, [this] {
+            return store_stop_ || !completions_.empty() || !lease_requests_.empty();
+        });
+        if (completions_.empty() && lease_requests_.empty()) {
             return;
         }
         auto batch = std::move(completions_);
         completions_.clear();
-        writing_ = true;
+        auto requests = std::move(lease_requests_);
+        lease_requests_.clear();
+        store_busy_ = true;
         lock.unlock();
-        try {
-            store_.complete_jobs(batch);
-        } catch (const std::exception& error) {
-            // Their leases run out and they are sent again: nothing is lost.
-            log::error("crm: cannot record {} finished jobs: {}", batch.size(),
-                       redactor_.redact(error.what()));
+        if (!batch.empty()) {
+            try {
+                store_.complete_jobs(batch);
+            } catch (const std::exception& error) {
+                // Their leases run out and they are sent again: nothing is lost.
+                log::error("crm: cannot record {} finished jobs: {}", batch.size(),
+                           redactor_.redact(error.what()));
+            }
+        }
+        std::vector<LeaseResult> results;
+        for (const auto& request : requests) {
+            LeaseResult result{request.runtime, request.limit, {}};
+            try {
+                result.jobs =
+                    store_.lease_jobs(request.runtime->adapter.config.name, request.limit, lease_);
+            } catch (const std::exception& error) {
+                log::error("crm: cannot lease jobs of {}: {}", request.runtime->adapter.config.name,
+                           redactor_.redact(error.what()));
+                result.limit = std::numeric_limits<std::size_t>::max();  // try later
+            }
+            results.push_back(std::move(result));
         }
         lock.lock();
-        writing_ = false;
-        completions_changed_.notify_all();
+        for (auto& result : results) {
+            lease_results_.push_back(std::move(result));
+        }
+        store_busy_ = false;
+        store_changed_.notify_all();
+        if (!results.empty()) {
+            engine_.wakeup();
+        }
     }
 }
 
-void OutboxWorker::wait_for_completions() {
-    std::unique_lock lock(completions_mutex_);
-    completions_changed_.wait(lock, [this] { return completions_.empty() && !writing_; });
+void OutboxWorker::wait_for_store() {
+    std::unique_lock lock(store_mutex_);
+    store_changed_.wait(
+        lock, [this] { return completions_.empty() && lease_requests_.empty() && !store_busy_; });
 }
 
 // Leases when half the backlog is used up, filling it again: a busy worker
@@ -179,27 +214,41 @@ void OutboxWorker::wait_for_completions() {
 // at hand when a slot frees.
 void OutboxWorker::lease(Runtime& runtime, SteadyClock::time_point now, Mode mode) {
     auto backlog = runtime.backlog(lease_);
-    if (runtime.active.size() > backlog / 2 || now < runtime.next_lease ||
+    if (runtime.lease_pending || runtime.active.size() > backlog / 2 || now < runtime.next_lease ||
         (mode == Mode::once && runtime.drained)) {
         return;
     }
-    auto free = backlog - runtime.active.size();
-    auto jobs = store_.lease_jobs(runtime.adapter.config.name, free, lease_);
-    if (jobs.size() < free) {
-        runtime.next_lease = now + kIdlePoll;
-        runtime.drained = true;
+    runtime.lease_pending = true;
+    std::lock_guard lock(store_mutex_);
+    lease_requests_.push_back({&runtime, backlog - runtime.active.size()});
+    store_changed_.notify_all();
+}
+
+void OutboxWorker::take_leased(SteadyClock::time_point now) {
+    std::vector<LeaseResult> results;
+    {
+        std::lock_guard lock(store_mutex_);
+        results.swap(lease_results_);
     }
-    for (auto& job : jobs) {
-        auto id = job.id;
-        try {
-            auto run = std::make_unique<JobRun>(runtime.adapter, std::move(job), runtime.secrets,
-                                                redactor_);
-            runtime.ready.push_back(run.get());
-            runtime.active.emplace(id, std::move(run));
-        } catch (const std::exception& error) {
-            store_.dead_letter_job(id, redactor_.redact(error.what()), "");
-            std::lock_guard lock(counts_mutex_);
-            ++counts_.dead;
+    for (auto& result : results) {
+        auto& runtime = *result.runtime;
+        runtime.lease_pending = false;
+        if (result.jobs.size() < result.limit) {
+            runtime.next_lease = now + kIdlePoll;
+            runtime.drained = true;
+        }
+        for (auto& job : result.jobs) {
+            auto id = job.id;
+            try {
+                auto run = std::make_unique<JobRun>(runtime.adapter, std::move(job),
+                                                    runtime.secrets, redactor_);
+                runtime.ready.push_back(run.get());
+                runtime.active.emplace(id, std::move(run));
+            } catch (const std::exception& error) {
+                store_.dead_letter_job(id, redactor_.redact(error.what()), "");
+                std::lock_guard lock(counts_mutex_);
+                ++counts_.dead;
+            }
         }
     }
 }
@@ -315,7 +364,7 @@ std::chrono::milliseconds OutboxWorker::next_wakeup(SteadyClock::time_point now)
 
 bool OutboxWorker::idle_and_drained() const {
     return std::all_of(runtimes_.begin(), runtimes_.end(), [](const auto& runtime) {
-        return runtime->drained && runtime->active.empty();
+        return runtime->drained && runtime->active.empty() && !runtime->lease_pending;
     });
 }
 

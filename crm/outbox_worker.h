@@ -77,8 +77,9 @@ class OutboxWorker {
     bool idle_and_drained() const;
     void drain_in_flight();
     void queue_completion(std::int64_t id, std::string response);
-    void write_completions();
-    void wait_for_completions();
+    void store_thread();
+    void wait_for_store();
+    void take_leased(std::chrono::steady_clock::time_point now);
 
     suppression::Store& store_;
     std::chrono::seconds lease_;
@@ -86,15 +87,27 @@ class OutboxWorker {
     std::vector<std::unique_ptr<Runtime>> runtimes_;
     HttpEngine engine_;
     std::mt19937_64 random_;
-    // Finished jobs are recorded by a writer thread, many per transaction,
-    // so the HTTP loop never waits for a commit. A crash before the write only
-    // means they are sent again (idempotently) once their lease runs out.
-    std::mutex completions_mutex_;
-    std::condition_variable completions_changed_;
+    // The store is written by a thread of its own, so the HTTP loop never
+    // waits for a commit: finished jobs are recorded many per transaction,
+    // and leases are taken ahead. A crash before a completion is written only
+    // means the job is sent again (idempotently) once its lease runs out.
+    struct LeaseRequest {
+        Runtime* runtime;
+        std::size_t limit;
+    };
+    struct LeaseResult {
+        Runtime* runtime;
+        std::size_t limit;
+        std::vector<suppression::OutboxJob> jobs;
+    };
+    std::mutex store_mutex_;
+    std::condition_variable store_changed_;
     std::vector<std::pair<std::int64_t, std::string>> completions_;
-    bool writing_ = false;
-    bool writer_stop_ = false;
-    std::thread writer_;
+    std::vector<LeaseRequest> lease_requests_;
+    std::vector<LeaseResult> lease_results_;
+    bool store_busy_ = false;
+    bool store_stop_ = false;
+    std::thread store_thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> notified_{false};
     std::thread thread_;
