@@ -193,6 +193,8 @@ int run_import(Context& context, const ImportArguments& arguments) {
             return kExitDataErr;
         }
         defaults.expires_at = *expiry;
+    } else if (auto default_expiry = context.config().suppression.default_expiry) {
+        defaults.expires_at = defaults.now + *default_expiry;
     }
     AddressNormalizer normalizer(context.config().suppression);
     CsvReader reader(in);
@@ -267,7 +269,8 @@ void add_import_command(CLI::App& app, Context& context, Action& action) {
         ->check(CLI::IsMember(kScopeNames))
         ->default_str("marketing");
     import->add_option("--expires", arguments->expires,
-                       "expiry for rows without one: DURATION, DATE or never");
+                       "expiry for rows without one: DURATION, DATE or never; default: "
+                       "suppression.default_expiry");
     import->add_flag("--dry-run", arguments->dry_run, "check the file and report, change nothing");
     import->add_flag("--skip-invalid", arguments->skip_invalid,
                      "import the good lines even when some are bad");
