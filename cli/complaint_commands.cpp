@@ -103,6 +103,10 @@ int run_export(Context& context, const ExportArguments& arguments) {
         return kExitDataErr;
     }
     if (!arguments.addresses_file.empty()) {
+        if (!std::ifstream(arguments.addresses_file)) {
+            complain("export", "cannot read " + arguments.addresses_file);
+            return kExitUsage;
+        }
         AddressNormalizer normalizer(context.config().suppression);
         auto keys = read_address_file(arguments.addresses_file, normalizer);
         if (!keys) {

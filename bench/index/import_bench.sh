@@ -16,15 +16,12 @@ awk -v rows="$rows" 'BEGIN {
   for (i = 0; i < rows; i++) printf "Subscriber%d@Example.com,unsubscribe,row %d\n", i, i
 }' > "$work/import.csv"
 
-seconds() { date +%s.%N; }
+# Wall-clock and CPU (user + sys) seconds of one fblctl run.
 run() {
   local label=$1
   shift
-  local start end
-  start=$(seconds)
-  "$fblctl" -c "$work/fblmilter.yaml" "$@"
-  end=$(seconds)
-  printf '%s: %.1f s\n' "$label" "$(echo "$end - $start" | bc)"
+  local TIMEFORMAT="$label: %R s wall, %U s user + %S s sys"
+  time "$fblctl" -c "$work/fblmilter.yaml" "$@"
 }
 
 echo "rows: $rows"
