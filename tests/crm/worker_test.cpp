@@ -295,6 +295,26 @@ TEST_F(WorkerTest, HubSpotAlreadyUnsubscribedAndBrevoAreDone) {
     EXPECT_TRUE(encoded);
 }
 
+TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
+    server_.setup({{"persons", {{"ann@x.example", {901}}, {"bob@x.example", {902}}}}});
+    load(superoffice());
+    OutboxWorker worker(config_, *store_);
+    worker.start();
+    complain("ann@x.example", "so");
+    complain("bob@x.example", "so");
+    worker.notify();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (worker.counts().done < 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    worker.stop();
+    EXPECT_EQ(worker.counts().done, 2u);
+    for (const auto& job : store_->outbox("")) {
+        EXPECT_EQ(job.state, "done");
+    }
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"901", 1}, {"902", 1}}));
+}
+
 TEST_F(WorkerTest, SecretsNeverShowInLogsOrStoredAnswers) {
     log::configure(log::Destination::stderr_stream, log::Level::debug, log::PiiMode::plain);
     server_.setup({{"persons", {{"ann@x.example", {801}}}}, {"token", "another-token"}});
