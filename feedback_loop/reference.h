@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+
+// The signed reference header on outgoing marketing mail (issue 7): the milter
+// signs it, the report path verifies it in the original a provider sends back.
+namespace fbl::feedback_loop {
+
+struct ReferenceClaims {
+    std::string recipient;   // the one recipient, lower-case key; empty for multi-recipient mail
+    std::string send_ref;    // multi-recipient mail: the Message-ID (no <>) the send log resolves
+    std::string mailing_id;  // may be empty
+    std::int64_t timestamp = 0;  // unix seconds when signed
+};
+
+// Longest accepted claim values; the whole token stays well under 998 octets.
+inline constexpr std::size_t kMaxReferenceRecipient = 254;
+inline constexpr std::size_t kMaxReferenceSendRef = 250;
+inline constexpr std::size_t kMaxReferenceMailingId = 128;
+inline constexpr std::size_t kMaxReferenceKeyId = 32;
+
+// "v1.<key id>.<base64url(payload)>.<base64url(HMAC-SHA256(key, "v1.<key id>.<payload b64>"))>"
+// The payload is compact JSON ({"r","s","m","t"}), so any UTF-8 address round-trips.
+// Throws std::invalid_argument for overlong claims, a key id with characters
+// outside [A-Za-z0-9_-], or an empty key.
+std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key);
+
+struct ReferenceCheck {
+    enum class Status { absent, valid, malformed, unknown_key, bad_tag };
+    Status status = Status::absent;
+    std::string key_id;
+    ReferenceClaims claims;  // filled when valid
+};
+
+// Verifies against every configured key with the token's id (rotation: one
+// key signs, all verify). Surrounding whitespace and folding are ignored.
+ReferenceCheck verify_reference(std::string_view header_value,
+                                const std::vector<config::ReferenceKey>& keys);
+
+const char* to_string(ReferenceCheck::Status status);
+
+// The configured key that signs (reference_header.active_key), or nullptr
+// when signing is off.
+const config::ReferenceKey* active_reference_key(const config::ReferenceHeader& header);
+
+}  // namespace fbl::feedback_loop
