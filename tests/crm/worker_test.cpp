@@ -295,6 +295,50 @@ TEST_F(WorkerTest, HubSpotAlreadyUnsubscribedAndBrevoAreDone) {
     EXPECT_TRUE(encoded);
 }
 
+TEST_F(WorkerTest, GivesUpAfterTheConfiguredTime) {
+    server_.setup({{"persons", {{"ann@x.example", {950}}}}});
+    server_.faults(json::array({{{"method", "GET"}, {"status", 503}, {"times", 100}}}));
+    auto adapter = superoffice();
+    auto at = adapter.find("give_up_after: 1h");
+    ASSERT_NE(at, std::string::npos);
+    adapter.replace(at, std::string("give_up_after: 1h").size(), "give_up_after: 1s");
+    load(adapter);
+    complain("ann@x.example", "so");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    auto job = only_job();
+    EXPECT_EQ(job.state, "dead");
+    EXPECT_NE(job.last_error.find("gave up"), std::string::npos) << job.last_error;
+    EXPECT_NE(job.last_error.find("503"), std::string::npos) << job.last_error;
+    EXPECT_TRUE(server_.effects()["consent_revoked"].empty());
+}
+
+TEST_F(WorkerTest, CustomStepsWithFormBody) {
+    // A custom adapter posting a form to the fake HubSpot endpoint would not
+    // parse; the Brevo endpoint accepts any body, so the form lands there.
+    load(
+        "    - name: custom\n      steps:\n"
+        "        - name: block\n"
+        "          method: PUT\n"
+        "          url: '" +
+        server_.base() +
+        "/v3/contacts/{email}'\n"
+        "          body: 'email={email}&why={reason}'\n"
+        "          body_format: form\n"
+        "          headers: {X-Mailing: '{mailing_id}'}\n" +
+        common_limits());
+    complain("a b&c@x.example", "custom");
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+    EXPECT_EQ(only_job().state, "done");
+    auto puts = requests_to("PUT");
+    ASSERT_EQ(puts.size(), 1u);
+    EXPECT_EQ(puts[0]["path"], "/v3/contacts/a%20b%26c%40x.example");
+    EXPECT_EQ(puts[0]["body"], "email=a%20b%26c%40x.example&why=complaint");
+    EXPECT_EQ(puts[0]["headers"]["content-type"], "application/x-www-form-urlencoded");
+    EXPECT_EQ(puts[0]["headers"]["x-mailing"], "m-1");
+}
+
 TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
     server_.setup({{"persons", {{"ann@x.example", {901}}, {"bob@x.example", {902}}}}});
     load(superoffice());
