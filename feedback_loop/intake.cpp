@@ -7,6 +7,7 @@
 
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
+#include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report_json.h"
 
 namespace fbl::feedback_loop {
@@ -95,7 +96,9 @@ Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSte
     : config_(config),
       store_(store),
       options_(ParseOptions::from_config(config)),
-      resolver_(config.feedback, std::move(extra)),
+      resolver_(config.feedback, extra.reference_header || extra.send_log
+                                     ? std::move(extra)
+                                     : make_reference_steps(config.feedback, store)),
       normalizer_(config.suppression) {}
 
 IntakeResult Intake::take(std::string_view raw_message) {
@@ -110,11 +113,17 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         return result;
     }
     Resolution resolution = resolver_.resolve(report);
-    TrustDecision trust = decide_trust(report, resolution, raw_message, config_.feedback);
+    ReferenceEvidence reference = examine_reference(report, config_.feedback, store_);
+    TrustDecision trust =
+        decide_trust(report, resolution, reference, raw_message, config_.feedback);
     auto now = std::chrono::system_clock::now();
     std::string key = dedup_key(report, raw_message);
     suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);
-    std::vector<suppression::OutboxJob> jobs = complaint.trusted
+    if (reference.check.status == ReferenceCheck::Status::valid &&
+        !reference.check.claims.mailing_id.empty()) {
+        complaint.mailing_id = reference.check.claims.mailing_id;  // signed by us: authoritative
+    }
+    std::vector<suppression::OutboxJob> jobs = complaint.trusted && complaint.suppresses
                                                    ? make_jobs(report, complaint, now)
                                                    : std::vector<suppression::OutboxJob>{};
     std::optional<suppression::TimePoint> expires;
@@ -154,13 +163,9 @@ suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
     complaint.original_mail_from = report.original_mail_from;
     complaint.original_subject = report.original.subject;
     complaint.mailing_id = report.original.mailing_id;
-    // The store suppresses every recipient of a trusted complaint, so a kind
-    // that never suppresses is recorded as not acted on.
-    complaint.trusted = trust.trusted && suppresses(report.kind);
-    complaint.trust_reason =
-        trust.trusted && !suppresses(report.kind)
-            ? std::string("history only: ") + to_string(report.kind) + " never suppresses"
-            : trust.reason;
+    complaint.trusted = trust.trusted;
+    complaint.suppresses = suppresses(report.kind);
+    complaint.trust_reason = trust.reason;
     complaint.redacted = resolution.redacted;
     Resolution kept = resolution;
     kept.recipients.clear();

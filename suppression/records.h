@@ -58,6 +58,9 @@ struct Complaint {
     std::string original_subject;
     std::string mailing_id;
     bool trusted = false;
+    // Whether a trusted complaint suppresses its recipients; false for the
+    // history-only kinds (not-spam, auth-failure), which keep their real trust.
+    bool suppresses = true;
     std::string trust_reason;  // "reference-header k1", "dkim arf.mail.yahoo.com", "untrusted: ..."
     bool unresolved = false;   // no recipient could be determined
     bool redacted = false;

@@ -374,7 +374,7 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
     }
     hook("complaint");
 
-    if (complaint.trusted) {
+    if (complaint.trusted && complaint.suppresses) {
         std::set<std::string> done;
         for (const auto& item : complaint.recipients) {
             if (item.key.empty() || !done.insert(item.key).second) {

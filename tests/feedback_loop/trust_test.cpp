@@ -1,0 +1,259 @@
+// Issue 7 in the report path: the signed reference header and the send log
+// resolve redacted reports; forged or edited reports change nothing.
+// Real SQLite store in a private temporary directory.
+#include <cstdlib>
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "feedback_loop/intake.h"
+#include "feedback_loop/reference.h"
+#include "fixture.h"
+
+namespace fbl::feedback_loop {
+namespace {
+
+using test_support::fixture;
+
+const std::string kPlaceholderRef = "v1.k1.YWxpY2VAZXhhbXBsZS5vcmc.sig";
+
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+}
+
+// standard.eml as AOL sends it: no Original-Rcpt-To, To redacted,
+// Redacted-Address present; the original carries `reference` (or nothing).
+std::string aol_report(const std::string& reference) {
+    std::string text = fixture("standard.eml");
+    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>\n", "");
+    replace_once(text, "Reported-Domain: example.com\n",
+                 "Reported-Domain: example.com\nRedacted-Address: redacted@aol.com\n");
+    replace_once(text, "To: Alice Smith <Alice.Smith@example.org>", "To: redacted@aol.com");
+    replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n",
+                 reference.empty() ? "" : "X-FBL-Ref: " + reference + "\n");
+    return text;
+}
+
+class TrustTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "fbl-trust-XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+        config_.store.sqlite.path = (dir_ / "store.db").string();
+        config_.feedback = test_support::feedback_settings();
+        config_.feedback.trust = config::TrustPolicy::either;
+        config_.feedback.reference_header.keys = {old_key_, new_key_};
+        config_.feedback.reference_header.active_key = "k2";
+        config::CrmAdapter adapter;
+        adapter.name = "webhook";
+        config_.crm.adapters.push_back(adapter);
+        store_ = suppression::open_store(config_.store);
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    IntakeResult take(const std::string& text) { return Intake(config_, *store_).take(text); }
+
+    std::string sign(const std::string& recipient, const std::string& send_ref = "",
+                     const config::ReferenceKey* key = nullptr) {
+        ReferenceClaims claims{recipient, send_ref, "spring-sale", 1'790'000'000};
+        return sign_reference(claims, key ? *key : new_key_);
+    }
+
+    void log_send(const std::string& message_id, const std::string& recipient) {
+        suppression::SendRecord send;
+        send.message_id = message_id;
+        send.recipient_key = recipient;
+        send.recipient = recipient;
+        send.mailing_id = "from-send-log";
+        send.sent_at = std::chrono::system_clock::now();
+        store_->record_sends({send});
+    }
+
+    suppression::Complaint only_complaint() {
+        auto all = store_->complaints({});
+        EXPECT_EQ(all.size(), 1u);
+        return all.empty() ? suppression::Complaint{} : all.front();
+    }
+
+    void expect_nothing_changed(const IntakeResult& result) {
+        EXPECT_TRUE(result.stored);
+        EXPECT_FALSE(result.trusted);
+        EXPECT_THAT(result.reason, ::testing::StartsWith("untrusted:"));
+        EXPECT_EQ(result.suppressed, 0);
+        EXPECT_EQ(result.jobs, 0);
+        EXPECT_FALSE(store_->find("alice.smith@example.org"));
+        EXPECT_FALSE(store_->find("victim@example.net"));
+    }
+
+    config::ReferenceKey old_key_{"k1", config::Secret("old-key-0123456789abcdef", "test")};
+    config::ReferenceKey new_key_{"k2", config::Secret("new-key-fedcba9876543210", "test")};
+    std::filesystem::path dir_;
+    config::Config config_;
+    std::unique_ptr<suppression::Store> store_;
+};
+
+TEST_F(TrustTest, RedactedReportResolvedBySignedReference) {
+    IntakeResult result = take(aol_report(sign("alice.smith@example.org")));
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.reason, "reference-header k2");
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_EQ(result.jobs, 1);
+    auto complaint = only_complaint();
+    ASSERT_EQ(complaint.recipients.size(), 1u);
+    EXPECT_EQ(complaint.recipients[0].address, "alice.smith@example.org");
+    EXPECT_EQ(complaint.recipients[0].evidence, "reference-header");
+    EXPECT_EQ(complaint.mailing_id, "spring-sale");  // the signed claim, not X-Mailing-ID
+    EXPECT_TRUE(complaint.redacted);
+    auto entry = store_->find("alice.smith@example.org");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->mailing_id, "spring-sale");
+}
+
+TEST_F(TrustTest, RotationOldKeyStillTrusted) {
+    IntakeResult result = take(aol_report(sign("alice.smith@example.org", "", &old_key_)));
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.reason, "reference-header k1");
+}
+
+TEST_F(TrustTest, TamperedRecipientIsUntrusted) {
+    std::string genuine = sign("alice.smith@example.org");
+    std::string forged = sign("victim@example.net", "", &old_key_);
+    // The attacker's payload with our tag: parts 0,1,3 of genuine, part 2 of forged.
+    auto part = [](const std::string& token, int index) {
+        std::size_t start = 0;
+        for (int i = 0; i < index; ++i) {
+            start = token.find('.', start) + 1;
+        }
+        return token.substr(start, token.find('.', start) - start);
+    };
+    std::string tampered = "v1.k2." + part(forged, 2) + "." + part(genuine, 3);
+    IntakeResult result = take(aol_report(tampered));
+    expect_nothing_changed(result);
+    EXPECT_EQ(result.reason, "untrusted: reference header bad-tag");
+}
+
+TEST_F(TrustTest, UnknownKeyIsUntrustedEvenWithTrustedAuthenticationResults) {
+    config_.feedback.reporter_domains = {"provider.example"};
+    config_.feedback.trusted_authserv_ids = {"mx.example.com"};
+    config::ReferenceKey stranger{"k9", config::Secret("stranger-key-0123456789", "test")};
+    std::string text = fixture("standard.eml");
+    replace_once(text, kPlaceholderRef, sign("alice.smith@example.org", "", &stranger));
+    IntakeResult result = take(text);
+    expect_nothing_changed(result);
+    EXPECT_EQ(result.reason, "untrusted: reference header unknown-key");
+}
+
+TEST_F(TrustTest, ForgedReportFromUnlistedReporterChangesNothing) {
+    std::string text = fixture("standard.eml");
+    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>",
+                 "Original-Rcpt-To: <victim@example.net>");
+    replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
+    IntakeResult result = take(text);
+    expect_nothing_changed(result);
+    suppression::ComplaintFilter untrusted;
+    untrusted.trusted = false;
+    auto stored = store_->complaints(untrusted);
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_THAT(stored[0].trust_reason, ::testing::HasSubstr("no reference header"));
+    // A replay counts once.
+    EXPECT_TRUE(take(text).duplicate);
+    EXPECT_EQ(store_->complaints({}).size(), 1u);
+}
+
+TEST_F(TrustTest, ReferenceForAnotherRecipientDoesNotVouch) {
+    std::string text = fixture("standard.eml");
+    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>",
+                 "Original-Rcpt-To: <victim@example.net>");
+    replace_once(text, kPlaceholderRef, sign("alice.smith@example.org"));
+    expect_nothing_changed(take(text));
+}
+
+TEST_F(TrustTest, TopmostAuthenticationResultsFromTrustedIdTrusts) {
+    config_.feedback.trust = config::TrustPolicy::dkim;
+    config_.feedback.reporter_domains = {"provider.example"};
+    std::string text = fixture("standard.eml");
+    replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
+    expect_nothing_changed(take(text));  // authserv-id not configured: ignored
+
+    config_.feedback.trusted_authserv_ids = {"MX.example.com"};
+    replace_once(text, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
+    IntakeResult result = take(text);
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.reason, "authentication-results dkim fbl.provider.example");
+    EXPECT_EQ(result.suppressed, 1);
+}
+
+TEST_F(TrustTest, LowerAuthenticationResultsIsIgnored) {
+    config_.feedback.trust = config::TrustPolicy::dkim;
+    config_.feedback.reporter_domains = {"provider.example"};
+    config_.feedback.trusted_authserv_ids = {"mx.example.com"};
+    std::string text = fixture("standard.eml");
+    replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
+    text =
+        "Authentication-Results: mx.example.com; dkim=fail header.d=fbl.provider.example\n" + text;
+    expect_nothing_changed(take(text));
+}
+
+TEST_F(TrustTest, MultiRecipientReferenceResolvesThroughSendLog) {
+    log_send("batch-7@mail.example.com", "alice.smith@example.org");
+    log_send("batch-7@mail.example.com", "bob@example.org");
+    // Original-Rcpt-To names one of the logged recipients: trusted.
+    std::string text = fixture("standard.eml");
+    replace_once(text, kPlaceholderRef, sign("", "batch-7@mail.example.com"));
+    IntakeResult named = take(text);
+    EXPECT_TRUE(named.trusted) << named.reason;
+    EXPECT_EQ(named.suppressed, 1);
+    EXPECT_TRUE(store_->find("alice.smith@example.org"));
+    EXPECT_FALSE(store_->find("bob@example.org"));
+}
+
+TEST_F(TrustTest, MultiRecipientWithoutNamedRecipientSuppressesNobody) {
+    log_send("batch-7@mail.example.com", "alice.smith@example.org");
+    log_send("batch-7@mail.example.com", "bob@example.org");
+    IntakeResult result = take(aol_report(sign("", "batch-7@mail.example.com")));
+    EXPECT_EQ(result.recipients, 0);
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    auto complaint = only_complaint();
+    EXPECT_TRUE(complaint.unresolved);
+    EXPECT_THAT(complaint.report_json, ::testing::HasSubstr("2 recipients"));
+}
+
+TEST_F(TrustTest, SingleRecipientReferenceBySendRef) {
+    log_send("solo-1@mail.example.com", "alice.smith@example.org");
+    IntakeResult result = take(aol_report(sign("", "solo-1@mail.example.com")));
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.suppressed, 1);
+    auto complaint = only_complaint();
+    ASSERT_EQ(complaint.recipients.size(), 1u);
+    EXPECT_EQ(complaint.recipients[0].evidence, "send-log");
+}
+
+TEST_F(TrustTest, OriginalMessageIdResolvesThroughSendLog) {
+    config_.feedback.trust = config::TrustPolicy::any;
+    log_send("mailing-42.alice@mail.example.com", "alice.smith@example.org");
+    IntakeResult result = take(aol_report(""));
+    EXPECT_EQ(result.suppressed, 1);
+    auto complaint = only_complaint();
+    ASSERT_EQ(complaint.recipients.size(), 1u);
+    EXPECT_EQ(complaint.recipients[0].address, "alice.smith@example.org");
+    EXPECT_EQ(complaint.recipients[0].evidence, "send-log");
+}
+
+TEST_F(TrustTest, SendLogAloneDoesNotMakeAReportTrusted) {
+    log_send("mailing-42.alice@mail.example.com", "alice.smith@example.org");
+    IntakeResult result = take(aol_report(""));
+    EXPECT_EQ(result.recipients, 1);
+    expect_nothing_changed(result);
+}
+
+}  // namespace
+}  // namespace fbl::feedback_loop
