@@ -5,6 +5,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -23,8 +24,12 @@ namespace fbl::crm::testing {
 class FakeCrmServer {
   public:
     // `script` defaults to the fake CRM of the tests; the benchmark passes its own.
+    // `tls_ca` non-empty: `arguments` make the server speak HTTPS and the
+    // control client trusts this CA file.
     explicit FakeCrmServer(std::string script = std::string(FBL_SOURCE_DIR) +
-                                                "/tests/crm/fake_crm.py") {
+                                                "/tests/crm/fake_crm.py",
+                           std::vector<std::string> arguments = {}, std::string tls_ca = "")
+        : tls_ca_(std::move(tls_ca)) {
         int out[2];
         if (pipe(out) != 0) {
             throw std::runtime_error("pipe failed");
@@ -33,9 +38,12 @@ class FakeCrmServer {
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_addclose(&actions, out[0]);
-        const char* argv[] = {"python3", script.c_str(), nullptr};
-        if (posix_spawnp(&pid_, "python3", &actions, nullptr, const_cast<char**>(argv), environ) !=
-            0) {
+        std::vector<char*> argv{const_cast<char*>("python3"), script.data()};
+        for (auto& argument : arguments) {
+            argv.push_back(argument.data());
+        }
+        argv.push_back(nullptr);
+        if (posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ) != 0) {
             throw std::runtime_error("cannot start python3");
         }
         posix_spawn_file_actions_destroy(&actions);
@@ -55,7 +63,10 @@ class FakeCrmServer {
     }
 
     int port() const { return port_; }
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string base() const {
+        return (tls_ca_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") +
+               std::to_string(port_);
+    }
 
     void setup(const nlohmann::json& settings) { call("POST", "/_control/setup", settings.dump()); }
     void faults(const nlohmann::json& faults) { call("POST", "/_control/faults", faults.dump()); }
@@ -84,6 +95,9 @@ class FakeCrmServer {
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &collect);
         curl_easy_setopt(easy, CURLOPT_WRITEDATA, &answer);
         curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+        if (!tls_ca_.empty()) {
+            curl_easy_setopt(easy, CURLOPT_CAINFO, tls_ca_.c_str());
+        }
         auto result = curl_easy_perform(easy);
         curl_slist_free_all(headers);
         curl_easy_cleanup(easy);
@@ -94,6 +108,7 @@ class FakeCrmServer {
         return answer;
     }
 
+    std::string tls_ca_;
     pid_t pid_ = 0;
     int port_ = 0;
 };
