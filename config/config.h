@@ -87,6 +87,7 @@ struct FeedbackSettings {
     TrustPolicy trust = TrustPolicy::either;
     std::vector<std::string> reporter_domains;      // DKIM d= trusted for reports
     std::vector<std::string> trusted_authserv_ids;  // Authentication-Results we believe
+    std::string dkim_key_file;  // testing/offline only: DKIM keys from this file, not DNS
     ReferenceHeader reference_header;
     ReportDisposition disposition = ReportDisposition::accept;
     NonReportHandling non_report = NonReportHandling::accept;

@@ -171,6 +171,7 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback) {
                         {"any", TrustPolicy::any}});
     reader.read("reporter_domains", feedback.reporter_domains);
     reader.read("trusted_authserv_ids", feedback.trusted_authserv_ids);
+    reader.read("dkim_key_file", feedback.dkim_key_file);
     read_reference_header(reader.child("reference_header"), feedback.reference_header);
     reader.read_choice("disposition", feedback.disposition,
                        {{"accept", ReportDisposition::accept},

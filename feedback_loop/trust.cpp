@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "feedback_loop/dkim.h"
 #include "feedback_loop/field_block.h"
 
 namespace fbl::feedback_loop {
@@ -20,17 +21,6 @@ const char* policy_name(config::TrustPolicy policy) {
             return "any";
     }
     return "?";
-}
-
-// Exact match or a subdomain of a configured reporter domain.
-bool is_reporter_domain(std::string_view domain, const config::FeedbackSettings& settings) {
-    std::string lowered = to_lower(domain);
-    return std::any_of(settings.reporter_domains.begin(), settings.reporter_domains.end(),
-                       [&](const std::string& configured) {
-                           std::string wanted = to_lower(configured);
-                           return lowered == wanted || (lowered.size() > wanted.size() &&
-                                                        lowered.ends_with("." + wanted));
-                       });
 }
 
 bool reference_vouches(const Resolution& resolution, const ReferenceEvidence& reference) {
@@ -74,7 +64,7 @@ std::string authentication_results_dkim_domain(const FeedbackReport& report,
 }
 
 TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resolution,
-                           const ReferenceEvidence& reference, std::string_view /*raw_message*/,
+                           const ReferenceEvidence& reference, std::string_view raw_message,
                            const config::FeedbackSettings& settings) {
     if (settings.trust == config::TrustPolicy::any) {
         return {true, "trust: any (report not verified)"};
@@ -88,7 +78,13 @@ TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resol
     if (by_reference && reference_vouches(resolution, reference)) {
         return {true, "reference-header " + reference.check.key_id};
     }
+    std::string dkim_detail;
     if (by_dkim) {
+        DkimVerdict dkim = verify_reporter_dkim(raw_message, settings);
+        if (dkim.passed) {
+            return {true, "dkim " + dkim.domain};
+        }
+        dkim_detail = dkim.detail;
         std::string domain = authentication_results_dkim_domain(report, settings);
         if (!domain.empty()) {
             return {true, "authentication-results dkim " + domain};
@@ -97,6 +93,9 @@ TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resol
     std::string why = reference.check.status == ReferenceCheck::Status::valid
                           ? "the reference header does not vouch for the resolved recipient"
                           : "no reference header and no verified reporter DKIM signature";
+    if (!dkim_detail.empty()) {
+        why += " (" + dkim_detail + ")";
+    }
     return {false,
             std::string("untrusted: trust policy '") + policy_name(settings.trust) + "': " + why};
 }

@@ -3,6 +3,7 @@
 // Real SQLite store in a private temporary directory.
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -49,6 +50,9 @@ class TrustTest : public ::testing::Test {
         config_.feedback.trust = config::TrustPolicy::either;
         config_.feedback.reference_header.keys = {old_key_, new_key_};
         config_.feedback.reference_header.active_key = "k2";
+        // Never DNS in tests: DKIM keys from an (empty) local file.
+        config_.feedback.dkim_key_file = (dir_ / "dkim-keys").string();
+        std::ofstream(config_.feedback.dkim_key_file).flush();
         config::CrmAdapter adapter;
         adapter.name = "webhook";
         config_.crm.adapters.push_back(adapter);
