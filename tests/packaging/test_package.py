@@ -14,6 +14,7 @@ fblmilter package is already installed (it would be purged). Building the
 package compiles the whole project once; FBL_DEB=/path/fblmilter_*.deb tests
 a package built before instead.
 """
+import fcntl
 import glob
 import grp
 import os
@@ -103,6 +104,15 @@ class DebianPackage(unittest.TestCase):
         for tool in ("dpkg-buildpackage", "apt-get", "postfix"):
             if shutil.which(tool) is None:
                 raise unittest.SkipTest(f"{tool} is not installed")
+        # Installing and purging is machine-wide: one run at a time, even
+        # from different build trees.
+        cls.lock = open("/run/lock/fblmilter-packaging-test.lock", "w")
+        try:
+            fcntl.flock(cls.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            cls.lock.close()
+            raise unittest.SkipTest("another packaging_deb run holds "
+                                    "/run/lock/fblmilter-packaging-test.lock")
         if package_status().startswith("i"):
             raise unittest.SkipTest("the fblmilter package is already installed; "
                                     "purge it to run this test")
@@ -127,6 +137,8 @@ class DebianPackage(unittest.TestCase):
             run("apt-get", "purge", "-y", "fblmilter", check=False)
         if getattr(cls, "out", None):
             shutil.rmtree(cls.out, ignore_errors=True)
+        if getattr(cls, "lock", None):
+            cls.lock.close()
 
     def test_package(self):
         self.install()
