@@ -18,6 +18,7 @@ struct ComplaintArguments {
     std::string mailing;
     std::string provider;
     std::string format = "table";
+    bool untrusted = false;  // only reports that changed nothing (issue 7)
 };
 
 struct ExportArguments {
@@ -31,6 +32,9 @@ bool build_filter(const std::string& command, const ComplaintArguments& argument
                   ComplaintFilter& filter) {
     filter.mailing_id = arguments.mailing;
     filter.provider = arguments.provider;
+    if (arguments.untrusted) {
+        filter.trusted = false;
+    }
     return parse_date_option(command, "--since", arguments.since, filter.since) &&
            parse_date_option(command, "--until", arguments.until, filter.until, true);
 }
@@ -191,6 +195,8 @@ void add_complaint_commands(CLI::App& app, Context& context, Action& action) {
     add_filter_options(*complaints, *complaint_arguments);
     complaints->add_option("--format", complaint_arguments->format, "table, csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
+    complaints->add_flag("--untrusted", complaint_arguments->untrusted,
+                         "only untrusted reports (stored for review, acted on for nobody)");
     complaints->callback([&, complaint_arguments] {
         action = [&, complaint_arguments] { return run_complaints(context, *complaint_arguments); };
     });
