@@ -1,3 +1,4 @@
+#include "suppression/postgres_store.h"
 #include "suppression/sqlite_store.h"
 #include "suppression/store.h"
 
@@ -8,7 +9,7 @@ std::unique_ptr<Store> open_store(const config::StoreSettings& settings) {
         case config::StoreBackend::sqlite:
             return std::make_unique<SqliteStore>(settings.sqlite);
         case config::StoreBackend::postgres:
-            throw StoreUnavailable("postgres backend not built yet");
+            return std::make_unique<PostgresStore>(settings.postgres);
     }
     throw StoreUnavailable("unknown store backend");
 }

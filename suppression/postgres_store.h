@@ -1,0 +1,66 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "suppression/postgres_connection.h"
+#include "suppression/store.h"
+
+namespace fbl::suppression {
+
+// The shared backend for several mail servers: every node points at one
+// PostgreSQL database and follows the others' changes through the change
+// feed. One session guarded by a mutex (each call is short); a lost session
+// makes the call throw StoreUnavailable and the next call reconnects.
+class PostgresStore final : public Store {
+  public:
+    explicit PostgresStore(const config::PostgresSettings& settings);
+
+    void add(const Suppression& entry) override;
+    void add_all(const std::vector<Suppression>& entries) override;
+    bool remove(const std::string& key, const std::string& note) override;
+    std::optional<Suppression> find(const std::string& key) override;
+    std::vector<Suppression> list(const SuppressionFilter& filter) override;
+
+    RecordResult record_complaint(const Complaint& complaint, Scope scope,
+                                  const std::optional<TimePoint>& expires_at,
+                                  const std::vector<OutboxJob>& jobs) override;
+    std::vector<Complaint> complaints(const ComplaintFilter& filter) override;
+
+    std::int64_t last_sequence() override;
+    std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) override;
+    void for_each_key(
+        const std::function<void(const std::string& key, Scope scope,
+                                 const std::optional<TimePoint>& expires)>& visit) override;
+
+    std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
+                                      std::chrono::seconds lease) override;
+    void complete_job(std::int64_t id, const std::string& response) override;
+    void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) override;
+    void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) override;
+    void dead_letter_job(std::int64_t id, const std::string& error,
+                         const std::string& response) override;
+    std::vector<OutboxJob> outbox(const std::string& state) override;
+    std::optional<OutboxJob> outbox_job(std::int64_t id) override;
+    int requeue_jobs(std::optional<std::int64_t> id) override;
+    int purge_done_jobs(TimePoint older_than) override;
+
+    void record_sends(const std::vector<SendRecord>& batch) override;
+    std::vector<SendRecord> find_sends(const std::string& message_id) override;
+    int prune_sends(TimePoint older_than) override;
+
+  private:
+    enum class Merge { replace, widen };
+    // Inside a transaction that holds the changes lock.
+    void upsert(const Suppression& entry, Merge merge, std::int64_t now);
+    void lock_changes();
+    void insert_change(const std::string& key, bool suppressed, const std::string& scope,
+                       std::optional<std::int64_t> expires_at, std::int64_t now,
+                       const std::string& reason, const std::string& note);
+
+    std::string actor_;
+    std::mutex mutex_;
+    postgres::Connection connection_;
+};
+
+}  // namespace fbl::suppression

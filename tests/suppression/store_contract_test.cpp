@@ -1,0 +1,321 @@
+// The store contract, run against both backends: every behaviour of
+// sqlite_store_test's SqliteStoreTest cases (same bodies) must hold for
+// PostgresStore too. The PostgreSQL cases use a throwaway cluster started by
+// the test (pg_cluster.h) and skip when none can be started.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "suppression/postgres_store.h"
+#include "tests/suppression/pg_cluster.h"
+#include "tests/suppression/store_test_support.h"
+
+namespace fbl::suppression {
+namespace {
+
+using namespace std::chrono_literals;
+using fbl::testing::complaint_for;
+using fbl::testing::entry_for;
+using fbl::testing::job_for;
+using fbl::testing::open_sqlite;
+using fbl::testing::PgCluster;
+using fbl::testing::TempDir;
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+  protected:
+    void SetUp() override {
+        if (GetParam() == "sqlite") {
+            store = open_sqlite(dir.file("store.db"));
+            return;
+        }
+        auto& cluster = PgCluster::shared();
+        if (!cluster.started()) {
+            GTEST_SKIP() << "no PostgreSQL server could be started";
+        }
+        store = std::make_unique<PostgresStore>(cluster.settings(cluster.create_database()));
+    }
+
+    TempDir dir;
+    std::unique_ptr<Store> store;
+};
+
+TEST_P(StoreContract, AddFindRemoveWriteTheChangeFeed) {
+    auto entry = entry_for("user@example.com");
+    entry.address = "User@Example.com";
+    entry.scope = Scope::all;
+    entry.note = "asked by phone";
+    store->add(entry);
+
+    auto found = store->find("user@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->address, "User@Example.com");
+    EXPECT_EQ(found->reason, Reason::manual);
+    EXPECT_EQ(found->scope, Scope::all);
+    EXPECT_EQ(found->note, "asked by phone");
+    EXPECT_EQ(found->count, 1);
+    EXPECT_FALSE(found->expires_at);
+    EXPECT_NE(found->first_at, TimePoint{});
+    EXPECT_FALSE(store->find("other@example.com"));
+
+    EXPECT_TRUE(store->remove("user@example.com", "customer asked"));
+    EXPECT_FALSE(store->find("user@example.com"));
+    EXPECT_FALSE(store->remove("user@example.com", "again"));
+
+    auto changes = store->changes_since(0, 100);
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_TRUE(changes[0].suppressed);
+    EXPECT_EQ(changes[0].scope, Scope::all);
+    EXPECT_FALSE(changes[1].suppressed);
+    EXPECT_LT(changes[0].sequence, changes[1].sequence);
+    EXPECT_EQ(store->last_sequence(), changes[1].sequence);
+    EXPECT_TRUE(store->changes_since(changes[1].sequence, 100).empty());
+}
+
+TEST_P(StoreContract, AddingAgainRefreshesTheEntry) {
+    store->add(entry_for("user@example.com"));
+    auto second = entry_for("user@example.com", Reason::unsubscribe);
+    second.scope = Scope::all;
+    store->add(second);
+    auto found = store->find("user@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->count, 2);
+    EXPECT_EQ(found->reason, Reason::unsubscribe);
+    EXPECT_EQ(found->scope, Scope::all);
+    EXPECT_EQ(store->changes_since(0, 100).size(), 2u);
+}
+
+TEST_P(StoreContract, ExpiredEntriesStopMatching) {
+    auto expired = entry_for("old@example.com");
+    expired.expires_at = std::chrono::system_clock::now() - 1s;
+    store->add(expired);
+    auto current = entry_for("new@example.com");
+    current.expires_at = std::chrono::system_clock::now() + 1h;
+    store->add(current);
+
+    EXPECT_FALSE(store->find("old@example.com"));
+    EXPECT_TRUE(store->find("new@example.com"));
+    std::vector<std::string> keys;
+    store->for_each_key(
+        [&](const std::string& key, Scope, const std::optional<TimePoint>& expires) {
+            keys.push_back(key);
+            EXPECT_TRUE(expires);
+        });
+    EXPECT_EQ(keys, std::vector<std::string>{"new@example.com"});
+    EXPECT_EQ(store->list({}).size(), 1u);
+
+    // Suppressing an expired address again starts afresh.
+    store->add(entry_for("old@example.com"));
+    auto renewed = store->find("old@example.com");
+    ASSERT_TRUE(renewed);
+    EXPECT_EQ(renewed->count, 1);
+    EXPECT_FALSE(renewed->expires_at);
+}
+
+TEST_P(StoreContract, ListFilters) {
+    auto a = entry_for("a@example.com", Reason::complaint);
+    a.mailing_id = "m-1";
+    a.first_at = std::chrono::system_clock::now() - 48h;
+    auto b = entry_for("b@example.com", Reason::manual);
+    b.first_at = std::chrono::system_clock::now() - 1h;
+    store->add_all({a, b});
+
+    EXPECT_EQ(store->list({}).size(), 2u);
+    EXPECT_EQ(store->list({Reason::complaint, std::nullopt, ""}).size(), 1u);
+    EXPECT_EQ(store->list({std::nullopt, std::chrono::system_clock::now() - 24h, ""}).at(0).key,
+              "b@example.com");
+    EXPECT_EQ(store->list({std::nullopt, std::nullopt, "m-1"}).at(0).key, "a@example.com");
+    EXPECT_TRUE(store->list({Reason::bounce, std::nullopt, ""}).empty());
+}
+
+TEST_P(StoreContract, AddAllIsAllOrNothing) {
+    std::vector<Suppression> entries{entry_for("a@example.com"), entry_for(""),
+                                     entry_for("c@example.com")};
+    EXPECT_THROW(store->add_all(entries), std::invalid_argument);
+    EXPECT_FALSE(store->find("a@example.com"));
+    EXPECT_EQ(store->last_sequence(), 0);
+}
+
+TEST_P(StoreContract, TrustedComplaintSuppressesAndEnqueuesInOneCall) {
+    auto complaint = complaint_for("report-1", {"a@example.com", "b@example.com"});
+    std::vector<OutboxJob> jobs{job_for("crm", "report-1:a"), job_for("crm", "report-1:b")};
+    auto result = store->record_complaint(complaint, Scope::marketing, std::nullopt, jobs);
+    EXPECT_FALSE(result.duplicate);
+    EXPECT_GT(result.complaint_id, 0);
+    EXPECT_EQ(result.suppressed, 2);
+    EXPECT_EQ(result.jobs, 2);
+
+    auto found = store->find("a@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->reason, Reason::complaint);
+    EXPECT_EQ(found->mailing_id, "m-1");
+    EXPECT_EQ(found->source, "report:" + std::to_string(result.complaint_id));
+    auto pending = store->outbox("pending");
+    ASSERT_EQ(pending.size(), 2u);
+    EXPECT_EQ(pending[0].idempotency_key, "report-1:a");
+
+    auto stored = store->complaints({});
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].dedup_key, "report-1");
+    EXPECT_EQ(stored[0].original_subject, "Our newsletter");
+    ASSERT_EQ(stored[0].recipients.size(), 2u);
+    EXPECT_EQ(stored[0].recipients[1].key, "b@example.com");
+    EXPECT_EQ(stored[0].recipients[1].evidence, "original-rcpt-to");
+}
+
+TEST_P(StoreContract, SameReportTwiceChangesNothing) {
+    auto complaint = complaint_for("report-1", {"a@example.com"});
+    std::vector<OutboxJob> jobs{job_for("crm", "report-1:a")};
+    auto first = store->record_complaint(complaint, Scope::marketing, std::nullopt, jobs);
+    auto sequence = store->last_sequence();
+    auto second = store->record_complaint(complaint, Scope::marketing, std::nullopt, jobs);
+    EXPECT_TRUE(second.duplicate);
+    EXPECT_EQ(second.complaint_id, first.complaint_id);
+    EXPECT_EQ(second.suppressed, 0);
+    EXPECT_EQ(second.jobs, 0);
+    EXPECT_EQ(store->last_sequence(), sequence);
+    EXPECT_EQ(store->outbox("").size(), 1u);
+    EXPECT_EQ(store->complaints({}).size(), 1u);
+    EXPECT_EQ(store->find("a@example.com")->count, 1);
+}
+
+TEST_P(StoreContract, UntrustedComplaintIsOnlyRecorded) {
+    auto complaint = complaint_for("forged", {"a@example.com"}, false);
+    auto result =
+        store->record_complaint(complaint, Scope::all, std::nullopt, {job_for("crm", "x")});
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    EXPECT_FALSE(store->find("a@example.com"));
+    EXPECT_TRUE(store->outbox("").empty());
+    EXPECT_EQ(store->complaints({std::nullopt, std::nullopt, "", "", false, {}}).size(), 1u);
+    EXPECT_TRUE(store->complaints({std::nullopt, std::nullopt, "", "", true, {}}).empty());
+}
+
+TEST_P(StoreContract, ComplaintNeverNarrowsAnExistingSuppression) {
+    auto manual = entry_for("a@example.com");
+    manual.scope = Scope::all;
+    store->add(manual);
+    store->record_complaint(complaint_for("r", {"a@example.com"}), Scope::marketing,
+                            std::chrono::system_clock::now() + 24h, {});
+    auto found = store->find("a@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->scope, Scope::all);
+    EXPECT_FALSE(found->expires_at);
+    EXPECT_EQ(found->reason, Reason::complaint);
+    EXPECT_EQ(found->count, 2);
+    auto change = store->changes_since(0, 10).back();
+    EXPECT_EQ(change.scope, Scope::all);  // the feed carries the merged state
+    EXPECT_FALSE(change.expires_at);
+}
+
+TEST_P(StoreContract, ComplaintFilters) {
+    auto now = std::chrono::system_clock::now();
+    auto old = complaint_for("old", {"a@example.com"});
+    old.received_at = now - 72h;
+    old.mailing_id = "m-old";
+    auto recent = complaint_for("recent", {"b@example.com", "c@example.com"});
+    recent.received_at = now - 1h;
+    recent.provider = "other.example";
+    store->record_complaint(old, Scope::marketing, std::nullopt, {});
+    store->record_complaint(recent, Scope::marketing, std::nullopt, {});
+
+    auto dedup_keys = [&](const ComplaintFilter& filter) {
+        std::vector<std::string> keys;
+        for (const auto& complaint : store->complaints(filter)) {
+            keys.push_back(complaint.dedup_key);
+        }
+        return keys;
+    };
+    using Keys = std::vector<std::string>;
+    EXPECT_EQ(dedup_keys({}), (Keys{"old", "recent"}));
+    EXPECT_EQ(dedup_keys({now - 24h, std::nullopt, "", "", std::nullopt, {}}), Keys{"recent"});
+    EXPECT_EQ(dedup_keys({std::nullopt, now - 24h, "", "", std::nullopt, {}}), Keys{"old"});
+    EXPECT_EQ(dedup_keys({std::nullopt, std::nullopt, "m-old", "", std::nullopt, {}}), Keys{"old"});
+    EXPECT_EQ(dedup_keys({std::nullopt, std::nullopt, "", "other.example", std::nullopt, {}}),
+              Keys{"recent"});
+    EXPECT_EQ(dedup_keys({std::nullopt, std::nullopt, "", "", std::nullopt, {"c@example.com"}}),
+              Keys{"recent"});
+    EXPECT_TRUE(
+        dedup_keys({std::nullopt, std::nullopt, "", "", std::nullopt, {"z@example.com"}}).empty());
+}
+
+TEST_P(StoreContract, OutboxLeasesRetriesAndDeadLetters) {
+    store->record_complaint(complaint_for("r", {"a@example.com"}), Scope::marketing, std::nullopt,
+                            {job_for("crm", "k1"), job_for("other", "k2")});
+    auto leased = store->lease_jobs("crm", 10, 60s);
+    ASSERT_EQ(leased.size(), 1u);
+    EXPECT_EQ(leased[0].state, "leased");
+    EXPECT_EQ(leased[0].attempts, 1);
+    ASSERT_TRUE(leased[0].lease_until);
+    EXPECT_TRUE(store->lease_jobs("crm", 10, 60s).empty());  // held by the lease
+
+    auto id = leased[0].id;
+    store->retry_job(id, std::chrono::system_clock::now() + 1h, "503 from CRM");
+    EXPECT_TRUE(store->lease_jobs("crm", 10, 60s).empty());  // not due yet
+    EXPECT_EQ(store->outbox_job(id)->last_error, "503 from CRM");
+    EXPECT_EQ(store->outbox_job(id)->state, "pending");
+
+    store->retry_job(id, std::chrono::system_clock::now() - 1s, "again");
+    ASSERT_EQ(store->lease_jobs("crm", 10, 60s).size(), 1u);
+    store->dead_letter_job(id, "400 bad request", "{\"error\":1}");
+    EXPECT_EQ(store->outbox("dead").size(), 1u);
+    EXPECT_EQ(store->outbox_job(id)->last_response, "{\"error\":1}");
+    EXPECT_EQ(store->requeue_jobs(std::nullopt), 1);
+    EXPECT_EQ(store->outbox_job(id)->state, "pending");
+
+    auto again = store->lease_jobs("crm", 10, 60s);
+    ASSERT_EQ(again.size(), 1u);
+    store->complete_job(id, "204");
+    EXPECT_EQ(store->outbox_job(id)->state, "done");
+    EXPECT_EQ(store->purge_done_jobs(std::chrono::system_clock::now() - 1h), 0);
+    EXPECT_EQ(store->purge_done_jobs(std::chrono::system_clock::now() + 1s), 1);
+    EXPECT_FALSE(store->outbox_job(id));
+    EXPECT_EQ(store->outbox("").size(), 1u);  // the other adapter's job
+}
+
+TEST_P(StoreContract, ExpiredLeaseCanBeTakenAgain) {
+    store->record_complaint(complaint_for("r", {"a@example.com"}), Scope::marketing, std::nullopt,
+                            {job_for("crm", "k1")});
+    ASSERT_EQ(store->lease_jobs("crm", 10, 0s).size(), 1u);  // a worker that crashed at once
+    auto retaken = store->lease_jobs("crm", 10, 60s);
+    ASSERT_EQ(retaken.size(), 1u);
+    EXPECT_EQ(retaken[0].attempts, 2);
+}
+
+TEST_P(StoreContract, SendLog) {
+    auto now = std::chrono::system_clock::now();
+    store->record_sends({{"id-1@example.com", "a@example.com", "A@example.com", "m-1", now - 48h},
+                         {"id-1@example.com", "b@example.com", "b@example.com", "m-1", now - 48h},
+                         {"id-2@example.com", "c@example.com", "c@example.com", "m-2", now}});
+    auto sends = store->find_sends("id-1@example.com");
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(sends[0].recipient, "A@example.com");
+    EXPECT_EQ(sends[0].mailing_id, "m-1");
+    EXPECT_EQ(store->prune_sends(now - 24h), 2);
+    EXPECT_TRUE(store->find_sends("id-1@example.com").empty());
+    EXPECT_EQ(store->find_sends("id-2@example.com").size(), 1u);
+}
+
+TEST_P(StoreContract, ManyThreadsShareOneStore) {
+    std::vector<std::thread> threads;
+    for (int thread = 0; thread < 4; ++thread) {
+        threads.emplace_back([&, thread] {
+            for (int i = 0; i < 50; ++i) {
+                std::string key =
+                    "t" + std::to_string(thread) + "-" + std::to_string(i) + "@example.com";
+                store->add(entry_for(key));
+                EXPECT_TRUE(store->find(key));
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(store->list({}).size(), 200u);
+    EXPECT_EQ(store->last_sequence(), 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace fbl::suppression
