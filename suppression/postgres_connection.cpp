@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <poll.h>
 
 #include "suppression/store.h"
 
@@ -88,6 +89,33 @@ Result Connection::exec(const std::string& sql, const Params& params) {
         drop();  // reconnect on the next call
     }
     throw StoreUnavailable(fmt::format("postgres: {}", message));
+}
+
+bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
+    if (!connection_) {
+        connect();
+    }
+    auto consume = [this] {
+        if (PQconsumeInput(connection_) == 0) {
+            std::string message = PQerrorMessage(connection_);
+            drop();
+            throw StoreUnavailable(fmt::format("postgres: {}", message));
+        }
+        bool any = false;
+        while (PGnotify* notification = PQnotifies(connection_)) {
+            PQfreemem(notification);
+            any = true;
+        }
+        return any;
+    };
+    if (consume()) {
+        return true;
+    }
+    pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+    if (poll(&descriptor, 1, static_cast<int>(timeout.count())) <= 0) {
+        return false;
+    }
+    return consume();
 }
 
 Transaction::~Transaction() {

@@ -48,6 +48,10 @@ class Connection {
 
     Result exec(const std::string& sql, const Params& params = {});
     void execute(const std::string& sql) { exec(sql); }
+    // Waits up to `timeout` for a notification on a LISTENing session;
+    // true when at least one arrived (all pending ones are consumed).
+    bool wait_for_notification(std::chrono::milliseconds timeout);
+    bool connected() const { return connection_ != nullptr; }
 
   private:
     void connect();

@@ -155,8 +155,20 @@ std::string upsert_sql(bool widen) {
 }  // namespace
 
 PostgresStore::PostgresStore(const config::PostgresSettings& settings)
-    : actor_(current_actor()), connection_(settings) {
+    : actor_(current_actor()), connection_(settings), listener_(settings) {
     postgres::migrate(connection_);
+}
+
+bool PostgresStore::wait_for_change(std::chrono::milliseconds timeout) {
+    std::lock_guard lock(listener_mutex_);
+    if (!listener_.connected()) {
+        listening_ = false;
+    }
+    if (!listening_) {
+        listener_.execute("LISTEN fbl_changes");
+        listening_ = true;
+    }
+    return listener_.wait_for_notification(timeout);
 }
 
 void PostgresStore::lock_changes() {

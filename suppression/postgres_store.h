@@ -49,6 +49,13 @@ class PostgresStore final : public Store {
     std::vector<SendRecord> find_sends(const std::string& message_id) override;
     int prune_sends(TimePoint older_than) override;
 
+    // Waits up to `timeout` for another session (any node) to commit a
+    // change (NOTIFY fbl_changes); true when one did. A follower may call it
+    // instead of sleeping its poll interval; polling stays the correctness
+    // path, a lost notification only costs one interval. Throws
+    // StoreUnavailable when the listening session cannot be opened.
+    bool wait_for_change(std::chrono::milliseconds timeout);
+
   private:
     enum class Merge { replace, widen };
     // Inside a transaction that holds the changes lock.
@@ -61,6 +68,9 @@ class PostgresStore final : public Store {
     std::string actor_;
     std::mutex mutex_;
     postgres::Connection connection_;
+    std::mutex listener_mutex_;
+    postgres::Connection listener_;  // its own session: LISTEN must not wait behind queries
+    bool listening_ = false;
 };
 
 }  // namespace fbl::suppression

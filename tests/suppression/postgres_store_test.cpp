@@ -69,6 +69,14 @@ TEST_F(PostgresStoreTest, ComplaintOnOneNodeReachesTheOtherNodesIndex) {
     lookup_b.stop();
 }
 
+TEST_F(PostgresStoreTest, ACommittedChangeWakesTheOtherNodesListener) {
+    auto node_a = open();
+    auto node_b = open();
+    EXPECT_FALSE(node_b->wait_for_change(10ms));  // starts listening; nothing yet
+    node_a->add(entry_for("a@example.com"));
+    EXPECT_TRUE(eventually([&] { return node_b->wait_for_change(100ms); }));
+}
+
 TEST_F(PostgresStoreTest, TwoWorkersLeaseEveryJobExactlyOnce) {
     auto producer = open();
     constexpr int kJobs = 200;
