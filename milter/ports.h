@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "suppression/records.h"
 
@@ -50,6 +51,14 @@ class ReportIntake {
   public:
     virtual ~ReportIntake() = default;
     virtual IntakeOutcome take_in(std::string_view raw_message) = 0;
+};
+
+// Where outgoing marketing mail is recorded (Message-ID -> recipients,
+// mailing). Must never block: implementations queue and drop when full.
+class SendLog {
+  public:
+    virtual ~SendLog() = default;
+    virtual void record(std::vector<suppression::SendRecord> records) = 0;
 };
 
 }  // namespace fbl::milter

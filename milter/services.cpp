@@ -78,6 +78,8 @@ Services::Services(const config::Config& config)
           std::make_unique<suppression::SuppressionLookup>(*store_, config.store.follow_interval)),
       lookup_(std::make_unique<IndexLookup>(*suppression_lookup_)),
       intake_(std::make_unique<StoreIntake>(config, *store_, [this] { after_complaint(); })),
+      send_log_(std::make_unique<SendLogWriter>(*store_, config.send_log.queue_capacity,
+                                                config.send_log.retention)),
       worker_(make_worker(config)) {}
 
 Services::~Services() {
@@ -93,6 +95,7 @@ ReportIntake& Services::intake() {
 
 void Services::start() {
     suppression_lookup_->start();
+    send_log_->start();
     std::lock_guard lock(worker_mutex_);
     if (worker_) {
         worker_->start();
@@ -101,6 +104,7 @@ void Services::start() {
 
 void Services::stop() {
     stop_worker();
+    send_log_->stop();
     suppression_lookup_->stop();
 }
 

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "crm/outbox_worker.h"
 #include "milter/ports.h"
+#include "milter/send_log_writer.h"
 #include "suppression/lookup.h"
 #include "suppression/store.h"
 
@@ -22,6 +23,7 @@ class Services {
 
     RecipientLookup& lookup();
     ReportIntake& intake();
+    SendLog* send_log();  // always present; the Runtime decides whether to use it
 
     void start();
     void stop();
@@ -35,6 +37,7 @@ class Services {
     std::unique_ptr<suppression::SuppressionLookup> suppression_lookup_;
     std::unique_ptr<IndexLookup> lookup_;
     std::unique_ptr<StoreIntake> intake_;
+    std::unique_ptr<SendLogWriter> send_log_;
     std::mutex worker_mutex_;
     std::unique_ptr<crm::OutboxWorker> worker_;  // null when no adapter or not in daemon
 

@@ -1,8 +1,13 @@
 #include "milter/session.h"
 
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
 #include <strings.h>
 
 #include "common/log.h"
+#include "feedback_loop/reference.h"
 #include "suppression/store.h"
 
 namespace fbl::milter {
@@ -32,15 +37,26 @@ std::vector<std::string> normalised_feedback_keys(
     return keys;
 }
 
+// For marketing mail that arrives without one: the send log and the
+// reference header need a Message-ID to point at.
+std::string generated_message_id(const std::string& sender) {
+    auto at = sender.rfind('@');
+    std::string domain = at == std::string::npos ? "fblmilter.invalid" : sender.substr(at + 1);
+    std::random_device random;
+    return fmt::format("fbl.{:08x}{:08x}@{}", random(), random(), domain);
+}
+
 }  // namespace
 
 Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLookup* lookup_in,
-                 ReportIntake* intake_in)
+                 ReportIntake* intake_in, SendLog* send_log_in)
     : config(std::move(config_in)),
       normalizer(config->suppression),
       feedback_keys(normalised_feedback_keys(*config, normalizer)),
       lookup(lookup_in),
-      intake(intake_in) {}
+      intake(intake_in),
+      send_log(config->send_log.enabled ? send_log_in : nullptr),
+      signing_key(feedback_loop::active_reference_key(config->feedback.reference_header)) {}
 
 Session::Session(std::shared_ptr<const Runtime> runtime)
     : runtime_(std::move(runtime)), config_(*runtime_->config) {}
@@ -94,21 +110,16 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& 
     // and Sendmail always do. Without it the safe path is removal at EOM.
     facts.non_smtpd = !macros.macro("{rcpt_mailer}").has_value();
     auto action = decide_rcpt(config_.outbound, facts);
-    switch (action) {
-        case RcptAction::deliver:
-            ++message_.accepted_recipients;
-            return Verdict::proceed();
-        case RcptAction::reject_now:
-            log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id,
-                        log::address(key.key), suppression::to_string(entry->reason));
-            return Verdict::reject(
-                suppressed_reply(config_.outbound.reply, strip_brackets(recipient)));
-        case RcptAction::remove_at_eom:
-        case RcptAction::decide_at_eom:
-            ++message_.accepted_recipients;
-            message_.removals.push_back({recipient, action == RcptAction::remove_at_eom});
-            return Verdict::proceed();
+    if (action == RcptAction::reject_now) {
+        log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key.key),
+                    suppression::to_string(entry->reason));
+        return Verdict::reject(suppressed_reply(config_.outbound.reply, strip_brackets(recipient)));
     }
+    Recipient accepted{recipient, key.ok() ? key.key : std::string()};
+    accepted.remove_always = action == RcptAction::remove_at_eom;
+    accepted.remove_if_marketing = action == RcptAction::decide_at_eom;
+    message_.any_removal = message_.any_removal || action != RcptAction::deliver;
+    message_.recipients.push_back(std::move(accepted));
     return Verdict::proceed();
 }
 
@@ -121,7 +132,6 @@ Verdict Session::inbound_rcpt(const std::string& recipient) {
             }
         }
     }
-    ++message_.accepted_recipients;
     return Verdict::proceed();
 }
 
@@ -148,9 +158,7 @@ void Session::append_raw(std::string_view text) {
 
 Verdict Session::header(const std::string& name, const std::string& value) {
     if (message_.direction == Direction::outbound) {
-        if (!message_.removals.empty()) {
-            message_.headers.emplace_back(name, value);
-        }
+        message_.headers.emplace_back(name, value);
         return Verdict::proceed();
     }
     // With detect_by_content_type every inbound message is buffered until
@@ -169,7 +177,14 @@ Verdict Session::header(const std::string& name, const std::string& value) {
 Verdict Session::end_of_headers(const MacroSource& macros) {
     note_queue_id(macros);
     if (message_.direction == Direction::outbound) {
-        return message_.removals.empty() ? Verdict::accept() : Verdict::skip_body();
+        message_.marketing = message_.marketing_by_envelope ||
+                             is_marketing_by_headers(config_.outbound.marketing, message_.headers);
+        bool attributes = runtime_->signing_key != nullptr || runtime_->send_log != nullptr;
+        // Nothing to do at end of message: let the MTA stop asking.
+        if (!message_.any_removal && !(message_.marketing && attributes)) {
+            return Verdict::accept();
+        }
+        return Verdict::skip_body();
     }
     if (!message_.report_candidate) {
         return Verdict::accept();
@@ -196,31 +211,88 @@ Verdict Session::end_of_message(const MacroSource& macros, MessageEditor& editor
 }
 
 Verdict Session::outbound_end(MessageEditor& editor) {
-    if (message_.removals.empty()) {
-        return Verdict::accept();
-    }
-    bool marketing = message_.marketing_by_envelope ||
-                     is_marketing_by_headers(config_.outbound.marketing, message_.headers);
+    std::vector<const Recipient*> kept;
     std::string first_removed;
-    for (const auto& removal : message_.removals) {
-        if (!removal.decided && !marketing) {
+    for (const auto& recipient : message_.recipients) {
+        bool remove =
+            recipient.remove_always || (recipient.remove_if_marketing && message_.marketing);
+        if (!remove) {
+            kept.push_back(&recipient);
             continue;
         }
-        auto shown = strip_brackets(removal.as_given);
-        if (!editor.delete_recipient(removal.as_given)) {
+        auto shown = strip_brackets(recipient.as_given);
+        if (!editor.delete_recipient(recipient.as_given)) {
             throw std::runtime_error("smfi_delrcpt failed for a suppressed recipient");
         }
-        --message_.accepted_recipients;
-        log::notice("{}: removed recipient {}: suppressed", message_.queue_id, log::address(shown));
+        log::notice("{}: removed recipient {}: suppressed", message_.queue_id,
+                    log::address(recipient.key.empty() ? shown : recipient.key));
         if (first_removed.empty()) {
             first_removed = shown;
         }
     }
-    if (!first_removed.empty() && message_.accepted_recipients <= 0) {
+    if (!first_removed.empty() && kept.empty()) {
         log::notice("{}: reject message: every recipient is suppressed", message_.queue_id);
         return Verdict::reject(suppressed_reply(config_.outbound.reply, first_removed));
     }
+    if (message_.marketing) {
+        attribute(kept, editor);
+    }
     return Verdict::accept();
+}
+
+std::string Session::header_value(const std::string& name) const {
+    for (const auto& [header, value] : message_.headers) {
+        if (strcasecmp(header.c_str(), name.c_str()) == 0) {
+            return value;
+        }
+    }
+    return {};
+}
+
+// Makes a report about this message attributable (issue 7): a signed
+// reference header, and a send-log record per recipient.
+void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor) {
+    std::string mailing_id;
+    for (const auto& name : config_.outbound.mailing_id_headers) {
+        if (mailing_id = header_value(name); !mailing_id.empty()) {
+            break;
+        }
+    }
+    auto message_id = strip_brackets(header_value("Message-ID"));
+    if (message_id.empty()) {
+        message_id = generated_message_id(message_.envelope.sender);
+        editor.add_header("Message-ID", "<" + message_id + ">");
+    }
+    if (runtime_->signing_key != nullptr) {
+        feedback_loop::ReferenceClaims claims;
+        if (kept.size() == 1) {
+            claims.recipient = kept.front()->key;
+        } else {
+            claims.send_ref = message_id;
+        }
+        claims.mailing_id = mailing_id.substr(0, feedback_loop::kMaxReferenceMailingId);
+        claims.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+        try {
+            editor.add_header(config_.feedback.reference_header.name,
+                              feedback_loop::sign_reference(claims, *runtime_->signing_key));
+        } catch (const std::invalid_argument& error) {
+            // Attribution is lost for this message, but the mail goes out.
+            log::error("{}: reference header not added: {}", message_.queue_id, error.what());
+        }
+    }
+    if (runtime_->send_log != nullptr) {
+        std::vector<suppression::SendRecord> records;
+        auto now = std::chrono::system_clock::now();
+        for (const auto* recipient : kept) {
+            if (!recipient->key.empty()) {
+                records.push_back({message_id, recipient->key, strip_brackets(recipient->as_given),
+                                   mailing_id, now});
+            }
+        }
+        runtime_->send_log->record(std::move(records));
+    }
 }
 
 Verdict Session::report_end(MessageEditor& editor) {

@@ -20,9 +20,11 @@ struct Runtime {
     std::vector<std::string> feedback_keys;  // normalised feedback addresses
     RecipientLookup* lookup = nullptr;
     ReportIntake* intake = nullptr;
+    SendLog* send_log = nullptr;                        // null: send log off
+    const config::ReferenceKey* signing_key = nullptr;  // null: no reference header
 
     Runtime(std::shared_ptr<const config::Config> config, RecipientLookup* lookup,
-            ReportIntake* intake);
+            ReportIntake* intake, SendLog* send_log = nullptr);
 };
 
 // One SMTP connection: many messages, one at a time.
@@ -44,16 +46,19 @@ class Session {
     const Runtime& runtime() const { return *runtime_; }
 
   private:
-    struct PendingRemoval {
-        std::string as_given;  // smfi_delrcpt needs the address exactly as the MTA gave it
-        bool decided = false;  // true: remove regardless of headers
+    struct Recipient {
+        std::string as_given;        // smfi_delrcpt needs the address exactly as the MTA gave it
+        std::string key;             // normalised; empty when the address does not normalise
+        bool remove_always = false;  // suppressed, and the envelope already decides
+        bool remove_if_marketing = false;  // suppressed for marketing mail only
     };
     struct Message {
         Direction direction = Direction::inbound;
         EnvelopeFacts envelope;
         bool marketing_by_envelope = false;
-        int accepted_recipients = 0;
-        std::vector<PendingRemoval> removals;
+        std::vector<Recipient> recipients;  // accepted at RCPT
+        bool any_removal = false;
+        bool marketing = false;  // known at end of headers
         HeaderList headers;
         bool report_candidate = false;
         bool report_too_large = false;
@@ -65,6 +70,8 @@ class Session {
     Verdict outbound_rcpt(const std::string& recipient, const MacroSource& macros);
     Verdict inbound_rcpt(const std::string& recipient);
     Verdict outbound_end(MessageEditor& editor);
+    void attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor);
+    std::string header_value(const std::string& name) const;
     Verdict report_end(MessageEditor& editor);
     void append_raw(std::string_view text);
     bool is_feedback_content_type(const std::string& value) const;

@@ -1,12 +1,16 @@
 #include "milter/session.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "config/loader.h"
+#include "feedback_loop/reference.h"
 #include "suppression/store.h"
 
 namespace fbl::milter {
@@ -257,6 +261,98 @@ TEST_F(SessionTest, LogLinesCarryTheQueueIdAndHashedAddressesOnly) {
     log::configure(log::Destination::stderr_stream, log::Level::info, log::PiiMode::plain);
     EXPECT_THAT(logged, HasSubstr("4ABC: reject RCPT h:"));
     EXPECT_THAT(logged, Not(HasSubstr("gone@example.com")));
+}
+
+}  // namespace
+}  // namespace fbl::milter
+
+namespace fbl::milter {
+namespace {
+
+class RecordingSendLog final : public SendLog {
+  public:
+    std::vector<suppression::SendRecord> records;
+    void record(std::vector<suppression::SendRecord> batch) override {
+        records.insert(records.end(), batch.begin(), batch.end());
+    }
+};
+
+class AttributionTest : public SessionTest {
+  protected:
+    RecordingSendLog send_log;
+    std::filesystem::path key_file =
+        std::filesystem::temp_directory_path() / ("fbl-ref-" + std::to_string(getpid()) + ".key");
+
+    void SetUp() override { std::ofstream(key_file) << "0123456789abcdef0123456789abcdef\n"; }
+    void TearDown() override { std::filesystem::remove(key_file); }
+
+    Session start_signing() {
+        auto config = std::make_shared<const config::Config>(config::load_string(
+            "feedback:\n  reference_header:\n    keys:\n      - id: k1\n        key_file: " +
+                key_file.string() + "\n    active_key: k1\n",
+            "t.yaml"));
+        Session session(std::make_shared<const Runtime>(config, &lookup, &intake, &send_log));
+        session.connect("127.0.0.1", macros);
+        return session;
+    }
+
+    std::string added(const std::string& name) const {
+        for (const auto& [header, value] : editor.added) {
+            if (header == name) {
+                return value;
+            }
+        }
+        return {};
+    }
+};
+
+TEST_F(AttributionTest, MarketingMailGetsAVerifiableReferenceAndASendRecord) {
+    auto session = start_signing();
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<Reader@Example.com>", macros);
+    session.header("Message-ID", "<m1@example.org>");
+    session.header("X-Mailing-ID", "dec-2026");
+    session.header("List-Unsubscribe", "<mailto:u@example.org>");
+    EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::skip_body);
+    session.end_of_message(macros, editor);
+
+    auto check = feedback_loop::verify_reference(
+        added("X-FBL-Ref"), session.runtime().config->feedback.reference_header.keys);
+    ASSERT_EQ(check.status, feedback_loop::ReferenceCheck::Status::valid);
+    EXPECT_EQ(check.claims.recipient, "reader@example.com");
+    EXPECT_EQ(check.claims.mailing_id, "dec-2026");
+    ASSERT_EQ(send_log.records.size(), 1u);
+    EXPECT_EQ(send_log.records[0].message_id, "m1@example.org");
+    EXPECT_EQ(send_log.records[0].recipient_key, "reader@example.com");
+    EXPECT_EQ(send_log.records[0].mailing_id, "dec-2026");
+}
+
+TEST_F(AttributionTest, SeveralRecipientsAreReferencedThroughTheSendLog) {
+    auto session = start_signing();
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<a@example.com>", macros);
+    session.rcpt("<b@example.com>", macros);
+    session.header("Precedence", "bulk");
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+
+    auto message_id = added("Message-ID");  // none was given: one is added
+    ASSERT_FALSE(message_id.empty());
+    auto check = feedback_loop::verify_reference(
+        added("X-FBL-Ref"), session.runtime().config->feedback.reference_header.keys);
+    ASSERT_EQ(check.status, feedback_loop::ReferenceCheck::Status::valid);
+    EXPECT_TRUE(check.claims.recipient.empty());
+    EXPECT_EQ("<" + check.claims.send_ref + ">", message_id);
+    EXPECT_EQ(send_log.records.size(), 2u);
+}
+
+TEST_F(AttributionTest, PersonalMailIsLeftAlone) {
+    auto session = start_signing();
+    session.mail_from("<support@example.org>", macros);
+    session.rcpt("<a@example.com>", macros);
+    session.header("Subject", "Re: ticket");
+    EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::accept);
+    EXPECT_TRUE(send_log.records.empty());
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "milter/ports.h"
+#include "suppression/store.h"
+
+namespace fbl::milter {
+
+// Records outgoing marketing mail without slowing the milter: callbacks put
+// records in a bounded queue and return; one thread writes them in batches
+// (one transaction each) and prunes records past the retention. When the
+// queue is full, records are dropped and counted rather than delay mail.
+class SendLogWriter final : public SendLog {
+  public:
+    SendLogWriter(suppression::Store& store, std::size_t capacity, std::chrono::seconds retention);
+    ~SendLogWriter() override;
+
+    void record(std::vector<suppression::SendRecord> records) override;
+
+    void start();
+    void stop();  // writes what is queued, then joins
+
+    std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+    std::uint64_t written() const { return written_.load(std::memory_order_relaxed); }
+
+    static constexpr std::size_t kBatchSize = 1000;
+    static constexpr std::chrono::milliseconds kFlushInterval{200};
+    static constexpr std::chrono::minutes kPruneInterval{60};
+
+  private:
+    void run();
+    void write(std::vector<suppression::SendRecord>& batch);
+    void prune_if_due();
+
+    suppression::Store& store_;
+    const std::size_t capacity_;
+    const std::chrono::seconds retention_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<suppression::SendRecord> queue_;
+    bool stopping_ = false;
+    std::thread thread_;
+    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> written_{0};
+    std::chrono::steady_clock::time_point last_prune_{};
+};
+
+}  // namespace fbl::milter
