@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "config/loader.h"
+#include "crm/adapter.h"
 #include "fbl/version.h"
 #include "milter/daemon.h"
 #include "suppression/store.h"
@@ -33,6 +34,14 @@ int main(int argc, char** argv) {
         config = fbl::config::load_file(config_path);
     } catch (const fbl::config::ConfigInvalid& error) {
         std::cerr << error.what() << '\n';
+        return fbl::config::kExitConfig;
+    }
+    try {
+        // config/ cannot know the CRM presets; an adapter that cannot be
+        // built is a configuration error all the same.
+        fbl::crm::build_adapters(config.crm);
+    } catch (const fbl::crm::AdapterError& error) {
+        std::cerr << config_path << ": crm: " << error.what() << '\n';
         return fbl::config::kExitConfig;
     }
     if (check_only) {
