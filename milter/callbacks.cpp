@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <arpa/inet.h>
@@ -20,6 +21,8 @@ const RuntimeSource* runtime_source = nullptr;
 struct Connection {
     std::unique_ptr<Session> session;
     bool skip_negotiated = false;
+    bool header_noreply = false;            // SMFIP_NR_HDR: headers are answered by nothing
+    std::optional<Verdict> header_failure;  // held until end of headers
 };
 
 class SmfiMacros final : public MacroSource {
@@ -133,9 +136,12 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
         *actions =
             offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_SETSYMLIST);
         // Ask only for the stages the decisions need.
-        unsigned long wanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP;
+        // No reply per header: one round trip less for every header line.
+        unsigned long wanted =
+            SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP | SMFIP_NR_HDR;
         *steps = offered_steps & wanted;
         connection->skip_negotiated = (*steps & SMFIP_SKIP) != 0;
+        connection->header_noreply = (*steps & SMFIP_NR_HDR) != 0;
         *reserved2 = 0;
         *reserved3 = 0;
         if ((*actions & SMFIF_SETSYMLIST) != 0) {
@@ -171,14 +177,41 @@ sfsistat on_envrcpt(SMFICTX* context, char** argv) {
 }
 
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
-    return run(context, [&](Session& session) {
-        return session.header(name ? name : "", value ? value : "");
-    });
+    Connection* connection = nullptr;
+    try {
+        connection = connection_of(context);
+        auto verdict = connection->session->header(name ? name : "", value ? value : "");
+        if (!connection->header_noreply) {
+            return answer(context, *connection, verdict);
+        }
+        if (verdict.action != Verdict::Action::proceed) {
+            connection->header_failure = verdict;
+        }
+        return SMFIS_NOREPLY;
+    } catch (const std::exception& error) {
+        if (connection == nullptr || !connection->session) {
+            log::error("milter header callback failed: {}", error.what());
+            return SMFIS_TEMPFAIL;
+        }
+        auto verdict = connection->session->internal_error(error);
+        if (!connection->header_noreply) {
+            return answer(context, *connection, verdict);
+        }
+        connection->header_failure = verdict;  // answered at end of headers
+        return SMFIS_NOREPLY;
+    }
 }
 
 sfsistat on_eoh(SMFICTX* context) {
-    return run(context,
-               [&](Session& session) { return session.end_of_headers(SmfiMacros(context)); });
+    return run(context, [&](Session& session) {
+        auto* connection = static_cast<Connection*>(smfi_getpriv(context));
+        if (connection->header_failure) {
+            auto failure = *connection->header_failure;
+            connection->header_failure.reset();
+            return failure;
+        }
+        return session.end_of_headers(SmfiMacros(context));
+    });
 }
 
 sfsistat on_body(SMFICTX* context, unsigned char* chunk, size_t length) {
@@ -197,6 +230,7 @@ sfsistat on_eom(SMFICTX* context) {
 sfsistat on_abort(SMFICTX* context) {
     if (auto* connection = static_cast<Connection*>(smfi_getpriv(context));
         connection != nullptr && connection->session) {
+        connection->header_failure.reset();
         connection->session->abort();
     }
     return SMFIS_CONTINUE;
