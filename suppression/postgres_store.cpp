@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "suppression/postgres_schema.h"
+#include "suppression/store_support.h"
 #include "suppression/time_codec.h"
 
 namespace fbl::suppression {
@@ -29,16 +30,6 @@ using postgres::Transaction;
 constexpr const char* kChangesLock = "SELECT pg_advisory_xact_lock(7305002)";
 // Woken followers on other nodes re-read the feed; delivered at COMMIT.
 constexpr const char* kNotify = "NOTIFY fbl_changes";
-
-std::string current_actor() {
-    if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user && *sudo_user) {
-        return sudo_user;
-    }
-    if (const passwd* entry = getpwuid(geteuid()); entry && entry->pw_name) {
-        return entry->pw_name;
-    }
-    return fmt::format("uid {}", geteuid());
-}
 
 constexpr const char* kSuppressionColumns =
     "key, address, reason, scope, source, mailing_id, first_at, last_at, count, expires_at, note";
@@ -210,14 +201,7 @@ void PostgresStore::add(const Suppression& entry) {
 void PostgresStore::add_all(const std::vector<Suppression>& entries) {
     std::lock_guard lock(mutex_);
     std::int64_t now = now_micros();
-    std::vector<const Suppression*> ordered;
-    ordered.reserve(entries.size());
-    for (const auto& entry : entries) {
-        ordered.push_back(&entry);
-    }
-    // Key order: two concurrent imports lock rows in the same order (no deadlock).
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](const auto* a, const auto* b) { return a->key < b->key; });
+    auto ordered = in_key_order(entries);
     Transaction transaction(connection_);
     lock_changes();
     for (const auto* entry : ordered) {

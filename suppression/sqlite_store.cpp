@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "suppression/sqlite_schema.h"
+#include "suppression/store_support.h"
 #include "suppression/time_codec.h"
 
 namespace fbl::suppression {
@@ -21,16 +22,6 @@ using sqlite::WriteTransaction;
 
 // The OS user behind a change: the admin who ran fblctl (through sudo too),
 // or the daemon's user.
-std::string current_actor() {
-    if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user && *sudo_user) {
-        return sudo_user;
-    }
-    if (const passwd* entry = getpwuid(geteuid()); entry && entry->pw_name) {
-        return entry->pw_name;
-    }
-    return fmt::format("uid {}", geteuid());
-}
-
 void configure(sqlite::Connection& connection) {
     auto mode = connection.prepare("PRAGMA journal_mode = WAL");
     mode.step();
@@ -247,13 +238,7 @@ void SqliteStore::add_all(const std::vector<Suppression>& entries) {
     std::lock_guard lock(writer_mutex_);
     std::int64_t now = now_micros();
     // Key order turns a large import's random B-tree inserts into appends.
-    std::vector<const Suppression*> ordered;
-    ordered.reserve(entries.size());
-    for (const auto& entry : entries) {
-        ordered.push_back(&entry);
-    }
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](const auto* a, const auto* b) { return a->key < b->key; });
+    auto ordered = in_key_order(entries);
     WriteTransaction transaction(writer_);
     for (const auto* entry : ordered) {
         upsert(*entry, Merge::replace, now);
