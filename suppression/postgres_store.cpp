@@ -508,6 +508,17 @@ std::optional<OutboxJob> PostgresStore::outbox_job(std::int64_t id) {
                                  {param(id)});
     if (rows.rows() == 0) {
         return std::nullopt;
+std::vector<OutboxCount> PostgresStore::outbox_counts() {
+    std::lock_guard lock(mutex_);
+    auto rows = connection_.exec(
+        "SELECT adapter, state, count(*) FROM outbox GROUP BY adapter, state ORDER BY 1, 2", {});
+    std::vector<OutboxCount> counts;
+    for (int row = 0; row < rows.rows(); ++row) {
+        counts.push_back({rows.text(row, 0), rows.text(row, 1), rows.integer(row, 2)});
+    }
+    return counts;
+}
+
     }
     return read_job(rows, 0);
 }

@@ -83,6 +83,13 @@ struct OutboxJob {
     std::string last_response;  // kept for dead letters (secrets never stored)
 };
 
+// How many outbox jobs of one adapter are in one state (metrics).
+struct OutboxCount {
+    std::string adapter;
+    std::string state;
+    std::int64_t jobs = 0;
+};
+
 // One recipient of an outgoing marketing message (send log).
 struct SendRecord {
     std::string message_id;  // without angle brackets

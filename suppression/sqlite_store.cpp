@@ -583,6 +583,17 @@ std::vector<OutboxJob> SqliteStore::outbox(const std::string& state) {
     return jobs;
 }
 
+std::vector<OutboxCount> SqliteStore::outbox_counts() {
+    std::lock_guard lock(reader_mutex_);
+    auto statement = reader_.prepare(
+        "SELECT adapter, state, count(*) FROM outbox GROUP BY adapter, state ORDER BY 1, 2");
+    std::vector<OutboxCount> counts;
+    while (statement.step()) {
+        counts.push_back({statement.text(0), statement.text(1), statement.integer(2)});
+    }
+    return counts;
+}
+
 std::optional<OutboxJob> SqliteStore::outbox_job(std::int64_t id) {
     std::lock_guard lock(reader_mutex_);
     auto statement =

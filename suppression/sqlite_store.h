@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
     void dead_letter_job(std::int64_t id, const std::string& error,
                          const std::string& response) override;
     std::vector<OutboxJob> outbox(const std::string& state) override;
+    std::vector<OutboxCount> outbox_counts() override;
     std::optional<OutboxJob> outbox_job(std::int64_t id) override;
     int requeue_jobs(std::optional<std::int64_t> id) override;
     int purge_done_jobs(TimePoint older_than) override;

@@ -114,6 +114,8 @@ class Store {
 };
 
 // Opens (and migrates) the configured backend.
+    // Job counts by adapter and state, without reading the jobs.
+    virtual std::vector<OutboxCount> outbox_counts() = 0;
 std::unique_ptr<Store> open_store(const config::StoreSettings& settings);
 
 }  // namespace fbl::suppression

@@ -272,6 +272,21 @@ TEST_P(StoreContract, OutboxLeasesRetriesAndDeadLetters) {
     EXPECT_EQ(store->outbox("").size(), 1u);  // the other adapter's job
 }
 
+TEST_P(StoreContract, OutboxCountsByAdapterAndState) {
+    store->record_complaint(complaint_for("r", {"a@example.com", "b@example.com"}),
+                            Scope::marketing, std::nullopt,
+                            {job_for("crm", "k1"), job_for("crm", "k2"), job_for("other", "k3")});
+    ASSERT_EQ(store->lease_jobs("crm", 1, 60s).size(), 1u);
+    auto counts = store->outbox_counts();
+    ASSERT_EQ(counts.size(), 3u);
+    auto row = [&](std::size_t i) {
+        return counts[i].adapter + "/" + counts[i].state + "=" + std::to_string(counts[i].jobs);
+    };
+    EXPECT_EQ(row(0), "crm/leased=1");
+    EXPECT_EQ(row(1), "crm/pending=1");
+    EXPECT_EQ(row(2), "other/pending=1");
+}
+
 TEST_P(StoreContract, ExpiredLeaseCanBeTakenAgain) {
     store->record_complaint(complaint_for("r", {"a@example.com"}), Scope::marketing, std::nullopt,
                             {job_for("crm", "k1")});
