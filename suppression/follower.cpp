@@ -1,13 +1,20 @@
 #include "suppression/follower.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace fbl::suppression {
 namespace {
 
 constexpr std::size_t kChangesPerPoll = 10000;
+// The longest one wait on the store lasts: stop() returns within about this.
+constexpr std::chrono::milliseconds kWaitSlice{100};
+// Pause after a failed read; the connection keeps its own back-off, so a
+// retry while the database is still down costs nothing.
+constexpr std::chrono::milliseconds kRetryPause{500};
 
 }  // namespace
 
@@ -80,23 +87,44 @@ void ChangeFollower::stop() {
 
 void ChangeFollower::run() {
     bool failing = false;
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-        lock.unlock();
+    while (!stopping_) {
         try {
+            // Read first, then wait: at start and after an outage the feed
+            // is caught up before any notification is relied upon.
             catch_up();
             if (failing) {
                 log::notice("suppression change feed readable again");
                 failing = false;
             }
+            wait_for_change();
         } catch (const std::exception& error) {
-            if (!failing) {  // one line per outage, not one per poll
+            metrics::global().store_error("follow");
+            if (!failing) {  // one line per outage, not one per attempt
                 log::warning("cannot read the suppression change feed: {}", error.what());
                 failing = true;
             }
+            pause(std::min(interval_, kRetryPause));
         }
-        lock.lock();
     }
+}
+
+void ChangeFollower::wait_for_change() {
+    auto deadline = std::chrono::steady_clock::now() + interval_;
+    while (!stopping_) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) {
+            return;  // the periodic read: the safety net for a lost notification
+        }
+        if (store_.wait_for_change(std::min(left, kWaitSlice))) {
+            return;
+        }
+    }
+}
+
+void ChangeFollower::pause(std::chrono::milliseconds duration) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, duration, [this] { return stopping_.load(); });
 }
 
 }  // namespace fbl::suppression

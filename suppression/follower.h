@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -11,12 +12,16 @@
 
 namespace fbl::suppression {
 
-// Keeps a SuppressionIndex current: builds it from the store, then polls
-// the store's change feed (changes_since) every `interval` on its own
-// thread, so a change made by any process (fblctl, another node) reaches
-// the index within one interval plus one poll. It is the index's only
-// writer. A store that cannot be read is retried at the next interval;
-// the index keeps answering from what it has.
+// Keeps a SuppressionIndex current: builds it from the store, then follows
+// the store's change feed (changes_since) on its own thread, so a change
+// made by any process (fblctl, another node) reaches the index. Between
+// reads the thread waits on Store::wait_for_change: PostgreSQL wakes it as
+// soon as another session commits (LISTEN/NOTIFY), SQLite just sleeps. The
+// feed is re-read at least every `interval` anyway, so a lost notification
+// costs one interval, never a change. It is the index's only writer. A store
+// that cannot be read is retried shortly (logged once per outage, counted in
+// fblmilter_store_errors_total{operation="follow"}); the index keeps
+// answering from what it has, and the next successful read catches up.
 class ChangeFollower {
   public:
     ChangeFollower(Store& store, SuppressionIndex& index, std::chrono::milliseconds interval);
@@ -44,6 +49,9 @@ class ChangeFollower {
 
   private:
     void run();
+    // Returns on a hint from the store, after `interval_`, or on stop().
+    void wait_for_change();
+    void pause(std::chrono::milliseconds duration);
 
     Store& store_;
     SuppressionIndex& index_;
@@ -52,7 +60,7 @@ class ChangeFollower {
     std::mutex mutex_;
     std::mutex poll_mutex_;  // one writer of the index at a time
     std::condition_variable wake_;
-    bool stopping_ = false;
+    std::atomic<bool> stopping_{false};
     std::thread thread_;
 };
 

@@ -96,7 +96,7 @@ bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
         connect();
     }
     auto consume = [this] {
-        if (PQconsumeInput(connection_) == 0) {
+        if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
             std::string message = PQerrorMessage(connection_);
             drop();
             throw StoreUnavailable(fmt::format("postgres: {}", message));

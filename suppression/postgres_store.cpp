@@ -158,8 +158,14 @@ bool PostgresStore::wait_for_change(std::chrono::milliseconds timeout) {
     if (!listening_) {
         listener_.execute("LISTEN fbl_changes");
         listening_ = true;
+        return true;  // notifications sent before this one were not heard
     }
-    return listener_.wait_for_notification(timeout);
+    try {
+        return listener_.wait_for_notification(timeout);
+    } catch (const StoreUnavailable&) {
+        listening_ = false;
+        throw;
+    }
 }
 
 void PostgresStore::lock_changes() {

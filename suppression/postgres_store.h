@@ -50,12 +50,12 @@ class PostgresStore final : public Store {
     std::vector<SendRecord> find_sends(const std::string& message_id) override;
     int prune_sends(TimePoint older_than) override;
 
-    // Waits up to `timeout` for another session (any node) to commit a
-    // change (NOTIFY fbl_changes); true when one did. A follower may call it
-    // instead of sleeping its poll interval; polling stays the correctness
-    // path, a lost notification only costs one interval. Throws
-    // StoreUnavailable when the listening session cannot be opened.
-    bool wait_for_change(std::chrono::milliseconds timeout);
+    // Waits up to `timeout` on a LISTEN session of its own for another
+    // session (any node) to commit a change (NOTIFY fbl_changes). Also true
+    // right after LISTEN was (re)issued, since whatever was notified before
+    // is lost: the caller re-reads the feed. Throws StoreUnavailable when the
+    // listening session cannot be opened or is lost.
+    bool wait_for_change(std::chrono::milliseconds timeout) override;
 
   private:
     enum class Merge { replace, widen };

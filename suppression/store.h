@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -82,6 +83,15 @@ class Store {
     // --- change feed ---------------------------------------------------------
     virtual std::int64_t last_sequence() = 0;
     virtual std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) = 0;
+    // Waits up to `timeout` for a hint that the feed may have grown; true
+    // means "read it now". Only a hint: changes_since stays the truth, and a
+    // false answer never proves nothing changed. A backend that cannot be
+    // told of other processes' commits (SQLite) just sleeps. Keep `timeout`
+    // short: the caller cannot be interrupted while it waits.
+    virtual bool wait_for_change(std::chrono::milliseconds timeout) {
+        std::this_thread::sleep_for(timeout);
+        return false;
+    }
     // Every current (unexpired) key, for building the index at start.
     virtual void for_each_key(
         const std::function<void(const std::string& key, Scope scope,
