@@ -95,7 +95,7 @@ class Metrics {
     void set_index_entries(std::uint64_t entries);
     // Replaces every outbox depth sample; pairs not listed drop to 0.
     void set_outbox_depth(const std::vector<OutboxDepth>& samples);
-    // `result`: success | done | retry | dead | error (see docs/operations.md).
+    // `result`: success | retry | dead | error (see docs/operations.md).
     void crm_request(std::string_view adapter, std::string_view result);
     void send_log_dropped(std::uint64_t count = 1);
     // `operation`: lookup | record_complaint | follow | send_log | outbox

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "common/metrics.h"
 #include "config/reader.h"
 #include "config/socket_spec.h"
 
@@ -371,14 +372,10 @@ void read_metrics(MapReader reader, MetricsSettings& metrics) {
     if (metrics.listen.empty()) {
         return;
     }
-    auto colon = metrics.listen.rfind(':');
-    auto host = colon == std::string::npos ? "" : metrics.listen.substr(0, colon);
-    auto port = colon == std::string::npos ? "" : metrics.listen.substr(colon + 1);
-    if (host.empty() || port.empty() || !Network::parse_address(host) ||
-        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
-        std::stoi(port) > 65535) {
-        reader.error("listen",
-                     "'" + metrics.listen + "' is not ADDRESS:PORT (e.g. 127.0.0.1:9890)");
+    // The same parser the daemon binds with, so --check-config refuses
+    // exactly what would fail at start (including non-loopback addresses).
+    if (auto problem = metrics::listen_problem(metrics.listen); !problem.empty()) {
+        reader.error("listen", problem);
     }
 }
 
@@ -407,6 +404,9 @@ void read_config(MapReader root, Config& config) {
         auto stats = root.child("stats");
         stats.read("warning_rate", config.stats.warning_rate, 0, 1);
         stats.read("critical_rate", config.stats.critical_rate, 0, 1);
+        if (config.stats.warning_rate > config.stats.critical_rate) {
+            stats.error("warning_rate", "must not be above critical_rate");
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "crm/template.h"
 
 namespace fbl::crm {
@@ -173,6 +174,7 @@ void OutboxWorker::store_thread() {
             try {
                 store_.complete_jobs(batch);
             } catch (const std::exception& error) {
+                metrics::global().store_error("outbox");
                 // Their leases run out and they are sent again: nothing is lost.
                 log::error("crm: cannot record {} finished jobs: {}", batch.size(),
                            redactor_.redact(error.what()));
@@ -185,6 +187,7 @@ void OutboxWorker::store_thread() {
                 result.jobs =
                     store_.lease_jobs(request.runtime->adapter.config.name, request.limit, lease_);
             } catch (const std::exception& error) {
+                metrics::global().store_error("outbox");
                 log::error("crm: cannot lease jobs of {}: {}", request.runtime->adapter.config.name,
                            redactor_.redact(error.what()));
                 result.limit = std::numeric_limits<std::size_t>::max();  // try later
@@ -291,6 +294,7 @@ void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& 
                 runtime.ready.push_front(&run);
                 return;
             case Verdict::Kind::complete:
+                metrics::global().crm_request(runtime.adapter.config.name, "success");
                 queue_completion(run.job().id, run.transcript());
                 log::info("crm: job {} ({}, {}) done", run.job().id, runtime.adapter.config.name,
                           email_of(run));
@@ -300,14 +304,18 @@ void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& 
                 }
                 break;
             case Verdict::Kind::retry:
+                metrics::global().crm_request(runtime.adapter.config.name, "retry");
                 record_retry(run, verdict);
                 break;
             case Verdict::Kind::dead:
+                metrics::global().crm_request(runtime.adapter.config.name, "dead");
                 record_dead(run, verdict.error);
                 break;
         }
     } catch (const std::exception& error) {
         // The lease runs out and the job is tried again: nothing is lost.
+        metrics::global().crm_request(runtime.adapter.config.name, "error");
+        metrics::global().store_error("outbox");
         log::error("crm: job {}: cannot record the outcome: {}", run.job().id,
                    redactor_.redact(error.what()));
     }

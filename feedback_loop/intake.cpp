@@ -143,6 +143,8 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
     result.jobs = recorded.jobs;
     result.reason = complaint.trust_reason;
     result.dedup_key = std::move(key);
+    result.provider = complaint.provider;
+    result.resolved = !complaint.unresolved;
     return result;
 }
 

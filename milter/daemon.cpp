@@ -65,7 +65,8 @@ std::shared_ptr<const Runtime> Daemon::current() const {
 
 void Daemon::publish(std::shared_ptr<const config::Config> config) {
     runtime_.store(
-        std::make_shared<const Runtime>(config, &services_->lookup(), &services_->intake()));
+        std::make_shared<const Runtime>(config, &services_->lookup(), &services_->intake(),
+                                        services_->send_log()));
     config_ = std::move(config);
 }
 
@@ -76,8 +77,11 @@ bool Daemon::reload() {
         if (fresh->store.backend != config_->store.backend ||
             fresh->store.sqlite.path != config_->store.sqlite.path ||
             fresh->store.postgres.conninfo != config_->store.postgres.conninfo ||
-            fresh->milter.socket != config_->milter.socket) {
-            log::warning("reload: store and socket changes take effect only after a restart");
+            fresh->milter.socket != config_->milter.socket ||
+            fresh->metrics.listen != config_->metrics.listen) {
+            log::warning(
+                "reload: store, socket and metrics.listen changes take effect only after a "
+                "restart");
         }
         apply_logging(fresh->logging);
         services_->reconfigure(*fresh);
@@ -182,6 +186,22 @@ void Daemon::start_reload_thread() {
     });
 }
 
+// Started after the services: the scrape hook samples them. Stopped before
+// them for the same reason.
+void Daemon::start_metrics() {
+    auto& registry = metrics::global();
+    registry.on_scrape([this](metrics::Metrics& sampled) { services_->refresh_metrics(sampled); });
+    metrics_endpoint_ = metrics::start_endpoint(registry, config_->metrics.listen);
+    if (metrics_endpoint_) {
+        log::notice("metrics served on {}", config_->metrics.listen);
+    }
+}
+
+void Daemon::stop_metrics() {
+    metrics_endpoint_.reset();
+    metrics::global().on_scrape({});
+}
+
 int Daemon::run(bool foreground) {
     // Blocked before any thread starts, so every thread inherits the mask:
     // libmilter's signal thread takes HUP/TERM/INT (stop), ours USR1/USR2.
@@ -207,11 +227,13 @@ int Daemon::run(bool foreground) {
     publish(config_);
     start_reload_thread();
     services_->start();
+    start_metrics();
     log::notice("fblmilter {} ready on {} with {}", kVersion, config_->milter.socket, config_path_);
     sd_notify(0, "READY=1");
     int status = smfi_main();
     sd_notify(0, "STOPPING=1");
     log::notice("fblmilter stopping");
+    stop_metrics();
     services_->stop();
     if (!config_->milter.pid_file.empty()) {
         unlink(config_->milter.pid_file.c_str());

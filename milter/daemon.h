@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "common/metrics.h"
 #include "milter/callbacks.h"
 #include "milter/services.h"
 
@@ -33,10 +34,13 @@ class Daemon final : public RuntimeSource {
     void write_pid_file();
     void start_reload_thread();
     void publish(std::shared_ptr<const config::Config> config);
+    void start_metrics();
+    void stop_metrics();
 
     std::string config_path_;
     std::shared_ptr<const config::Config> config_;
     std::unique_ptr<Services> services_;
+    std::unique_ptr<metrics::Endpoint> metrics_endpoint_;  // null when metrics.listen is ""
     std::atomic<std::shared_ptr<const Runtime>> runtime_;
     std::mutex reload_mutex_;
     std::thread reload_thread_;

@@ -1,6 +1,7 @@
 #include "milter/send_log_writer.h"
 
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace fbl::milter {
 
@@ -27,6 +28,7 @@ void SendLogWriter::record(std::vector<suppression::SendRecord> records) {
         batch_ready = queue_.size() >= kBatchSize;
     }
     if (refused > 0) {
+        metrics::global().send_log_dropped(refused);
         // Log the first drop and then every 1000th, not one line per record.
         auto before = dropped_.fetch_add(refused, std::memory_order_relaxed);
         if (before == 0 || before / 1000 != (before + refused) / 1000) {
@@ -88,6 +90,8 @@ void SendLogWriter::write(std::vector<suppression::SendRecord>& batch) {
     } catch (const std::exception& error) {
         // The send log helps attribution; mail never waits for it.
         dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+        metrics::global().send_log_dropped(batch.size());
+        metrics::global().store_error("send_log");
         log::warning("send log: {} record(s) not written: {}", batch.size(), error.what());
     }
     batch.clear();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "feedback_loop/intake.h"
 
 namespace fbl::milter {
@@ -14,7 +15,15 @@ class Services::IndexLookup final : public RecipientLookup {
   public:
     explicit IndexLookup(suppression::SuppressionLookup& lookup) : lookup_(lookup) {}
     std::optional<suppression::Suppression> lookup(const std::string& key) override {
-        return lookup_.lookup(key);
+        auto started = std::chrono::steady_clock::now();
+        try {
+            auto entry = lookup_.lookup(key);
+            metrics::global().lookup_finished(std::chrono::steady_clock::now() - started);
+            return entry;
+        } catch (const suppression::StoreUnavailable&) {
+            metrics::global().store_error("lookup");
+            throw;
+        }
     }
 
   private:
@@ -38,7 +47,14 @@ class Services::StoreIntake final : public ReportIntake {
 
     IntakeOutcome take_in(std::string_view raw_message) override {
         auto bound = std::atomic_load(&bound_);
-        auto result = bound->intake.take(raw_message);
+        feedback_loop::IntakeResult result;
+        try {
+            result = bound->intake.take(raw_message);
+        } catch (const suppression::StoreUnavailable&) {
+            metrics::global().store_error("record_complaint");
+            throw;
+        }
+        count(result);
         if (result.suppressed > 0 || result.jobs > 0) {
             on_stored_();
         }
@@ -52,6 +68,16 @@ class Services::StoreIntake final : public ReportIntake {
         config::Config config;
         feedback_loop::Intake intake;
     };
+
+    static void count(const feedback_loop::IntakeResult& result) {
+        if (!result.stored) {
+            return;  // not a report, or nothing to record
+        }
+        metrics::global().report_received(result.provider, result.trusted, result.resolved);
+        if (result.suppressed > 0) {
+            metrics::global().recipient_suppressed(static_cast<std::uint64_t>(result.suppressed));
+        }
+    }
 
     static IntakeOutcome outcome_of(const feedback_loop::IntakeResult& result) {
         IntakeOutcome outcome;
@@ -91,6 +117,20 @@ RecipientLookup& Services::lookup() {
 }
 ReportIntake& Services::intake() {
     return *intake_;
+}
+
+void Services::refresh_metrics(metrics::Metrics& metrics) {
+    metrics.set_index_entries(suppression_lookup_->index().size());
+    try {
+        std::vector<metrics::OutboxDepth> depth;
+        for (const auto& count : store_->outbox_counts()) {
+            depth.push_back({count.adapter, count.state, static_cast<std::uint64_t>(count.jobs)});
+        }
+        metrics.set_outbox_depth(depth);
+    } catch (const std::exception& error) {
+        metrics.store_error("metrics_refresh");
+        log::warning("metrics: outbox depth not sampled: {}", error.what());
+    }
 }
 
 void Services::start() {

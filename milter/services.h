@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/metrics.h"
 #include "config/config.h"
 #include "crm/outbox_worker.h"
 #include "milter/ports.h"
@@ -28,6 +29,8 @@ class Services {
     void start();
     void stop();
     void reconfigure(const config::Config& config);
+    // Samples the gauges that cost a query; runs on the metrics HTTP thread.
+    void refresh_metrics(metrics::Metrics& metrics);
 
   private:
     class IndexLookup;

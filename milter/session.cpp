@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "feedback_loop/reference.h"
 #include "suppression/store.h"
 
@@ -111,6 +112,7 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& 
     facts.non_smtpd = !macros.macro("{rcpt_mailer}").has_value();
     auto action = decide_rcpt(config_.outbound, facts);
     if (action == RcptAction::reject_now) {
+        metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
         log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key.key),
                     suppression::to_string(entry->reason));
         return Verdict::reject(suppressed_reply(config_.outbound.reply, strip_brackets(recipient)));
@@ -224,6 +226,7 @@ Verdict Session::outbound_end(MessageEditor& editor) {
         if (!editor.delete_recipient(recipient.as_given)) {
             throw std::runtime_error("smfi_delrcpt failed for a suppressed recipient");
         }
+        metrics::global().recipient_blocked(metrics::BlockStage::eom);
         log::notice("{}: removed recipient {}: suppressed", message_.queue_id,
                     log::address(recipient.key.empty() ? shown : recipient.key));
         if (first_removed.empty()) {

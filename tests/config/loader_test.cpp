@@ -124,11 +124,25 @@ TEST(ConfigLoader, OutOfRangeValueIsReported) {
                 HasSubstr("test.yaml:2:17: stats.warning_rate: value 2 is out of range"));
 }
 
+TEST(ConfigLoader, ComplaintRateWarningAboveCriticalIsReported) {
+    EXPECT_EQ(only_error("stats:\n  warning_rate: 0.005\n  critical_rate: 0.003\n"),
+              "test.yaml:2:17: stats.warning_rate: must not be above critical_rate");
+}
+
 TEST(ConfigLoader, BadSocketSpecIsReported) {
     EXPECT_EQ(only_error("milter:\n  socket: inet:x@localhost\n"),
               "test.yaml:2:11: milter.socket: 'inet:x@localhost': port must be a number from 1 "
               "to 65535");
     EXPECT_THAT(only_error("milter:\n  socket: /tmp/sock\n"), HasSubstr("expected inet:PORT@HOST"));
+}
+
+TEST(ConfigLoader, MetricsListenMustBeALoopbackAddressAndPort) {
+    EXPECT_THAT(only_error("metrics:\n  listen: 0.0.0.0:9890\n"),
+                HasSubstr("test.yaml:2:11: metrics.listen: "));
+    EXPECT_THAT(only_error("metrics:\n  listen: 127.0.0.1\n"),
+                HasSubstr("test.yaml:2:11: metrics.listen: "));
+    EXPECT_TRUE(errors_of("metrics:\n  listen: \"[::1]:9890\"\n").empty());
+    EXPECT_TRUE(errors_of("metrics:\n  listen: localhost:9890\n").empty());
 }
 
 TEST(ConfigLoader, BadCidrIsReported) {

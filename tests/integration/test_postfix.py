@@ -10,6 +10,7 @@ import sqlite3
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -35,6 +36,8 @@ store:
   follow_interval_ms: 100
 logging:
   level: debug
+metrics:
+  listen: 127.0.0.1:{metrics_port}
 """
 
 
@@ -49,6 +52,7 @@ class PostfixIntegration(unittest.TestCase):
             raise unittest.SkipTest("needs root to run a private Postfix")
         cls.root = make_root()
         cls.milter_port = free_port()
+        cls.metrics_port = free_port()
         cls.milter = FblMilter(cls.root, cls.config("marketing")).start(cls.milter_port)
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
 
@@ -69,7 +73,8 @@ class PostfixIntegration(unittest.TestCase):
 
     @classmethod
     def config(cls, scope):
-        return CONFIG.format(port=cls.milter_port, scope=scope, root=cls.root)
+        return CONFIG.format(port=cls.milter_port, scope=scope, root=cls.root,
+                             metrics_port=cls.metrics_port)
 
     def send_report(self, victim, **kwargs):
         with self.postfix.smtp(inbound=True) as smtp:
@@ -177,6 +182,43 @@ class PostfixIntegration(unittest.TestCase):
                                              ["victim7@example.com", "friend7@example.com"]))
         delivered = self.postfix.delivered(lambda m: "friend7@example.com" in m["rcpt_to"])
         self.assertEqual(recipients_of(delivered[0]), ["friend7@example.com"])
+
+    def scrape(self):
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            self.assertEqual(answer.status, 200)
+            return answer.read().decode()
+
+    @staticmethod
+    def sample(text, name):
+        """Sum of every series of `name` (counter, gauge or histogram count)."""
+        total = 0.0
+        for line in text.splitlines():
+            series = line.split(" ")[0]
+            if series == name or series.startswith(name + "{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    # The metrics endpoint counts what the daemon did (issue 9).
+    def test_10_metrics_count_reports_blocks_and_lookups(self):
+        before = self.scrape()
+        self.send_report("victim10@example.com")
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", ["victim10@example.com", "friend10@example.com"],
+                          messages.marketing("news@news.example.org",
+                                             ["victim10@example.com", "friend10@example.com"]))
+        self.postfix.delivered(lambda m: "friend10@example.com" in m["rcpt_to"])
+        after = self.scrape()
+        for name in ("fblmilter_reports_received_total", "fblmilter_reports_trusted_total",
+                     "fblmilter_recipients_suppressed_total",
+                     "fblmilter_lookup_duration_seconds_count"):
+            self.assertGreaterEqual(self.sample(after, name) - self.sample(before, name), 1,
+                                    name)
+        self.assertIn('fblmilter_recipients_blocked_total{stage="eom"}', after)
+        self.assertGreaterEqual(
+            self.sample(after, 'fblmilter_recipients_blocked_total{stage="eom"}') -
+            self.sample(before, 'fblmilter_recipients_blocked_total{stage="eom"}'), 1)
+        self.assertGreaterEqual(self.sample(after, "fblmilter_suppression_index_entries"), 1)
 
     # Clients that vanish mid-message: the milter frees the message (abort).
     def test_6_aborted_transactions_leak_nothing(self):
