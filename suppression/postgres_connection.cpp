@@ -118,6 +118,104 @@ bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
     return consume();
 }
 
+CopyIn::CopyIn(Connection& connection, const std::string& sql) : connection_(connection) {
+    if (!connection_.connection_) {
+        connection_.connect();
+    }
+    PGresult* result = PQexec(connection_.connection_, sql.c_str());
+    bool copying = PQresultStatus(result) == PGRES_COPY_IN;
+    PQclear(result);
+    if (!copying) {
+        open_ = false;
+        std::string message = PQerrorMessage(connection_.connection_);
+        if (PQstatus(connection_.connection_) != CONNECTION_OK) {
+            connection_.drop();
+        }
+        throw StoreUnavailable(fmt::format("postgres: {}", message));
+    }
+}
+
+CopyIn::~CopyIn() {
+    if (open_) {
+        try {
+            end("abandoned");
+        } catch (...) {
+            // The transaction fails and rolls back either way.
+        }
+    }
+}
+
+void CopyIn::row(const std::vector<std::optional<std::string>>& values) {
+    bool first = true;
+    for (const auto& value : values) {
+        if (!first) {
+            buffer_ += '\t';
+        }
+        first = false;
+        if (!value) {
+            buffer_ += "\\N";
+            continue;
+        }
+        for (char c : *value) {
+            switch (c) {
+                case '\\':
+                    buffer_ += "\\\\";
+                    break;
+                case '\t':
+                    buffer_ += "\\t";
+                    break;
+                case '\n':
+                    buffer_ += "\\n";
+                    break;
+                case '\r':
+                    buffer_ += "\\r";
+                    break;
+                default:
+                    buffer_ += c;
+            }
+        }
+    }
+    buffer_ += '\n';
+    if (buffer_.size() >= 256 * 1024) {
+        flush();
+    }
+}
+
+void CopyIn::flush() {
+    if (!buffer_.empty() && PQputCopyData(connection_.connection_, buffer_.data(),
+                                          static_cast<int>(buffer_.size())) != 1) {
+        throw StoreUnavailable(
+            fmt::format("postgres: {}", PQerrorMessage(connection_.connection_)));
+    }
+    buffer_.clear();
+}
+
+void CopyIn::finish() {
+    flush();
+    end(nullptr);
+}
+
+void CopyIn::end(const char* error) {
+    open_ = false;
+    PGconn* raw = connection_.connection_;
+    if (PQputCopyEnd(raw, error) != 1) {
+        throw StoreUnavailable(fmt::format("postgres: {}", PQerrorMessage(raw)));
+    }
+    std::string message;
+    while (PGresult* result = PQgetResult(raw)) {
+        if (PQresultStatus(result) != PGRES_COMMAND_OK && message.empty()) {
+            message = PQresultErrorMessage(result);
+        }
+        PQclear(result);
+    }
+    if (PQstatus(raw) != CONNECTION_OK) {
+        connection_.drop();
+    }
+    if (!message.empty() && !error) {
+        throw StoreUnavailable(fmt::format("postgres: {}", message));
+    }
+}
+
 Transaction::~Transaction() {
     if (!done_) {
         try {

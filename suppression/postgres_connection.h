@@ -54,6 +54,7 @@ class Connection {
     bool connected() const { return connection_ != nullptr; }
 
   private:
+    friend class CopyIn;
     void connect();
     void drop();
 
@@ -61,6 +62,29 @@ class Connection {
     PGconn* connection_ = nullptr;
     std::chrono::steady_clock::time_point next_attempt_{};
     std::chrono::milliseconds backoff_{0};
+};
+
+// COPY ... FROM STDIN in text format: bulk rows without a round trip each.
+// Destroyed unfinished, it aborts the COPY (the transaction then fails).
+class CopyIn {
+  public:
+    CopyIn(Connection& connection, const std::string& sql);
+    ~CopyIn();
+    CopyIn(const CopyIn&) = delete;
+    CopyIn& operator=(const CopyIn&) = delete;
+
+    void row(const std::vector<std::optional<std::string>>& values);
+    // Sends what is buffered and ends the COPY; throws when the server
+    // refused a row.
+    void finish();
+
+  private:
+    void flush();
+    void end(const char* error);
+
+    Connection& connection_;
+    std::string buffer_;
+    bool open_ = true;
 };
 
 // BEGIN now; ROLLBACK unless commit() was called.

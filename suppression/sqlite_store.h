@@ -57,6 +57,10 @@ class SqliteStore final : public Store {
     int requeue_jobs(std::optional<std::int64_t> id) override;
     int purge_done_jobs(TimePoint older_than) override;
 
+    void export_history(const HistoryVisitor& visit) override;
+    HistoryCounts import_history(
+        const std::function<void(const HistoryVisitor& visit)>& produce) override;
+
     void record_sends(const std::vector<SendRecord>& batch) override;
     std::vector<SendRecord> find_sends(const std::string& message_id) override;
     int prune_sends(TimePoint older_than) override;

@@ -50,6 +50,27 @@ struct RecordResult {
     int jobs = 0;            // outbox jobs enqueued
 };
 
+// A store's whole history, table by table, verbatim: what `fblctl migrate`
+// moves from one backend to another. The tables and columns are the same in
+// every backend (times in microseconds, flags 0/1).
+struct HistoryTable {
+    std::string name;
+    std::vector<std::string> columns;
+    std::string order_by;  // a stable export order
+};
+// Parents before children (complaints before their recipients).
+const std::vector<HistoryTable>& history_tables();
+// One row: values in the table's column order as text; nullopt is NULL.
+using HistoryRow = std::vector<std::optional<std::string>>;
+using HistoryVisitor = std::function<void(const HistoryTable& table, const HistoryRow& row)>;
+// Rows per table, in history_tables() order.
+using HistoryCounts = std::vector<std::pair<std::string, std::int64_t>>;
+
+// import_history found rows already there: nothing was written.
+class StoreNotEmpty : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 struct AddRequest {
     Suppression entry;  // key and address filled; times default to now
 };
@@ -116,6 +137,18 @@ class Store {
     virtual std::optional<OutboxJob> outbox_job(std::int64_t id) = 0;
     virtual int requeue_jobs(std::optional<std::int64_t> id) = 0;  // nullopt = every dead job
     virtual int purge_done_jobs(TimePoint older_than) = 0;
+
+    // --- whole history (fblctl migrate) ---------------------------------------
+    // Every row of every history table, expired suppressions, finished jobs
+    // and the change feed included, in history_tables() order, from one
+    // consistent snapshot.
+    virtual void export_history(const HistoryVisitor& visit) = 0;
+    // Writes the rows `produce` hands to its visitor (another store's
+    // export_history) in ONE transaction: all or nothing. Ids and sequence
+    // numbers are kept; new ones continue after them. Throws StoreNotEmpty,
+    // writing nothing, when this store already holds any history row.
+    virtual HistoryCounts import_history(
+        const std::function<void(const HistoryVisitor& visit)>& produce) = 0;
 
     // --- send log --------------------------------------------------------------
     virtual void record_sends(const std::vector<SendRecord>& batch) = 0;
