@@ -64,9 +64,8 @@ std::shared_ptr<const Runtime> Daemon::current() const {
 }
 
 void Daemon::publish(std::shared_ptr<const config::Config> config) {
-    runtime_.store(
-        std::make_shared<const Runtime>(config, &services_->lookup(), &services_->intake(),
-                                        services_->send_log()));
+    runtime_.store(std::make_shared<const Runtime>(config, &services_->lookup(),
+                                                   &services_->intake(), services_->send_log()));
     config_ = std::move(config);
 }
 

@@ -24,7 +24,8 @@ class Services {
 
     RecipientLookup& lookup();
     ReportIntake& intake();
-    SendLog* send_log();  // always present; the Runtime decides whether to use it
+    // Always present; the Runtime decides whether to use it (send_log.enabled).
+    SendLog* send_log() { return send_log_.get(); }
 
     void start();
     void stop();
