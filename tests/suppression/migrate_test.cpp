@@ -148,6 +148,17 @@ TEST_F(MigrateTest, EveryRowOfEveryTableArrives) {
     lookup.stop();
 }
 
+TEST_F(MigrateTest, BackFromPostgresIntoANewSqliteFile) {
+    ASSERT_EQ(fblctl({"migrate", "--from", "sqlite:" + sqlite_path, "--to", to_postgres()}).status,
+              0);
+    auto back_path = dir.file("back.db");
+    auto back = fblctl({"migrate", "--from", to_postgres(), "--to", "sqlite:" + back_path});
+    ASSERT_EQ(back.status, 0) << back.err;
+    auto original = fbl::testing::open_sqlite(sqlite_path);
+    auto copy = fbl::testing::open_sqlite(back_path);
+    EXPECT_EQ(history_of(*copy), history_of(*original));
+}
+
 TEST_F(MigrateTest, ASecondMigrationIsRefusedAndChangesNothing) {
     ASSERT_EQ(fblctl({"migrate", "--from", "sqlite:" + sqlite_path, "--to", to_postgres()}).status,
               0);
