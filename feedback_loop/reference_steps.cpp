@@ -1,9 +1,12 @@
 #include "feedback_loop/reference_steps.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "feedback_loop/field_block.h"
+#include "feedback_loop/field_values.h"
+#include "feedback_loop/redaction.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -17,14 +20,52 @@ std::vector<std::string> send_log_recipients(suppression::Store& store,
     return {unique.begin(), unique.end()};
 }
 
-// Exactly one candidate resolves; several are noted and resolve nobody.
-std::vector<Candidate> single_or_note(const std::vector<std::string>& recipients,
+std::string domain_of(const std::string& address) {
+    auto at = address.rfind('@');
+    return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+// Domains of the placeholders a redacting provider left ("redacted@aol.com"):
+// the reported copy was delivered to a recipient at one of them.
+std::set<std::string> redacted_domains(const FeedbackReport& report) {
+    std::set<std::string> domains;
+    auto consider = [&](std::string_view text) {
+        std::string address = to_lower(addr_spec(text));
+        auto reason = placeholder_reason(address);
+        if (reason && *reason != "not an address") {
+            domains.insert(domain_of(address));
+        }
+    };
+    for (const auto* list : {&report.original_rcpt_to, &report.original.to}) {
+        for (const std::string& address : *list) {
+            consider(address);
+        }
+    }
+    consider(report.redacted_address_value);
+    return domains;
+}
+
+// Exactly one candidate resolves. Of several (a multi-recipient message),
+// the only one at the redacted placeholder's domain resolves; otherwise they
+// are noted and resolve nobody.
+std::vector<Candidate> single_or_note(const FeedbackReport& report,
+                                      const std::vector<std::string>& recipients,
                                       const std::string& evidence, const std::string& message_id,
                                       Resolution& resolution) {
     if (recipients.size() == 1) {
         return {{recipients.front(), evidence}};
     }
     if (recipients.size() > 1) {
+        auto domains = redacted_domains(report);
+        std::vector<std::string> at_domain;
+        std::copy_if(recipients.begin(), recipients.end(), std::back_inserter(at_domain),
+                     [&](const std::string& r) { return domains.contains(domain_of(r)); });
+        if (at_domain.size() == 1) {
+            resolution.notes.push_back(evidence + ": " + std::to_string(recipients.size()) +
+                                       " recipients sent Message-ID " + message_id +
+                                       "; the only one at the redacted recipient's domain");
+            return {{at_domain.front(), evidence}};
+        }
         resolution.notes.push_back(evidence + ": " + std::to_string(recipients.size()) +
                                    " recipients sent Message-ID " + message_id +
                                    "; not choosing one (stored for review)");
@@ -52,7 +93,8 @@ class ReferenceHeaderStep : public RecipientStep {
         if (!check.claims.recipient.empty()) {
             return {{check.claims.recipient, "reference-header"}};
         }
-        return single_or_note(evidence.vouched, "send-log", check.claims.send_ref, resolution);
+        return single_or_note(report, evidence.vouched, "send-log", check.claims.send_ref,
+                              resolution);
     }
 
   private:
@@ -70,8 +112,8 @@ class SendLogStep : public RecipientStep {
         if (message_id.empty()) {
             return {};
         }
-        return single_or_note(send_log_recipients(store_, message_id), "send-log", message_id,
-                              resolution);
+        return single_or_note(report, send_log_recipients(store_, message_id), "send-log",
+                              message_id, resolution);
     }
 
   private:

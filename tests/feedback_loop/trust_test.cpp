@@ -231,6 +231,30 @@ TEST_F(TrustTest, MultiRecipientWithoutNamedRecipientSuppressesNobody) {
     EXPECT_THAT(complaint.report_json, ::testing::HasSubstr("2 recipients"));
 }
 
+// One copy of a multi-recipient message went to AOL: the placeholder's
+// domain (redacted@aol.com) picks the one logged recipient there.
+TEST_F(TrustTest, MultiRecipientRedactedDomainPicksTheRecipientThere) {
+    log_send("batch-8@mail.example.com", "carol@aol.com");
+    log_send("batch-8@mail.example.com", "bob@example.org");
+    IntakeResult result = take(aol_report(sign("", "batch-8@mail.example.com")));
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_TRUE(store_->find("carol@aol.com"));
+    EXPECT_FALSE(store_->find("bob@example.org"));
+    auto complaint = only_complaint();
+    ASSERT_EQ(complaint.recipients.size(), 1u);
+    EXPECT_EQ(complaint.recipients[0].evidence, "send-log");
+}
+
+TEST_F(TrustTest, MultiRecipientSeveralAtRedactedDomainSuppressesNobody) {
+    log_send("batch-9@mail.example.com", "carol@aol.com");
+    log_send("batch-9@mail.example.com", "dave@aol.com");
+    IntakeResult result = take(aol_report(sign("", "batch-9@mail.example.com")));
+    EXPECT_EQ(result.recipients, 0);
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_TRUE(only_complaint().unresolved);
+}
+
 TEST_F(TrustTest, SingleRecipientReferenceBySendRef) {
     log_send("solo-1@mail.example.com", "alice.smith@example.org");
     IntakeResult result = take(aol_report(sign("", "solo-1@mail.example.com")));
