@@ -37,8 +37,10 @@ ReferenceEvidence examine_reference(const FeedbackReport& report,
 //
 // A report is about ONE recipient. When the send log gives several
 // recipients (a multi-recipient message) and no earlier step (Original-Rcpt-To)
-// named one, the steps resolve nobody: the complaint is stored unresolved with
-// a note listing how many candidates there were, for review. Suppressing every
+// named one, the only one at the domain of the report's redacted placeholder
+// (redacted@aol.com: the reported copy went to aol.com) resolves. Otherwise
+// the steps resolve nobody: the complaint is stored unresolved with a note
+// listing how many candidates there were, for review. Suppressing every
 // recipient of the message would punish people who did not complain.
 ExtraSteps make_reference_steps(const config::FeedbackSettings& settings,
                                 suppression::Store& store);
