@@ -17,5 +17,6 @@ void add_suppression_commands(CLI::App& app, Context& context, Action& action);
 void add_report_commands(CLI::App& app, Context& context, Action& action);
 void add_outbox_commands(CLI::App& app, Context& context, Action& action);
 void add_migrate_command(CLI::App& app, Context& context, Action& action);
+void add_stats_command(CLI::App& app, Context& context, Action& action);
 
 }  // namespace fbl::cli

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -508,12 +509,6 @@ std::vector<OutboxJob> PostgresStore::outbox(const std::string& state) {
         {state}));
 }
 
-std::optional<OutboxJob> PostgresStore::outbox_job(std::int64_t id) {
-    std::lock_guard lock(mutex_);
-    auto rows = connection_.exec(fmt::format("SELECT {} FROM outbox WHERE id = $1", kOutboxColumns),
-                                 {param(id)});
-    if (rows.rows() == 0) {
-        return std::nullopt;
 std::vector<OutboxCount> PostgresStore::outbox_counts() {
     std::lock_guard lock(mutex_);
     auto rows = connection_.exec(
@@ -525,6 +520,12 @@ std::vector<OutboxCount> PostgresStore::outbox_counts() {
     return counts;
 }
 
+std::optional<OutboxJob> PostgresStore::outbox_job(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    auto rows = connection_.exec(fmt::format("SELECT {} FROM outbox WHERE id = $1", kOutboxColumns),
+                                 {param(id)});
+    if (rows.rows() == 0) {
+        return std::nullopt;
     }
     return read_job(rows, 0);
 }
@@ -581,6 +582,28 @@ int PostgresStore::prune_sends(TimePoint older_than) {
     return connection_
         .exec("DELETE FROM send_log WHERE sent_at < $1", {param(to_micros(older_than))})
         .affected();
+}
+
+std::vector<SendCount> PostgresStore::send_counts(SendGrouping by, std::optional<TimePoint> since) {
+    // The same groups as SqliteStore: the text after the last '@', the UTC
+    // date; ordered bytewise (COLLATE "C") whatever the database's locale.
+    const char* group = "mailing_id";
+    if (by == SendGrouping::provider) {
+        group = "substring(recipient_key from '[^@]*$')";
+    } else if (by == SendGrouping::day) {
+        group = "to_char(to_timestamp(sent_at / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+    }
+    std::lock_guard lock(mutex_);
+    auto rows = connection_.exec(
+        std::string("SELECT (") + group +
+            ") COLLATE \"C\" AS grp, count(*) FROM send_log WHERE sent_at >= $1 "
+            "GROUP BY grp ORDER BY grp",
+        {param(since ? to_micros(*since) : std::numeric_limits<std::int64_t>::min())});
+    std::vector<SendCount> counts;
+    for (int row = 0; row < rows.rows(); ++row) {
+        counts.push_back({rows.text(row, 0), rows.integer(row, 1)});
+    }
+    return counts;
 }
 
 }  // namespace fbl::suppression

@@ -99,6 +99,19 @@ struct SendRecord {
     TimePoint sent_at{};
 };
 
+// How `fblctl stats` groups the send log (complaint rates).
+enum class SendGrouping {
+    mailing,   // by mailing id ("" when the message had none)
+    provider,  // by the recipient's mail domain (the part after the last '@' of its key)
+    day,       // by UTC date of sending, "YYYY-MM-DD"
+};
+
+// Recipients sent to in one group.
+struct SendCount {
+    std::string group;
+    std::int64_t sends = 0;
+};
+
 // One entry of the change feed, in commit order.
 struct Change {
     std::int64_t sequence = 0;

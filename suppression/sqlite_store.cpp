@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -673,6 +674,29 @@ int SqliteStore::prune_sends(TimePoint older_than) {
     int count = static_cast<int>(writer_.changes());
     transaction.commit();
     return count;
+}
+
+std::vector<SendCount> SqliteStore::send_counts(SendGrouping by, std::optional<TimePoint> since) {
+    // The domain is what follows the last '@': rtrim drops every trailing
+    // character that is not '@', leaving the local part and the '@'.
+    const char* group = "mailing_id";
+    if (by == SendGrouping::provider) {
+        group =
+            "substr(recipient_key, length(rtrim(recipient_key, replace(recipient_key, '@', "
+            "''))) + 1)";
+    } else if (by == SendGrouping::day) {
+        group = "strftime('%Y-%m-%d', sent_at / 1000000, 'unixepoch')";
+    }
+    std::lock_guard lock(reader_mutex_);
+    auto statement = reader_.prepare(std::string("SELECT ") + group +
+                                     " AS grp, count(*) FROM send_log WHERE sent_at >= ?1 "
+                                     "GROUP BY grp ORDER BY grp");
+    statement.bind(1, since ? to_micros(*since) : std::numeric_limits<std::int64_t>::min());
+    std::vector<SendCount> counts;
+    while (statement.step()) {
+        counts.push_back({statement.text(0), statement.integer(1)});
+    }
+    return counts;
 }
 
 }  // namespace fbl::suppression

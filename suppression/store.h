@@ -135,6 +135,8 @@ class Store {
                                  const std::string& response) = 0;
     virtual std::vector<OutboxJob> outbox(const std::string& state) = 0;  // "" = all
     virtual std::optional<OutboxJob> outbox_job(std::int64_t id) = 0;
+    // Job counts by adapter and state, without reading the jobs.
+    virtual std::vector<OutboxCount> outbox_counts() = 0;
     virtual int requeue_jobs(std::optional<std::int64_t> id) = 0;  // nullopt = every dead job
     virtual int purge_done_jobs(TimePoint older_than) = 0;
 
@@ -154,11 +156,11 @@ class Store {
     virtual void record_sends(const std::vector<SendRecord>& batch) = 0;
     virtual std::vector<SendRecord> find_sends(const std::string& message_id) = 0;
     virtual int prune_sends(TimePoint older_than) = 0;
+    // Send-log records per group, sent at or after `since` (all when nullopt).
+    virtual std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) = 0;
 };
 
 // Opens (and migrates) the configured backend.
-    // Job counts by adapter and state, without reading the jobs.
-    virtual std::vector<OutboxCount> outbox_counts() = 0;
 std::unique_ptr<Store> open_store(const config::StoreSettings& settings);
 
 }  // namespace fbl::suppression

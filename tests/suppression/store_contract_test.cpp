@@ -310,6 +310,36 @@ TEST_P(StoreContract, SendLog) {
     EXPECT_EQ(store->find_sends("id-2@example.com").size(), 1u);
 }
 
+// fblctl stats: recipients sent per mailing, per recipient domain, per UTC day.
+TEST_P(StoreContract, SendCountsGroupByMailingDomainAndUtcDay) {
+    using std::chrono::sys_days;
+    using namespace std::chrono;
+    TimePoint late_27th = sys_days{2026y / November / 27} + 23h + 59min + 59s;
+    TimePoint early_28th = sys_days{2026y / November / 28} + 1s;
+    store->record_sends({{"m1@x", "ann@aol.com", "Ann@aol.com", "dec", late_27th},
+                         {"m1@x", "bob@example.net", "bob@example.net", "dec", late_27th},
+                         {"m2@x", "cy@aol.com", "cy@aol.com", "dec", early_28th},
+                         {"m3@x", "\"a@b\"@example.net", "\"a@b\"@example.net", "", early_28th},
+                         {"m4@x", "dee@aol.com", "dee@aol.com", "nov", early_28th}});
+    auto as_pairs = [](const std::vector<SendCount>& counts) {
+        std::vector<std::pair<std::string, std::int64_t>> pairs;
+        for (const auto& count : counts) {
+            pairs.emplace_back(count.group, count.sends);
+        }
+        return pairs;
+    };
+    using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
+    EXPECT_EQ(as_pairs(store->send_counts(SendGrouping::mailing, std::nullopt)),
+              (Pairs{{"", 1}, {"dec", 3}, {"nov", 1}}));
+    EXPECT_EQ(as_pairs(store->send_counts(SendGrouping::provider, std::nullopt)),
+              (Pairs{{"aol.com", 3}, {"example.net", 2}}));
+    EXPECT_EQ(as_pairs(store->send_counts(SendGrouping::day, std::nullopt)),
+              (Pairs{{"2026-11-27", 2}, {"2026-11-28", 3}}));
+    EXPECT_EQ(as_pairs(store->send_counts(SendGrouping::mailing, early_28th)),
+              (Pairs{{"", 1}, {"dec", 1}, {"nov", 1}}));
+    EXPECT_TRUE(store->send_counts(SendGrouping::day, early_28th + 1s).empty());
+}
+
 TEST_P(StoreContract, ManyThreadsShareOneStore) {
     std::vector<std::thread> threads;
     for (int thread = 0; thread < 4; ++thread) {
