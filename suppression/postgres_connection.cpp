@@ -1,6 +1,7 @@
 #include "suppression/postgres_connection.h"
 
 #include <algorithm>
+#include <exception>
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -116,6 +117,108 @@ bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
         return false;
     }
     return consume();
+}
+
+namespace {
+
+// Reads the big-endian integers of PostgreSQL's binary COPY format.
+class BinaryReader {
+  public:
+    explicit BinaryReader(std::string_view data) : data_(data) {}
+    std::string_view take(std::size_t size) {
+        if (data_.size() < size) {
+            throw StoreCorrupt("postgres: a truncated binary COPY row");
+        }
+        auto part = data_.substr(0, size);
+        data_.remove_prefix(size);
+        return part;
+    }
+    std::int32_t int32() {
+        std::uint32_t value = 0;
+        for (unsigned char byte : take(4)) {
+            value = (value << 8) | byte;
+        }
+        return static_cast<std::int32_t>(value);
+    }
+    std::int16_t int16() {
+        auto bytes = take(2);
+        return static_cast<std::int16_t>((static_cast<unsigned char>(bytes[0]) << 8) |
+                                         static_cast<unsigned char>(bytes[1]));
+    }
+
+  private:
+    std::string_view data_;
+};
+
+constexpr std::string_view kBinaryCopySignature{"PGCOPY\n\377\r\n\0", 11};
+
+}  // namespace
+
+void Connection::copy_out_binary(const std::string& sql,
+                                 const std::function<void(const Fields&)>& visit) {
+    if (!connection_) {
+        connect();
+    }
+    PGresult* start = PQexec(connection_, sql.c_str());
+    bool copying = PQresultStatus(start) == PGRES_COPY_OUT;
+    std::string message = copying ? "" : PQresultErrorMessage(start);
+    PQclear(start);
+    bool header = true;
+    Fields fields;
+    std::exception_ptr failure;
+    while (copying) {
+        char* buffer = nullptr;
+        int size = PQgetCopyData(connection_, &buffer, 0);
+        if (size == -1) {
+            break;  // all rows sent
+        }
+        if (size < 0) {
+            message = PQerrorMessage(connection_);
+            break;
+        }
+        try {
+            if (!failure) {
+                BinaryReader reader(std::string_view(buffer, static_cast<std::size_t>(size)));
+                if (header) {  // the first row carries the file header
+                    if (reader.take(kBinaryCopySignature.size()) != kBinaryCopySignature) {
+                        throw StoreCorrupt("postgres: not a binary COPY stream");
+                    }
+                    reader.int32();                                         // flags
+                    reader.take(static_cast<std::size_t>(reader.int32()));  // extension
+                    header = false;
+                }
+                std::int16_t count = reader.int16();
+                if (count >= 0) {  // -1: the trailer
+                    fields.clear();
+                    for (std::int16_t field = 0; field < count; ++field) {
+                        std::int32_t length = reader.int32();
+                        fields.push_back(length < 0 ? std::nullopt
+                                                    : std::optional(reader.take(
+                                                          static_cast<std::size_t>(length))));
+                    }
+                    visit(fields);
+                }
+            }
+        } catch (...) {
+            failure = std::current_exception();  // drain the rest, then rethrow
+        }
+        PQfreemem(buffer);
+    }
+    while (PGresult* result = PQgetResult(connection_)) {
+        if (PQresultStatus(result) != PGRES_COMMAND_OK && message.empty()) {
+            message = PQresultErrorMessage(result);
+        }
+        PQclear(result);
+    }
+    if (PQstatus(connection_) != CONNECTION_OK) {
+        drop();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    if (!message.empty()) {
+        throw StoreUnavailable(fmt::format("postgres: {}", message));
+    }
 }
 
 CopyIn::CopyIn(Connection& connection, const std::string& sql) : connection_(connection) {

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -52,6 +54,11 @@ class Connection {
     // true when at least one arrived (all pending ones are consumed).
     bool wait_for_notification(std::chrono::milliseconds timeout);
     bool connected() const { return connection_ != nullptr; }
+    // Runs `COPY (...) TO STDOUT (FORMAT binary)` and hands each row's
+    // fields (nullopt = NULL, binary encodings) to `visit`: one statement
+    // streams millions of rows with no round trip per batch.
+    using Fields = std::vector<std::optional<std::string_view>>;
+    void copy_out_binary(const std::string& sql, const std::function<void(const Fields&)>& visit);
 
   private:
     friend class CopyIn;

@@ -4,6 +4,7 @@
 // polls only once an hour, so what arrives came by notification or by the
 // catch-up after a reconnect, never by the periodic safety-net read.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -97,6 +98,26 @@ TEST_F(PostgresFollowerTest, ChangesCommittedBeforeStartAreInTheIndex) {
     SuppressionLookup lookup_b(*node_b, kNoPeriodicRead);
     lookup_b.start();
     EXPECT_TRUE(indexed(lookup_b, "early@example.com"));
+}
+
+// build() reads every key in one binary COPY: values arrive exactly.
+TEST_F(PostgresFollowerTest, EveryKeyArrivesWithItsScopeAndExpiry) {
+    auto store = open();
+    auto plain = fbl::testing::entry_for("plain@example.com");
+    auto odd = fbl::testing::entry_for("\"back\\slash\ttab\"@bücher.example");
+    odd.scope = Scope::all;
+    odd.expires_at = TimePoint(std::chrono::microseconds(4'102'444'800'123'456));
+    store->add_all({plain, odd});
+    std::map<std::string, std::pair<Scope, std::optional<TimePoint>>> seen;
+    store->for_each_key(
+        [&](const std::string& key, Scope scope, const std::optional<TimePoint>& expires) {
+            seen[key] = {scope, expires};
+        });
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[plain.key].first, Scope::marketing);
+    EXPECT_FALSE(seen[plain.key].second);
+    EXPECT_EQ(seen[odd.key].first, Scope::all);
+    EXPECT_EQ(seen[odd.key].second, odd.expires_at);
 }
 
 TEST_F(PostgresFollowerTest, TerminatedSessionsAreReopenedAndTheFeedCaughtUp) {
