@@ -40,6 +40,7 @@ feedback:
   addresses: [{feedback}]
   trust: either
   reporter_domains: [fbl.listed-provider.example]
+  dkim_key_file: {root}/dkim-keys
   reference_header:
     name: {header}
     keys:
@@ -156,8 +157,10 @@ class TrustEndToEnd(unittest.TestCase):
         with open(os.path.join(cls.root, "webhook.secret"), "w") as out:
             out.write("whsec_" + base64.b64encode(os.urandom(24)).decode())
         for key_id in ("ka", "kb"):
-            with open(os.path.join(cls.root, f"ref-{key_id}.key"), "wb") as out:
-                out.write(os.urandom(32))
+            with open(os.path.join(cls.root, f"ref-{key_id}.key"), "w") as out:
+                out.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        # DKIM keys from a (empty) file: the test never asks DNS.
+        open(os.path.join(cls.root, "dkim-keys"), "w").close()
         cls.milter_port = free_port()
         cls.milter = FblMilter(cls.root, cls.config(["ka"], "ka")).start(cls.milter_port)
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
