@@ -400,6 +400,22 @@ class TrustEndToEnd(unittest.TestCase):
         finally:
             self.reload_with(["ka"], "ka")
 
+    # g. fblctl stats sets the milter's send log against trusted complaints.
+    def test_g_stats_from_send_log_and_trusted_complaints(self):
+        recipients = [f"gus{i}@aol.com" for i in range(4)]
+        sent = [self.send_marketing([r], "dec-g") for r in recipients]
+        for message_id, _ in sent:
+            self.wait_for_send_log(message_id, 1)
+        self.send_report(aol_report(redact(sent[0][1], [recipients[0]], "redacted@aol.com")))
+        edited = sent[1][1].replace(self.reference_of(sent[1][1]), with_edited_recipient(
+            self.reference_of(sent[1][1]), recipients[2]))
+        self.send_report(aol_report(redact(edited, [recipients[1]], "redacted@aol.com")))
+
+        result = self.milter.fblctl("stats", "--by", "mailing", "--format", "json", check=True)
+        row = [r for r in json.loads(result.stdout) if r["mailing"] == "dec-g"]
+        self.assertEqual(row, [{"mailing": "dec-g", "sends": 4, "complaints": 1, "rate": 0.25,
+                                "flag": "critical"}])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
