@@ -396,7 +396,8 @@ class TrustEndToEnd(unittest.TestCase):
             self.reload_with(["kb"], "kb")
             self.send_report(aol_report(redact(late_data, [late], "redacted@aol.com")))
             self.assertFalse(self.suppressed(late))
-            self.assertEqual(self.trust_reasons(late_id), ["untrusted: reference header unknown-key"])
+            self.assertEqual(self.trust_reasons(late_id),
+                             ["untrusted: reference header unknown-key"])
         finally:
             self.reload_with(["ka"], "ka")
 
