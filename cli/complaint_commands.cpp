@@ -161,7 +161,7 @@ void add_filter_options(CLI::App& command, ComplaintArguments& arguments) {
 
 Records complaint_records(const std::vector<Complaint>& complaints) {
     Records records{{"date", "recipient", "key", "mailing", "provider", "feedback_type", "subject",
-                     "trusted", "kind", "evidence", "complaint_id", "message_id"},
+                     "trusted", "trust_reason", "kind", "evidence", "complaint_id", "message_id"},
                     {}};
     for (const auto& complaint : complaints) {
         auto row = [&](const suppression::ComplaintRecipient* recipient) -> Row {
@@ -173,6 +173,7 @@ Records complaint_records(const std::vector<Complaint>& complaints) {
                     complaint.feedback_type,
                     complaint.original_subject,
                     complaint.trusted,
+                    complaint.trust_reason,
                     complaint.kind,
                     recipient ? recipient->evidence : "unresolved",
                     complaint.id,

@@ -216,7 +216,8 @@ TEST_F(FblctlComplaintsTest, ExportCsvToAFileForASubsetOfAddresses) {
     EXPECT_EQ(result.out, "");
     std::string csv = fbl::testing::read_text(output);
     EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-              "date,recipient,key,mailing,provider,feedback_type,subject,trusted,kind,evidence,"
+              "date,recipient,key,mailing,provider,feedback_type,subject,trusted,trust_reason,kind,"
+              "evidence,"
               "complaint_id,message_id");
     // The whole complaint is exported, with both of its recipients.
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);

@@ -352,6 +352,7 @@ class TrustEndToEnd(unittest.TestCase):
         self.assertEqual(found[0]["evidence"], "send-log")
         self.assertEqual(self.trust_reasons(message_id),
                          ["untrusted: reference header bad-tag"])
+        self.assertEqual(found[0]["trust_reason"], "untrusted: reference header bad-tag")
         self.assertNotIn(victim, self.outbox_emails())
         self.assertNotIn(recipient, self.outbox_emails())
 
