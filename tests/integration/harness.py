@@ -237,3 +237,21 @@ def make_root():
     root = tempfile.mkdtemp(prefix="fbl-it-")
     os.chmod(root, 0o755)
     return root
+
+
+def shut_down(postfix, milter, root):
+    """Stops a test class's Postfix and fblmilter; fails on a non-zero exit
+    or a sanitizer report (the ASan run reuses every suite), then removes the
+    root unless FBL_KEEP_TEST_ROOT asks to keep it for a post-mortem."""
+    postfix.stop()
+    status = milter.stop()
+    log = milter.log_text()
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        if marker in log:
+            raise AssertionError(f"sanitizer report in fblmilter's log:\n{log[-6000:]}")
+    if status not in (0, None):
+        raise AssertionError(f"fblmilter exited with {status}:\n{log[-3000:]}")
+    if os.environ.get("FBL_KEEP_TEST_ROOT"):
+        print("kept", root)
+    else:
+        shutil.rmtree(root, ignore_errors=True)

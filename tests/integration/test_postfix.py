@@ -3,7 +3,6 @@
 Run as root: `python3 -m unittest test_postfix` with FBLMILTER and FBLCTL set.
 """
 import os
-import shutil
 import smtplib
 import socket
 import sqlite3
@@ -14,7 +13,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import FblMilter, PostfixInstance, free_port, make_root, wait_for  # noqa: E402
+from harness import (FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+                     shut_down, wait_for)
 import messages  # noqa: E402
 
 CONFIG = """\
@@ -58,18 +58,7 @@ class PostfixIntegration(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.postfix.stop()
-        status = cls.milter.stop()
-        log = cls.milter.log_text()
-        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if marker in log:
-                raise AssertionError(f"sanitizer report in fblmilter's log:\n{log[-6000:]}")
-        if status not in (0, None):
-            raise AssertionError(f"fblmilter exited with {status}:\n{log[-3000:]}")
-        if os.environ.get("FBL_KEEP_TEST_ROOT"):
-            print("kept", cls.root)
-        else:
-            shutil.rmtree(cls.root, ignore_errors=True)
+        shut_down(cls.postfix, cls.milter, cls.root)
 
     @classmethod
     def config(cls, scope):

@@ -12,7 +12,6 @@ import base64
 import email
 import json
 import os
-import shutil
 import sqlite3
 import sys
 import unittest
@@ -20,7 +19,8 @@ from email.utils import formatdate, make_msgid
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import FblMilter, PostfixInstance, free_port, make_root, wait_for  # noqa: E402
+from harness import (FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+                     shut_down, wait_for)
 import messages  # noqa: E402
 
 FEEDBACK_ADDRESS = "fbl@example.org"
@@ -167,15 +167,7 @@ class TrustEndToEnd(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.postfix.stop()
-        status = cls.milter.stop()
-        log = cls.milter.log_text()
-        if status not in (0, None):
-            raise AssertionError(f"fblmilter exited with {status}:\n{log[-3000:]}")
-        if os.environ.get("FBL_KEEP_TEST_ROOT"):
-            print("kept", cls.root)
-        else:
-            shutil.rmtree(cls.root, ignore_errors=True)
+        shut_down(cls.postfix, cls.milter, cls.root)
 
     @classmethod
     def config(cls, key_ids, active):
