@@ -7,10 +7,12 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
 #include "config/config.h"
+#include "suppression/postgres_store.h"
 #include "tests/suppression/temp_dir.h"
 
 namespace fbl::testing {
@@ -98,6 +100,24 @@ class PgCluster {
     std::string data_;
     std::string pg_ctl_;
     bool started_ = false;
+};
+
+// A test with a fresh database of its own on the shared cluster (or on the
+// cluster a subclass returns from cluster(), e.g. one it may restart).
+class PgDatabaseTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (!cluster().started()) {
+            GTEST_SKIP() << "no PostgreSQL server could be started";
+        }
+        database = cluster().create_database();
+    }
+    virtual PgCluster& cluster() { return PgCluster::shared(); }
+    std::unique_ptr<suppression::PostgresStore> open() {
+        return std::make_unique<suppression::PostgresStore>(cluster().settings(database));
+    }
+
+    std::string database;
 };
 
 }  // namespace fbl::testing

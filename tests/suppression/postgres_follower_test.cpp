@@ -56,23 +56,11 @@ bool eventually_written(Write write) {
     return false;
 }
 
-class PostgresFollowerTest : public ::testing::Test {
+class PostgresFollowerTest : public fbl::testing::PgDatabaseTest {
   protected:
-    void SetUp() override {
-        if (!cluster().started()) {
-            GTEST_SKIP() << "no PostgreSQL server could be started";
-        }
-        database = cluster().create_database();
-    }
-    virtual PgCluster& cluster() { return PgCluster::shared(); }
-    std::unique_ptr<PostgresStore> open() {
-        return std::make_unique<PostgresStore>(cluster().settings(database));
-    }
     bool indexed(const SuppressionLookup& lookup, const std::string& key) {
         return lookup.index().might_contain(key);
     }
-
-    std::string database;
 };
 
 TEST_F(PostgresFollowerTest, AnotherNodesComplaintWakesTheFollower) {

@@ -37,21 +37,7 @@ bool eventually(Condition condition) {
     return condition();
 }
 
-class PostgresStoreTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        if (!cluster().started()) {
-            GTEST_SKIP() << "no PostgreSQL server could be started";
-        }
-        database = cluster().create_database();
-    }
-    virtual PgCluster& cluster() { return PgCluster::shared(); }
-    std::unique_ptr<PostgresStore> open() {
-        return std::make_unique<PostgresStore>(cluster().settings(database));
-    }
-
-    std::string database;
-};
+using PostgresStoreTest = fbl::testing::PgDatabaseTest;
 
 TEST_F(PostgresStoreTest, ComplaintOnOneNodeReachesTheOtherNodesIndex) {
     auto node_a = open();
