@@ -181,9 +181,8 @@ Verdict Session::end_of_headers(const MacroSource& macros) {
     if (message_.direction == Direction::outbound) {
         message_.marketing = message_.marketing_by_envelope ||
                              is_marketing_by_headers(config_.outbound.marketing, message_.headers);
-        bool attributes = runtime_->signing_key != nullptr || runtime_->send_log != nullptr;
         // Nothing to do at end of message: let the MTA stop asking.
-        if (!message_.any_removal && !(message_.marketing && attributes)) {
+        if (!message_.any_removal && !(message_.marketing && runtime_->attributes_marketing())) {
             return Verdict::accept();
         }
         return Verdict::skip_body();

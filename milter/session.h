@@ -25,6 +25,10 @@ struct Runtime {
 
     Runtime(std::shared_ptr<const config::Config> config, RecipientLookup* lookup,
             ReportIntake* intake, SendLog* send_log = nullptr);
+
+    // Marketing mail gets a reference header or a send-log record, both at
+    // end of message.
+    bool attributes_marketing() const { return signing_key != nullptr || send_log != nullptr; }
 };
 
 // One SMTP connection: many messages, one at a time.

@@ -410,6 +410,35 @@ class TrustEndToEnd(unittest.TestCase):
         self.assertEqual(row, [{"mailing": "dec-g", "sends": 4, "complaints": 1, "rate": 0.25,
                                 "flag": "critical"}])
 
+    # h. With attribution on, Postfix streams each message to its end (no
+    # reply at end of headers or per body chunk). A decision made at end of
+    # headers is given at end of message, and the body is not kept.
+    def test_h_mail_that_is_not_attributed_passes_unchanged(self):
+        body = "".join(f"line {i:06d} of a large attachment, nothing to see here\n"
+                       for i in range(60_000))  # about 3.5 MB
+        inbound = messages.personal("friend@elsewhere.example", "staff@example.org",
+                                    subject="Holiday photos") + body
+        with self.postfix.smtp(inbound=True) as smtp:
+            self.assertEqual(smtp.sendmail("friend@elsewhere.example",
+                                           ["staff@example.org"], inbound), {})
+        personal = messages.personal(SENDER, "client@aol.com")
+        with self.postfix.smtp() as smtp:
+            self.assertEqual(smtp.sendmail(SENDER, ["client@aol.com"], personal), {})
+
+        large = self.postfix.delivered(lambda m: "Holiday photos" in m["data"],
+                                       what="the large inbound message at the sink")[0]
+        self.assertIn(body, large["data"].replace("\r\n", "\n"))
+        reply = self.postfix.delivered(lambda m: "ticket #4711" in m["data"] and
+                                       m["rcpt_to"] == ["client@aol.com"],
+                                       what="the personal reply at the sink")[0]
+        self.assertNotIn(REFERENCE_HEADER, reply["data"])
+        with sqlite3.connect(os.path.join(self.root, "fblmilter.db"), timeout=5) as db:
+            logged = db.execute("SELECT COUNT(*) FROM send_log WHERE recipient_key = ?",
+                                ("client@aol.com",)).fetchone()[0]
+        self.assertEqual(logged, 0)
+        self.assertEqual(self.complaints_about(email.message_from_string(inbound)["Message-ID"]
+                                               .strip("<>")), [])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
