@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -151,19 +153,69 @@ std::string unfold(std::string_view value) {
 
 }  // namespace
 
-std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key) {
+// EVP_MAC state initialised with the key; each signature works on a copy.
+struct ReferenceSigner::Prepared {
+    EVP_MAC* mac = nullptr;
+    EVP_MAC_CTX* keyed = nullptr;
+    std::mutex copy_mutex;  // OpenSSL does not promise concurrent copies of one context
+
+    ~Prepared() {
+        EVP_MAC_CTX_free(keyed);
+        EVP_MAC_free(mac);
+    }
+};
+
+ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
+    : key_id_(key.id), prepared_(std::make_unique<Prepared>()) {
     if (!valid_key_id(key.id)) {
         throw std::invalid_argument("reference header: key id must be 1-32 of [A-Za-z0-9_-]");
     }
     if (key.key.empty()) {
         throw std::invalid_argument("reference header: key '" + key.id + "' is empty");
     }
+    prepared_->mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    prepared_->keyed = prepared_->mac ? EVP_MAC_CTX_new(prepared_->mac) : nullptr;
+    char digest[] = OSSL_DIGEST_NAME_SHA2_256;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    const auto& bytes = key.key.reveal();
+    if (prepared_->keyed == nullptr ||
+        EVP_MAC_init(prepared_->keyed, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), params) != 1) {
+        throw std::runtime_error("HMAC-SHA256 setup failed");
+    }
+}
+
+ReferenceSigner::~ReferenceSigner() = default;
+
+std::string ReferenceSigner::sign(const ReferenceClaims& claims) const {
     check_length("recipient", claims.recipient, kMaxReferenceRecipient);
     check_length("send_ref", claims.send_ref, kMaxReferenceSendRef);
     check_length("mailing_id", claims.mailing_id, kMaxReferenceMailingId);
     std::string signed_part =
-        std::string(kVersion) + "." + key.id + "." + base64url_encode(encode_payload(claims));
-    return signed_part + "." + base64url_encode(hmac_sha256(key.key, signed_part));
+        std::string(kVersion) + "." + key_id_ + "." + base64url_encode(encode_payload(claims));
+    EVP_MAC_CTX* context = nullptr;
+    {
+        std::lock_guard lock(prepared_->copy_mutex);
+        context = EVP_MAC_CTX_dup(prepared_->keyed);
+    }
+    unsigned char tag[EVP_MAX_MD_SIZE];
+    std::size_t length = 0;
+    bool signed_ok =
+        context != nullptr &&
+        EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(signed_part.data()),
+                       signed_part.size()) == 1 &&
+        EVP_MAC_final(context, tag, &length, sizeof tag) == 1;
+    EVP_MAC_CTX_free(context);
+    if (!signed_ok) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return signed_part + "." +
+           base64url_encode(std::string_view(reinterpret_cast<char*>(tag), length));
+}
+
+std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key) {
+    return ReferenceSigner(key).sign(claims);
 }
 
 ReferenceCheck verify_reference(std::string_view header_value,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,26 @@ inline constexpr std::size_t kMaxReferenceKeyId = 32;
 // Throws std::invalid_argument for overlong claims, a key id with characters
 // outside [A-Za-z0-9_-], or an empty key.
 std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key);
+
+// Signs with one key, for every outgoing marketing message: the HMAC state
+// for the key is set up once, so a signature costs a copy of it instead of
+// OpenSSL's algorithm lookups. Thread-safe. The constructor throws
+// std::invalid_argument as sign_reference does for a bad key.
+class ReferenceSigner {
+  public:
+    explicit ReferenceSigner(const config::ReferenceKey& key);
+    ~ReferenceSigner();
+    ReferenceSigner(const ReferenceSigner&) = delete;
+    ReferenceSigner& operator=(const ReferenceSigner&) = delete;
+
+    std::string sign(const ReferenceClaims& claims) const;
+    const std::string& key_id() const { return key_id_; }
+
+  private:
+    struct Prepared;
+    std::string key_id_;
+    std::unique_ptr<Prepared> prepared_;
+};
 
 struct ReferenceCheck {
     enum class Status { absent, valid, malformed, unknown_key, bad_tag };

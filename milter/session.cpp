@@ -47,6 +47,22 @@ std::string generated_message_id(const std::string& sender) {
     return fmt::format("fbl.{:08x}{:08x}@{}", random(), random(), domain);
 }
 
+// Config validation admits key ids the token format refuses (a '.', say):
+// then mail goes out without the header, and the log says why.
+std::unique_ptr<const feedback_loop::ReferenceSigner> make_signer(
+    const config::ReferenceHeader& header) {
+    const auto* key = feedback_loop::active_reference_key(header);
+    if (key == nullptr) {
+        return nullptr;
+    }
+    try {
+        return std::make_unique<const feedback_loop::ReferenceSigner>(*key);
+    } catch (const std::exception& error) {
+        log::error("reference header off: {}", error.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLookup* lookup_in,
@@ -57,7 +73,7 @@ Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLooku
       lookup(lookup_in),
       intake(intake_in),
       send_log(config->send_log.enabled ? send_log_in : nullptr),
-      signing_key(feedback_loop::active_reference_key(config->feedback.reference_header)) {}
+      signer(make_signer(config->feedback.reference_header)) {}
 
 Session::Session(std::shared_ptr<const Runtime> runtime)
     : runtime_(std::move(runtime)), config_(*runtime_->config) {}
@@ -265,7 +281,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
         message_id = generated_message_id(message_.envelope.sender);
         editor.add_header("Message-ID", "<" + message_id + ">");
     }
-    if (runtime_->signing_key != nullptr) {
+    if (runtime_->signer != nullptr) {
         feedback_loop::ReferenceClaims claims;
         if (kept.size() == 1) {
             claims.recipient = kept.front()->key;
@@ -278,7 +294,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
                                .count();
         try {
             editor.add_header(config_.feedback.reference_header.name,
-                              feedback_loop::sign_reference(claims, *runtime_->signing_key));
+                              runtime_->signer->sign(claims));
         } catch (const std::invalid_argument& error) {
             // Attribution is lost for this message, but the mail goes out.
             log::error("{}: reference header not added: {}", message_.queue_id, error.what());

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feedback_loop/reference.h"
 #include "milter/policy.h"
 #include "milter/ports.h"
 #include "milter/verdict.h"
@@ -20,15 +21,15 @@ struct Runtime {
     std::vector<std::string> feedback_keys;  // normalised feedback addresses
     RecipientLookup* lookup = nullptr;
     ReportIntake* intake = nullptr;
-    SendLog* send_log = nullptr;                        // null: send log off
-    const config::ReferenceKey* signing_key = nullptr;  // null: no reference header
+    SendLog* send_log = nullptr;                                   // null: send log off
+    std::unique_ptr<const feedback_loop::ReferenceSigner> signer;  // null: no reference header
 
     Runtime(std::shared_ptr<const config::Config> config, RecipientLookup* lookup,
             ReportIntake* intake, SendLog* send_log = nullptr);
 
     // Marketing mail gets a reference header or a send-log record, both at
     // end of message.
-    bool attributes_marketing() const { return signing_key != nullptr || send_log != nullptr; }
+    bool attributes_marketing() const { return signer != nullptr || send_log != nullptr; }
 };
 
 // One SMTP connection: many messages, one at a time.

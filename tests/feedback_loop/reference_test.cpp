@@ -1,7 +1,10 @@
 #include "feedback_loop/reference.h"
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -144,6 +147,38 @@ TEST(ReferenceTest, LongestClaimsStayUnder998Octets) {
     auto token =
         sign_reference(claims, make_key(std::string(kMaxReferenceKeyId, 'k'), "0123456789abcdef"));
     EXPECT_LT(token.size() + std::string("X-FBL-Ref: ").size(), 998u);
+}
+
+// The milter's worker threads share one signer. Its tags are checked by
+// verify_reference, which computes HMAC-SHA256 on its own, one-shot.
+TEST(ReferenceTest, OneSignerSignsFromManyThreads) {
+    const ReferenceSigner signer(kNew);
+    EXPECT_EQ(signer.key_id(), "k2");
+    std::atomic<int> valid{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 300; ++i) {
+                auto claims = single_claims();
+                claims.recipient = "user" + std::to_string(t * 1000 + i) + "@example.org";
+                auto check = verify_reference(signer.sign(claims), {kOld, kNew});
+                if (check.status == ReferenceCheck::Status::valid &&
+                    check.claims.recipient == claims.recipient) {
+                    ++valid;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(valid.load(), 8 * 300);
+    EXPECT_EQ(signer.sign(single_claims()), sign_reference(single_claims(), kNew));
+}
+
+TEST(ReferenceTest, SignerRefusesBadKeysAtConstruction) {
+    EXPECT_THROW(ReferenceSigner(make_key("k.1", "0123456789abcdef")), std::invalid_argument);
+    EXPECT_THROW(ReferenceSigner(make_key("k1", "")), std::invalid_argument);
 }
 
 TEST(ReferenceTest, ActiveKey) {
