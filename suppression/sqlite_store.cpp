@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "suppression/sqlite_schema.h"
 #include "suppression/store_support.h"
 #include "suppression/time_codec.h"
@@ -35,6 +36,29 @@ void configure(sqlite::Connection& connection) {
     connection.execute("PRAGMA cache_size = -65536");
     connection.execute("PRAGMA foreign_keys = ON");
 }
+
+// Send-log rows help attribution only, so their commit skips the fsync
+// (synchronous NORMAL): a power cut may lose the last of them, a crash of
+// the daemon none. The next complaint commit, with FULL, syncs the log file
+// and them with it.
+class RelaxedDurability {
+  public:
+    explicit RelaxedDurability(sqlite::Connection& connection) : connection_(connection) {
+        connection_.execute("PRAGMA synchronous = NORMAL");
+    }
+    ~RelaxedDurability() {
+        try {
+            connection_.execute("PRAGMA synchronous = FULL");
+        } catch (const std::exception& error) {
+            log::error("store: cannot restore synchronous = FULL: {}", error.what());
+        }
+    }
+    RelaxedDurability(const RelaxedDurability&) = delete;
+    RelaxedDurability& operator=(const RelaxedDurability&) = delete;
+
+  private:
+    sqlite::Connection& connection_;
+};
 
 Reason reason_of(const std::string& text) {
     return parse_reason(text).value_or(Reason::manual);
@@ -634,6 +658,7 @@ int SqliteStore::purge_done_jobs(TimePoint older_than) {
 void SqliteStore::record_sends(const std::vector<SendRecord>& batch) {
     std::lock_guard lock(writer_mutex_);
     std::int64_t now = now_micros();
+    RelaxedDurability relaxed(writer_);
     WriteTransaction transaction(writer_);
     auto statement = writer_.prepare(
         "INSERT INTO send_log (message_id, recipient_key, recipient, mailing_id, sent_at) VALUES "
