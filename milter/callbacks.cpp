@@ -18,23 +18,11 @@ namespace {
 
 const RuntimeSource* runtime_source = nullptr;
 
-// A stage the MTA expects no reply to: a final verdict reached there is held
-// and given at the next stage that is answered.
-enum class Stage { answered, header, end_of_headers, body };
-
 struct Connection {
     std::unique_ptr<Session> session;
     bool skip_negotiated = false;
-    bool header_noreply = false;  // SMFIP_NR_HDR: headers are answered by nothing
-    // SMFIP_NR_EOH + SMFIP_NR_BODY: the MTA sends the whole message and waits
-    // only at end of message.
-    bool stream_to_eom = false;
-    std::optional<Verdict> held;  // a final verdict not yet answered
-
-    bool silent(Stage stage) const {
-        return (stage == Stage::header && header_noreply) ||
-               ((stage == Stage::end_of_headers || stage == Stage::body) && stream_to_eom);
-    }
+    bool header_noreply = false;            // SMFIP_NR_HDR: headers are answered by nothing
+    std::optional<Verdict> header_failure;  // held until end of headers
 };
 
 class SmfiMacros final : public MacroSource {
@@ -110,45 +98,19 @@ sfsistat answer(SMFICTX* context, const Connection& connection, const Verdict& v
     return SMFIS_CONTINUE;
 }
 
-bool is_final(const Verdict& verdict) {
-    return verdict.action != Verdict::Action::proceed &&
-           verdict.action != Verdict::Action::skip_body;
-}
-
-sfsistat respond(SMFICTX* context, Connection& connection, Stage stage, const Verdict& verdict) {
-    if (!connection.silent(stage)) {
-        return answer(context, connection, verdict);
-    }
-    if (is_final(verdict) && !connection.held) {
-        connection.held = verdict;
-    }
-    return SMFIS_NOREPLY;
-}
-
-template <typename Step>
-sfsistat run(SMFICTX* context, Stage stage, Step step) {
+template <typename Stage>
+sfsistat run(SMFICTX* context, Stage stage) {
     Connection* connection = nullptr;
     try {
         connection = connection_of(context);
-        return respond(context, *connection, stage, step(*connection));
+        return answer(context, *connection, stage(*connection->session));
     } catch (const std::exception& error) {
         if (connection != nullptr && connection->session) {
-            return respond(context, *connection, stage, connection->session->internal_error(error));
+            return answer(context, *connection, connection->session->internal_error(error));
         }
         log::error("milter callback failed: {}", error.what());
         return SMFIS_TEMPFAIL;
     }
-}
-
-// Gives a held verdict at the first stage that is answered; the message it
-// ended is forgotten.
-std::optional<Verdict> take_held(Connection& connection) {
-    std::optional<Verdict> held;
-    held.swap(connection.held);
-    if (held) {
-        connection.session->abort();
-    }
-    return held;
 }
 
 std::string address_text(const sockaddr* address) {
@@ -177,18 +139,9 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
         // No reply per header: one round trip less for every header line.
         unsigned long wanted =
             SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP | SMFIP_NR_HDR;
-        // Marketing mail is answered at end of message anyway when it gets a
-        // reference header or a send-log record; without a reply at end of
-        // headers that is the only wait in the message, not a second one.
-        constexpr unsigned long kStream = SMFIP_NR_EOH | SMFIP_NR_BODY;
-        if (connection->session->runtime().attributes_marketing() &&
-            (offered_steps & kStream) == kStream) {
-            wanted |= kStream;
-        }
         *steps = offered_steps & wanted;
         connection->skip_negotiated = (*steps & SMFIP_SKIP) != 0;
         connection->header_noreply = (*steps & SMFIP_NR_HDR) != 0;
-        connection->stream_to_eom = (*steps & kStream) == kStream;
         *reserved2 = 0;
         *reserved3 = 0;
         if ((*actions & SMFIF_SETSYMLIST) != 0) {
@@ -206,65 +159,78 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
 }
 
 sfsistat on_connect(SMFICTX* context, char*, _SOCK_ADDR* address) {
-    return run(context, Stage::answered, [&](Connection& connection) {
-        return connection.session->connect(address_text(address), SmfiMacros(context));
+    return run(context, [&](Session& session) {
+        return session.connect(address_text(address), SmfiMacros(context));
     });
 }
 
 sfsistat on_envfrom(SMFICTX* context, char** argv) {
-    return run(context, Stage::answered, [&](Connection& connection) {
-        return connection.session->mail_from(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
+    return run(context, [&](Session& session) {
+        return session.mail_from(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
     });
 }
 
 sfsistat on_envrcpt(SMFICTX* context, char** argv) {
-    return run(context, Stage::answered, [&](Connection& connection) {
-        return connection.session->rcpt(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
+    return run(context, [&](Session& session) {
+        return session.rcpt(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
     });
 }
 
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
-    return run(context, Stage::header, [&](Connection& connection) {
-        return connection.session->header(name ? name : "", value ? value : "");
-    });
+    Connection* connection = nullptr;
+    try {
+        connection = connection_of(context);
+        auto verdict = connection->session->header(name ? name : "", value ? value : "");
+        if (!connection->header_noreply) {
+            return answer(context, *connection, verdict);
+        }
+        if (verdict.action != Verdict::Action::proceed) {
+            connection->header_failure = verdict;
+        }
+        return SMFIS_NOREPLY;
+    } catch (const std::exception& error) {
+        if (connection == nullptr || !connection->session) {
+            log::error("milter header callback failed: {}", error.what());
+            return SMFIS_TEMPFAIL;
+        }
+        auto verdict = connection->session->internal_error(error);
+        if (!connection->header_noreply) {
+            return answer(context, *connection, verdict);
+        }
+        connection->header_failure = verdict;  // answered at end of headers
+        return SMFIS_NOREPLY;
+    }
 }
 
 sfsistat on_eoh(SMFICTX* context) {
-    return run(context, Stage::end_of_headers, [&](Connection& connection) {
-        if (connection.silent(Stage::end_of_headers) && connection.held) {
-            return Verdict::proceed();  // already decided; answered at end of message
+    return run(context, [&](Session& session) {
+        auto* connection = static_cast<Connection*>(smfi_getpriv(context));
+        if (connection->header_failure) {
+            auto failure = *connection->header_failure;
+            connection->header_failure.reset();
+            return failure;
         }
-        if (auto held = take_held(connection)) {
-            return *held;
-        }
-        return connection.session->end_of_headers(SmfiMacros(context));
+        return session.end_of_headers(SmfiMacros(context));
     });
 }
 
 sfsistat on_body(SMFICTX* context, unsigned char* chunk, size_t length) {
-    return run(context, Stage::body, [&](Connection& connection) {
-        if (connection.held) {
-            return Verdict::proceed();  // decided: the rest of the message is not read
-        }
-        return connection.session->body(
-            std::string_view(reinterpret_cast<const char*>(chunk), length));
+    return run(context, [&](Session& session) {
+        return session.body(std::string_view(reinterpret_cast<const char*>(chunk), length));
     });
 }
 
 sfsistat on_eom(SMFICTX* context) {
-    return run(context, Stage::answered, [&](Connection& connection) {
-        if (auto held = take_held(connection)) {
-            return *held;
-        }
+    return run(context, [&](Session& session) {
         SmfiEditor editor(context);
-        return connection.session->end_of_message(SmfiMacros(context), editor);
+        return session.end_of_message(SmfiMacros(context), editor);
     });
 }
 
 sfsistat on_abort(SMFICTX* context) {
     if (auto* connection = static_cast<Connection*>(smfi_getpriv(context));
         connection != nullptr && connection->session) {
-        connection->held.reset();
+        connection->header_failure.reset();
         connection->session->abort();
     }
     return SMFIS_CONTINUE;

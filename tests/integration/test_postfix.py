@@ -38,14 +38,7 @@ logging:
   level: debug
 metrics:
   listen: 127.0.0.1:{metrics_port}
-send_log:
-  enabled: {send_log}
 """
-
-# With the send log on (the default), fblmilter asks Postfix for no reply at
-# end of headers and streams each message to its end; with it off, it answers
-# at end of headers. ctest runs this suite both ways.
-SEND_LOG = os.environ.get("FBL_SEND_LOG", "true")
 
 
 def recipients_of(message):
@@ -70,7 +63,7 @@ class PostfixIntegration(unittest.TestCase):
     @classmethod
     def config(cls, scope):
         return CONFIG.format(port=cls.milter_port, scope=scope, root=cls.root,
-                             metrics_port=cls.metrics_port, send_log=SEND_LOG)
+                             metrics_port=cls.metrics_port)
 
     def send_report(self, victim, **kwargs):
         with self.postfix.smtp(inbound=True) as smtp:
