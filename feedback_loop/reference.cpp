@@ -9,7 +9,6 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 namespace fbl::feedback_loop {
 namespace {
@@ -58,18 +57,6 @@ bool base64url_decode(std::string_view text, std::string& out) {
     out.resize(static_cast<std::size_t>(length) - padding);
     // Reject non-canonical encodings so one token has exactly one spelling.
     return base64url_encode(out) == text;
-}
-
-std::string hmac_sha256(const config::Secret& key, std::string_view content) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    const auto& bytes = key.reveal();
-    if (HMAC(EVP_sha256(), bytes.data(), static_cast<int>(bytes.size()),
-             reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest,
-             &length) == nullptr) {
-        throw std::runtime_error("HMAC-SHA256 failed");
-    }
-    return std::string(reinterpret_cast<char*>(digest), length);
 }
 
 bool valid_key_id(std::string_view id) {
@@ -153,16 +140,12 @@ std::string unfold(std::string_view value) {
 
 }  // namespace
 
-// EVP_MAC state initialised with the key; each signature works on a copy.
+// An HMAC-SHA256 context keyed once; each tag is computed on a copy.
 struct ReferenceSigner::Prepared {
-    EVP_MAC* mac = nullptr;
     EVP_MAC_CTX* keyed = nullptr;
     std::mutex copy_mutex;  // OpenSSL does not promise concurrent copies of one context
 
-    ~Prepared() {
-        EVP_MAC_CTX_free(keyed);
-        EVP_MAC_free(mac);
-    }
+    ~Prepared() { EVP_MAC_CTX_free(keyed); }
 };
 
 ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
@@ -173,8 +156,9 @@ ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
     if (key.key.empty()) {
         throw std::invalid_argument("reference header: key '" + key.id + "' is empty");
     }
-    prepared_->mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-    prepared_->keyed = prepared_->mac ? EVP_MAC_CTX_new(prepared_->mac) : nullptr;
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    prepared_->keyed = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    EVP_MAC_free(mac);  // the context holds its own reference
     char digest[] = OSSL_DIGEST_NAME_SHA2_256;
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
@@ -188,30 +172,32 @@ ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
 
 ReferenceSigner::~ReferenceSigner() = default;
 
+std::string ReferenceSigner::tag(std::string_view text) const {
+    EVP_MAC_CTX* context = nullptr;
+    {
+        std::lock_guard lock(prepared_->copy_mutex);
+        context = EVP_MAC_CTX_dup(prepared_->keyed);
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    std::size_t length = 0;
+    bool ok = context != nullptr &&
+              EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(text.data()),
+                             text.size()) == 1 &&
+              EVP_MAC_final(context, digest, &length, sizeof digest) == 1;
+    EVP_MAC_CTX_free(context);
+    if (!ok) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return std::string(reinterpret_cast<char*>(digest), length);
+}
+
 std::string ReferenceSigner::sign(const ReferenceClaims& claims) const {
     check_length("recipient", claims.recipient, kMaxReferenceRecipient);
     check_length("send_ref", claims.send_ref, kMaxReferenceSendRef);
     check_length("mailing_id", claims.mailing_id, kMaxReferenceMailingId);
     std::string signed_part =
         std::string(kVersion) + "." + key_id_ + "." + base64url_encode(encode_payload(claims));
-    EVP_MAC_CTX* context = nullptr;
-    {
-        std::lock_guard lock(prepared_->copy_mutex);
-        context = EVP_MAC_CTX_dup(prepared_->keyed);
-    }
-    unsigned char tag[EVP_MAX_MD_SIZE];
-    std::size_t length = 0;
-    bool signed_ok =
-        context != nullptr &&
-        EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(signed_part.data()),
-                       signed_part.size()) == 1 &&
-        EVP_MAC_final(context, tag, &length, sizeof tag) == 1;
-    EVP_MAC_CTX_free(context);
-    if (!signed_ok) {
-        throw std::runtime_error("HMAC-SHA256 failed");
-    }
-    return signed_part + "." +
-           base64url_encode(std::string_view(reinterpret_cast<char*>(tag), length));
+    return signed_part + "." + base64url_encode(tag(signed_part));
 }
 
 std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key) {
@@ -245,7 +231,7 @@ ReferenceCheck verify_reference(std::string_view header_value,
     }
     std::string_view signed_part(token.data(),
                                  parts[0].size() + parts[1].size() + parts[2].size() + 2);
-    auto expected = hmac_sha256(key->key, signed_part);
+    auto expected = ReferenceSigner(*key).tag(signed_part);
     if (CRYPTO_memcmp(expected.data(), tag.data(), kTagBytes) != 0) {
         check.status = ReferenceCheck::Status::bad_tag;
         return check;

@@ -43,6 +43,7 @@ class ReferenceSigner {
     ReferenceSigner& operator=(const ReferenceSigner&) = delete;
 
     std::string sign(const ReferenceClaims& claims) const;
+    std::string tag(std::string_view text) const;  // raw HMAC-SHA256 of text with this key
     const std::string& key_id() const { return key_id_; }
 
   private:

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace fbl::feedback_loop {
@@ -149,8 +150,17 @@ TEST(ReferenceTest, LongestClaimsStayUnder998Octets) {
     EXPECT_LT(token.size() + std::string("X-FBL-Ref: ").size(), 998u);
 }
 
-// The milter's worker threads share one signer. Its tags are checked by
-// verify_reference, which computes HMAC-SHA256 on its own, one-shot.
+// The tag is plain HMAC-SHA256: RFC 4231, test case 2.
+TEST(ReferenceTest, TagIsHmacSha256) {
+    const ReferenceSigner signer(make_key("rfc4231", "Jefe"));
+    std::string hex;
+    for (unsigned char byte : signer.tag("what do ya want for nothing?")) {
+        hex += fmt::format("{:02x}", byte);
+    }
+    EXPECT_EQ(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// The milter's worker threads share one signer; every token must verify.
 TEST(ReferenceTest, OneSignerSignsFromManyThreads) {
     const ReferenceSigner signer(kNew);
     EXPECT_EQ(signer.key_id(), "k2");
