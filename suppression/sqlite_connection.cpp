@@ -1,6 +1,7 @@
 #include "suppression/sqlite_connection.h"
 
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -9,7 +10,7 @@
 namespace fbl::suppression::sqlite {
 
 Connection::Connection(const std::string& path, std::chrono::milliseconds busy_timeout)
-    : path_(path) {
+    : path_(path), busy_timeout_(busy_timeout) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int status = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (status != SQLITE_OK) {
@@ -58,6 +59,29 @@ void Connection::execute(const char* sql) {
     int status = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     if (status != SQLITE_OK) {
         fail(status, "cannot execute statement");
+    }
+}
+
+std::string Connection::switch_to_wal() {
+    // Two processes creating one new store both switch it to WAL. While the
+    // first writes the file in its initial rollback mode, SQLite answers the
+    // second SQLITE_BUSY at once, without the busy handler, so the wait the
+    // busy timeout promises is done here.
+    auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
+    for (;;) {
+        std::string mode;
+        auto keep_mode = [](void* out, int, char** values, char**) {
+            *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+            return 0;
+        };
+        int status = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", keep_mode, &mode, nullptr);
+        if (status == SQLITE_OK) {
+            return mode;
+        }
+        if ((status & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+            fail(status, "cannot switch to WAL mode");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 
@@ -128,7 +152,8 @@ bool Statement::step() {
         return false;
     }
     sqlite3_reset(statement_);
-    connection_->fail(status, "statement failed");
+    // The statement's text names which step failed; bound values stay out of it.
+    connection_->fail(status, fmt::format("statement failed: {}", sqlite3_sql(statement_)));
 }
 
 void Statement::run() {

@@ -24,6 +24,9 @@ class Connection {
     Connection& operator=(const Connection&) = delete;
 
     void execute(const char* sql);
+    // Sets journal_mode = WAL, waiting up to the busy timeout for the lock;
+    // returns the mode SQLite reports.
+    std::string switch_to_wal();
     Statement prepare(std::string_view sql);
     std::int64_t changes() const;
     std::int64_t last_insert_rowid() const;
@@ -35,6 +38,7 @@ class Connection {
   private:
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::chrono::milliseconds busy_timeout_;
 };
 
 // A prepared statement; bind() is 1-based like SQLite's.

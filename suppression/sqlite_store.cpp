@@ -22,12 +22,10 @@ namespace {
 using sqlite::Statement;
 using sqlite::WriteTransaction;
 
-// The OS user behind a change: the admin who ran fblctl (through sudo too),
-// or the daemon's user.
+// WAL lets the milter's lookups read while fblctl or the report path write;
+// FULL makes each complaint's commit survive a power cut.
 void configure(sqlite::Connection& connection) {
-    auto mode = connection.prepare("PRAGMA journal_mode = WAL");
-    mode.step();
-    if (mode.text(0) != "wal") {
+    if (connection.switch_to_wal() != "wal") {
         throw StoreUnavailable(fmt::format("cannot switch {} to WAL mode", connection.path()));
     }
     connection.execute("PRAGMA synchronous = FULL");

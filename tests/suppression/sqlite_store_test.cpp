@@ -84,6 +84,30 @@ TEST(SqliteStoreOpen, ReadOnlyFileIsUnavailable) {
     EXPECT_THROW(open_sqlite(path), StoreUnavailable);
 }
 
+// A second process opening a new store while the first still writes it in
+// its initial rollback-journal mode: SQLite refuses the WAL switch at once,
+// without its busy handler. The open must wait for the lock like any write.
+TEST(SqliteStoreOpen, WaitsWhileAnotherConnectionCreatesTheFile) {
+    TempDir dir;
+    std::string path = dir.file("store.db");
+    sqlite3* creator = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &creator), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(creator, "BEGIN IMMEDIATE; CREATE TABLE first_writer(x)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    std::thread release([creator] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        sqlite3_exec(creator, "COMMIT", nullptr, nullptr, nullptr);
+    });
+    std::unique_ptr<SqliteStore> store;
+    EXPECT_NO_THROW(store = open_sqlite(path));
+    release.join();
+    sqlite3_close(creator);
+    ASSERT_TRUE(store);
+    store->add(entry_for("a@example.com"));
+    EXPECT_TRUE(store->find("a@example.com"));
+}
+
 TEST(SqliteStoreOpen, OpenStoreChoosesTheBackend) {
     TempDir dir;
     config::StoreSettings settings;
