@@ -104,6 +104,13 @@ def port_open(port):
         return False
 
 
+def notified_ready(notify):
+    try:
+        return b"READY=1" in notify.recv(4096)
+    except socket.timeout:
+        return False
+
+
 class FblMilter:
     """The fblmilter daemon under test, with its own config and store."""
 
@@ -118,25 +125,24 @@ class FblMilter:
         with open(self.config_path, "w") as out:
             out.write(text)
 
-    def start(self, port):
-        self.port = port
-        self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            [FBLMILTER, "-f", "-c", self.config_path],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root)
-        wait_for(lambda: port_open(port) or self.process.poll() is not None,
-                 what="fblmilter to listen")
-        if self.process.poll() is not None:
-            raise AssertionError("fblmilter exited at start:\n" + self.log_text())
-        return self
-
-    def start_unix(self, path):
-        self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            [FBLMILTER, "-f", "-c", self.config_path],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root)
-        wait_for(lambda: os.path.exists(path) or self.process.poll() is not None,
-                 timeout=120, what="fblmilter's unix socket")
+    def start(self, timeout=15.0):
+        """Starts the daemon and waits for its systemd-style READY=1, which it
+        sends once the store, the index and the metrics endpoint are up (the
+        milter socket listens before them)."""
+        notify_path = os.path.join(self.root, "notify.sock")
+        if os.path.exists(notify_path):
+            os.unlink(notify_path)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.bind(notify_path)
+            os.chmod(notify_path, 0o777)  # the daemon may have dropped root
+            notify.settimeout(0.05)
+            self.log = open(self.log_path, "a")
+            self.process = subprocess.Popen(
+                [FBLMILTER, "-f", "-c", self.config_path],
+                stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root,
+                env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+            wait_for(lambda: notified_ready(notify) or self.process.poll() is not None,
+                     timeout=timeout, interval=0, what="fblmilter to be ready")
         if self.process.poll() is not None:
             raise AssertionError("fblmilter exited at start:\n" + self.log_text())
         return self

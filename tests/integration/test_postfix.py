@@ -53,7 +53,7 @@ class PostfixIntegration(unittest.TestCase):
         cls.root = make_root()
         cls.milter_port = free_port()
         cls.metrics_port = free_port()
-        cls.milter = FblMilter(cls.root, cls.config("marketing")).start(cls.milter_port)
+        cls.milter = FblMilter(cls.root, cls.config("marketing")).start()
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
 
     @classmethod
@@ -253,7 +253,7 @@ class PostfixIntegration(unittest.TestCase):
                 code = list(raised.exception.recipients.values())[0][0]
             self.assertEqual(code // 100, 4)
         finally:
-            self.milter.start(self.milter_port)
+            self.milter.start()
 
 
 if __name__ == "__main__":

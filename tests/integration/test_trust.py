@@ -162,7 +162,7 @@ class TrustEndToEnd(unittest.TestCase):
         # DKIM keys from a (empty) file: the test never asks DNS.
         open(os.path.join(cls.root, "dkim-keys"), "w").close()
         cls.milter_port = free_port()
-        cls.milter = FblMilter(cls.root, cls.config(["ka"], "ka")).start(cls.milter_port)
+        cls.milter = FblMilter(cls.root, cls.config(["ka"], "ka")).start()
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
 
     @classmethod

@@ -51,7 +51,7 @@ class Node:
         self.root = make_root()
         self.port = free_port()
         self.milter = FblMilter(self.root, CONFIG.format(port=self.port, conninfo=conninfo))
-        self.milter.start(self.port)
+        self.milter.start()
         self.postfix = PostfixInstance(self.root, f"inet:127.0.0.1:{self.port}").start()
 
     def rcpt_reply(self, address):
