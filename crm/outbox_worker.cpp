@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -114,7 +115,32 @@ WorkerCounts OutboxWorker::counts() const {
     return counts_;
 }
 
+// Jobs are leased by adapter name, so those of an adapter taken out of the
+// configuration would wait in silence: a revocation that never reaches that
+// CRM. Say so whenever the worker starts.
+void OutboxWorker::warn_about_jobs_without_adapter() {
+    std::set<std::string> configured;
+    for (const auto& runtime : runtimes_) {
+        configured.insert(runtime->adapter.config.name);
+    }
+    try {
+        for (const auto& count : store_.outbox_counts()) {
+            bool waiting = count.state == "pending" || count.state == "leased";
+            if (waiting && count.jobs > 0 && !configured.contains(count.adapter)) {
+                log::warning(
+                    "crm: {} {} job(s) of adapter '{}', which is not configured, will not be "
+                    "sent; add the adapter back, or see them with 'fblctl outbox list --adapter "
+                    "{}'",
+                    count.jobs, count.state, count.adapter, count.adapter);
+            }
+        }
+    } catch (const std::exception& error) {
+        log::error("crm: cannot count outbox jobs: {}", redactor_.redact(error.what()));
+    }
+}
+
 void OutboxWorker::loop(Mode mode, const std::function<bool()>& should_stop) {
+    warn_about_jobs_without_adapter();
     for (auto& runtime : runtimes_) {
         runtime->drained = false;
         runtime->next_lease = {};

@@ -66,6 +66,7 @@ class OutboxWorker {
     enum class Mode { once, forever };
 
     void loop(Mode mode, const std::function<bool()>& should_stop);
+    void warn_about_jobs_without_adapter();
     void lease(Runtime& runtime, std::chrono::steady_clock::time_point now, Mode mode);
     void send_ready(Runtime& runtime, std::chrono::steady_clock::time_point now);
     void send(Runtime& runtime, JobRun& run);

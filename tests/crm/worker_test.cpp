@@ -359,6 +359,28 @@ TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"901", 1}, {"902", 1}}));
 }
 
+// An adapter taken out of the configuration leaves its jobs unsent; the
+// worker names them instead of passing them over in silence.
+TEST_F(WorkerTest, JobsOfAnAdapterNoLongerConfiguredAreReported) {
+    log::configure(log::Destination::stderr_stream, log::Level::info, log::PiiMode::plain);
+    server_.setup({{"persons", {{"ann@x.example", {701}}}}});
+    load(superoffice());
+    complain("ann@x.example", "so");
+    complain("bob@x.example", "retired");
+    complain("cid@x.example", "retired");
+    ::testing::internal::CaptureStderr();
+    {
+        OutboxWorker worker(config_, *store_);
+        worker.run_once();
+    }
+    auto logged = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(logged.find("2 pending job(s) of adapter 'retired', which is not configured"),
+              std::string::npos)
+        << logged;
+    EXPECT_EQ(logged.find("adapter 'so', which"), std::string::npos) << logged;
+    EXPECT_EQ(store_->outbox("pending").size(), 2u);
+}
+
 TEST_F(WorkerTest, SecretsNeverShowInLogsOrStoredAnswers) {
     log::configure(log::Destination::stderr_stream, log::Level::debug, log::PiiMode::plain);
     server_.setup({{"persons", {{"ann@x.example", {801}}}}, {"token", "another-token"}});
