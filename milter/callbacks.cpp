@@ -98,15 +98,27 @@ sfsistat answer(SMFICTX* context, const Connection& connection, const Verdict& v
     return SMFIS_CONTINUE;
 }
 
-template <typename Stage>
-sfsistat run(SMFICTX* context, Stage stage) {
+// With SMFIP_NR_HDR the MTA waits for no answer to a header: a verdict that
+// ends the message is held and given at end of headers.
+sfsistat answer_header(SMFICTX* context, Connection& connection, const Verdict& verdict) {
+    if (!connection.header_noreply) {
+        return answer(context, connection, verdict);
+    }
+    if (verdict.action != Verdict::Action::proceed) {
+        connection.header_failure = verdict;
+    }
+    return SMFIS_NOREPLY;
+}
+
+template <typename Stage, typename Respond = decltype(&answer)>
+sfsistat run(SMFICTX* context, Stage stage, Respond respond = &answer) {
     Connection* connection = nullptr;
     try {
         connection = connection_of(context);
-        return answer(context, *connection, stage(*connection->session));
+        return respond(context, *connection, stage(*connection->session));
     } catch (const std::exception& error) {
         if (connection != nullptr && connection->session) {
-            return answer(context, *connection, connection->session->internal_error(error));
+            return respond(context, *connection, connection->session->internal_error(error));
         }
         log::error("milter callback failed: {}", error.what());
         return SMFIS_TEMPFAIL;
@@ -177,29 +189,10 @@ sfsistat on_envrcpt(SMFICTX* context, char** argv) {
 }
 
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
-    Connection* connection = nullptr;
-    try {
-        connection = connection_of(context);
-        auto verdict = connection->session->header(name ? name : "", value ? value : "");
-        if (!connection->header_noreply) {
-            return answer(context, *connection, verdict);
-        }
-        if (verdict.action != Verdict::Action::proceed) {
-            connection->header_failure = verdict;
-        }
-        return SMFIS_NOREPLY;
-    } catch (const std::exception& error) {
-        if (connection == nullptr || !connection->session) {
-            log::error("milter header callback failed: {}", error.what());
-            return SMFIS_TEMPFAIL;
-        }
-        auto verdict = connection->session->internal_error(error);
-        if (!connection->header_noreply) {
-            return answer(context, *connection, verdict);
-        }
-        connection->header_failure = verdict;  // answered at end of headers
-        return SMFIS_NOREPLY;
-    }
+    return run(
+        context,
+        [&](Session& session) { return session.header(name ? name : "", value ? value : ""); },
+        answer_header);
 }
 
 sfsistat on_eoh(SMFICTX* context) {
