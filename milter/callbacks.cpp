@@ -54,6 +54,11 @@ class SmfiEditor final : public MessageEditor {
         return smfi_chgheader(context_, const_cast<char*>(name.c_str()), index,
                               const_cast<char*>(value.c_str())) == MI_SUCCESS;
     }
+    // A NULL value asks the MTA to delete the header.
+    bool delete_header(const std::string& name, int index) override {
+        return smfi_chgheader(context_, const_cast<char*>(name.c_str()), index, nullptr) ==
+               MI_SUCCESS;
+    }
 
   private:
     SMFICTX* context_;
@@ -66,7 +71,7 @@ Connection* connection_of(SMFICTX* context) {
         smfi_setpriv(context, connection);
     }
     if (!connection->session) {
-        connection->session = std::make_unique<Session>(runtime_source->current());
+        connection->session = std::make_unique<Session>(*runtime_source);
     }
     return connection;
 }
@@ -110,34 +115,46 @@ sfsistat answer_header(SMFICTX* context, Connection& connection, const Verdict& 
     return SMFIS_NOREPLY;
 }
 
-template <typename Stage, typename Respond = decltype(&answer)>
-sfsistat run(SMFICTX* context, Stage stage, Respond respond = &answer) {
+// Nothing may escape into libmilter's C frames: every exception, std:: or
+// not, becomes the session's verdict for an internal error at that stage.
+template <typename Call, typename Respond = decltype(&answer)>
+sfsistat run(SMFICTX* context, Stage stage, Call call, Respond respond = &answer) {
     Connection* connection = nullptr;
+    auto fail = [&](std::string_view what) {
+        if (connection != nullptr && connection->session) {
+            return respond(context, *connection, connection->session->internal_error(stage, what));
+        }
+        log::error("milter callback failed: {}", what);
+        return SMFIS_TEMPFAIL;
+    };
     try {
         connection = connection_of(context);
-        return respond(context, *connection, stage(*connection->session));
+        return respond(context, *connection, call(*connection->session));
     } catch (const std::exception& error) {
-        if (connection != nullptr && connection->session) {
-            return respond(context, *connection, connection->session->internal_error(error));
-        }
-        log::error("milter callback failed: {}", error.what());
-        return SMFIS_TEMPFAIL;
+        return fail(error.what());
+    } catch (...) {
+        return fail("unknown exception");
     }
 }
 
-std::string address_text(const sockaddr* address) {
+Client client_of(const char* hostname, const sockaddr* address) {
+    Client client;
+    client.hostname = hostname != nullptr ? hostname : "";
     if (address == nullptr) {
-        return {};
+        return client;
     }
     std::array<char, INET6_ADDRSTRLEN> buffer{};
     if (address->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, buffer.data(),
-                  buffer.size());
+        const auto* inet = reinterpret_cast<const sockaddr_in*>(address);
+        inet_ntop(AF_INET, &inet->sin_addr, buffer.data(), buffer.size());
+        client.port = ntohs(inet->sin_port);
     } else if (address->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr,
-                  buffer.data(), buffer.size());
+        const auto* inet6 = reinterpret_cast<const sockaddr_in6*>(address);
+        inet_ntop(AF_INET6, &inet6->sin6_addr, buffer.data(), buffer.size());
+        client.port = ntohs(inet6->sin6_port);
     }
-    return buffer.data();
+    client.address = buffer.data();
+    return client;
 }
 
 sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned long offered_steps,
@@ -167,36 +184,39 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
     } catch (const std::exception& error) {
         log::error("milter negotiation failed: {}", error.what());
         return SMFIS_ALL_OPTS;
+    } catch (...) {
+        log::error("milter negotiation failed: unknown exception");
+        return SMFIS_ALL_OPTS;
     }
 }
 
-sfsistat on_connect(SMFICTX* context, char*, _SOCK_ADDR* address) {
-    return run(context, [&](Session& session) {
-        return session.connect(address_text(address), SmfiMacros(context));
+sfsistat on_connect(SMFICTX* context, char* hostname, _SOCK_ADDR* address) {
+    return run(context, Stage::connect, [&](Session& session) {
+        return session.connect(client_of(hostname, address), SmfiMacros(context));
     });
 }
 
 sfsistat on_envfrom(SMFICTX* context, char** argv) {
-    return run(context, [&](Session& session) {
+    return run(context, Stage::mail, [&](Session& session) {
         return session.mail_from(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
     });
 }
 
 sfsistat on_envrcpt(SMFICTX* context, char** argv) {
-    return run(context, [&](Session& session) {
+    return run(context, Stage::rcpt, [&](Session& session) {
         return session.rcpt(argv && argv[0] ? argv[0] : "", SmfiMacros(context));
     });
 }
 
 sfsistat on_header(SMFICTX* context, char* name, char* value) {
     return run(
-        context,
+        context, Stage::header,
         [&](Session& session) { return session.header(name ? name : "", value ? value : ""); },
         answer_header);
 }
 
 sfsistat on_eoh(SMFICTX* context) {
-    return run(context, [&](Session& session) {
+    return run(context, Stage::end_of_headers, [&](Session& session) {
         auto* connection = static_cast<Connection*>(smfi_getpriv(context));
         if (connection->header_failure) {
             auto failure = *connection->header_failure;
@@ -208,13 +228,13 @@ sfsistat on_eoh(SMFICTX* context) {
 }
 
 sfsistat on_body(SMFICTX* context, unsigned char* chunk, size_t length) {
-    return run(context, [&](Session& session) {
+    return run(context, Stage::body, [&](Session& session) {
         return session.body(std::string_view(reinterpret_cast<const char*>(chunk), length));
     });
 }
 
 sfsistat on_eom(SMFICTX* context) {
-    return run(context, [&](Session& session) {
+    return run(context, Stage::end_of_message, [&](Session& session) {
         SmfiEditor editor(context);
         return session.end_of_message(SmfiMacros(context), editor);
     });

@@ -23,6 +23,12 @@ bool contains_ignoring_case(const std::vector<std::string>& list, const std::str
 
 }  // namespace
 
+bool is_postfix_local_submission(const Client& client) {
+    // Plumbing only for now.
+    (void)client;
+    return false;
+}
+
 Direction decide_direction(const config::OutboundSettings& outbound,
                            const ConnectionFacts& connection, const EnvelopeFacts& envelope) {
     if (outbound.authenticated && !envelope.auth_user.empty()) {

@@ -14,10 +14,23 @@ namespace fbl::milter {
 
 enum class Direction { inbound, outbound };
 
-struct ConnectionFacts {
-    std::string client_address;  // numeric, as from the connect callback
-    std::string daemon_name;     // Postfix {daemon_name}
+// The client as the connect callback gives it.
+struct Client {
+    std::string hostname;  // "localhost" for Postfix's emulated local submission
+    std::string address;   // numeric
+    unsigned port = 0;     // 0 when no TCP connection stands behind it
 };
+
+struct ConnectionFacts {
+    std::string client_address;     // numeric, as from the connect callback
+    std::string daemon_name;        // Postfix {daemon_name}
+    bool local_submission = false;  // sendmail(1) through Postfix's non_smtpd_milters
+};
+
+// Postfix's cleanup(8) emulates a connect for mail that came through no
+// smtpd (sendmail(1), pickup): client "localhost", 127.0.0.1, port 0. A real
+// TCP client never has port 0.
+bool is_postfix_local_submission(const Client& client);
 
 struct EnvelopeFacts {
     std::string sender;     // envelope sender, brackets removed

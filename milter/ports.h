@@ -26,6 +26,8 @@ class MessageEditor {
     virtual bool delete_recipient(const std::string& recipient_as_given) = 0;
     virtual bool add_header(const std::string& name, const std::string& value) = 0;
     virtual bool change_header(const std::string& name, int index, const std::string& value) = 0;
+    // `index` counts from 1 among the headers called `name`.
+    virtual bool delete_header(const std::string& name, int index) = 0;
 };
 
 // Is this key suppressed? Throws suppression::StoreUnavailable when the

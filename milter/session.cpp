@@ -75,8 +75,11 @@ Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLooku
       send_log(config->send_log.enabled ? send_log_in : nullptr),
       signer(make_signer(config->feedback.reference_header)) {}
 
+Session::Session(const RuntimeSource& source)
+    : current_runtime_([&source] { return source.current(); }), runtime_(current_runtime_()) {}
+
 Session::Session(std::shared_ptr<const Runtime> runtime)
-    : runtime_(std::move(runtime)), config_(*runtime_->config) {}
+    : current_runtime_([runtime] { return runtime; }), runtime_(std::move(runtime)) {}
 
 void Session::note_queue_id(const MacroSource& macros) {
     if (auto queue_id = macros.macro("i"); queue_id && !queue_id->empty()) {
@@ -84,8 +87,8 @@ void Session::note_queue_id(const MacroSource& macros) {
     }
 }
 
-Verdict Session::connect(const std::string& client_address, const MacroSource& macros) {
-    connection_.client_address = client_address;
+Verdict Session::connect(const Client& client, const MacroSource& macros) {
+    connection_.client_address = client.address;
     connection_.daemon_name = macros.macro("{daemon_name}").value_or("");
     return Verdict::proceed();
 }
@@ -95,9 +98,9 @@ Verdict Session::mail_from(const std::string& sender, const MacroSource& macros)
     note_queue_id(macros);
     message_.envelope.sender = strip_brackets(sender);
     message_.envelope.auth_user = macros.macro("{auth_authen}").value_or("");
-    message_.direction = decide_direction(config_.outbound, connection_, message_.envelope);
+    message_.direction = decide_direction(config().outbound, connection_, message_.envelope);
     message_.marketing_by_envelope =
-        is_marketing_by_envelope(config_.outbound.marketing, message_.envelope);
+        is_marketing_by_envelope(config().outbound.marketing, message_.envelope);
     return Verdict::proceed();
 }
 
@@ -116,7 +119,7 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& 
         } catch (const suppression::StoreUnavailable& error) {
             log::warning("{}: store unavailable at RCPT for {}: {}", message_.queue_id,
                          log::address(key.key), error.what());
-            return verdict_for_failure(config_.on_error.store_unavailable, kTempfailStoreReply);
+            return verdict_for_failure(config().on_error.store_unavailable, kTempfailStoreReply);
         }
     }
     RcptFacts facts;
@@ -126,12 +129,12 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& 
     // Postfix's cleanup (non_smtpd_milters) never sends {rcpt_mailer}; smtpd
     // and Sendmail always do. Without it the safe path is removal at EOM.
     facts.non_smtpd = !macros.macro("{rcpt_mailer}").has_value();
-    auto action = decide_rcpt(config_.outbound, facts);
+    auto action = decide_rcpt(config().outbound, facts);
     if (action == RcptAction::reject_now) {
         metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
         log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key.key),
                     suppression::to_string(entry->reason));
-        return Verdict::reject(suppressed_reply(config_.outbound.reply, strip_brackets(recipient)));
+        return Verdict::reject(suppressed_reply(config().outbound.reply, strip_brackets(recipient)));
     }
     Recipient accepted{recipient, key.ok() ? key.key : std::string()};
     accepted.remove_always = action == RcptAction::remove_at_eom;
@@ -165,7 +168,7 @@ void Session::append_raw(std::string_view text) {
     if (message_.report_too_large) {
         return;
     }
-    if (message_.raw.size() + text.size() > config_.milter.report_size_limit) {
+    if (message_.raw.size() + text.size() > config().milter.report_size_limit) {
         message_.report_too_large = true;
         message_.raw.clear();
         message_.raw.shrink_to_fit();
@@ -181,7 +184,7 @@ Verdict Session::header(const std::string& name, const std::string& value) {
     }
     // With detect_by_content_type every inbound message is buffered until
     // EOH: the Content-Type that makes it a candidate may come last.
-    if (!message_.report_candidate && !config_.feedback.detect_by_content_type) {
+    if (!message_.report_candidate && !config().feedback.detect_by_content_type) {
         return Verdict::proceed();
     }
     if (strcasecmp(name.c_str(), "Content-Type") == 0 && is_feedback_content_type(value)) {
@@ -196,7 +199,7 @@ Verdict Session::end_of_headers(const MacroSource& macros) {
     note_queue_id(macros);
     if (message_.direction == Direction::outbound) {
         message_.marketing = message_.marketing_by_envelope ||
-                             is_marketing_by_headers(config_.outbound.marketing, message_.headers);
+                             is_marketing_by_headers(config().outbound.marketing, message_.headers);
         // Nothing to do at end of message: let the MTA stop asking.
         if (!message_.any_removal && !(message_.marketing && runtime_->attributes_marketing())) {
             return Verdict::accept();
@@ -250,7 +253,7 @@ Verdict Session::outbound_end(MessageEditor& editor) {
     }
     if (!first_removed.empty() && kept.empty()) {
         log::notice("{}: reject message: every recipient is suppressed", message_.queue_id);
-        return Verdict::reject(suppressed_reply(config_.outbound.reply, first_removed));
+        return Verdict::reject(suppressed_reply(config().outbound.reply, first_removed));
     }
     if (message_.marketing) {
         attribute(kept, editor);
@@ -271,7 +274,7 @@ std::string Session::header_value(const std::string& name) const {
 // reference header, and a send-log record per recipient.
 void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor) {
     std::string mailing_id;
-    for (const auto& name : config_.outbound.mailing_id_headers) {
+    for (const auto& name : config().outbound.mailing_id_headers) {
         if (mailing_id = header_value(name); !mailing_id.empty()) {
             break;
         }
@@ -293,7 +296,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
         try {
-            editor.add_header(config_.feedback.reference_header.name,
+            editor.add_header(config().feedback.reference_header.name,
                               runtime_->signer->sign(claims));
         } catch (const std::invalid_argument& error) {
             // Attribution is lost for this message, but the mail goes out.
@@ -316,7 +319,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
 Verdict Session::report_end(MessageEditor& editor) {
     if (message_.report_too_large) {
         log::warning("{}: report candidate over report_size_limit ({} bytes), not processed",
-                     message_.queue_id, config_.milter.report_size_limit);
+                     message_.queue_id, config().milter.report_size_limit);
         editor.add_header(kResultHeader, "not processed: larger than report_size_limit");
         return Verdict::accept();
     }
@@ -326,10 +329,10 @@ Verdict Session::report_end(MessageEditor& editor) {
     } catch (const suppression::StoreUnavailable& error) {
         log::warning("{}: report not stored, asking the sender to retry: {}", message_.queue_id,
                      error.what());
-        return verdict_for_failure(config_.on_error.store_unavailable, kTempfailStoreReply);
+        return verdict_for_failure(config().on_error.store_unavailable, kTempfailStoreReply);
     }
     log::info("{}: report: {}", message_.queue_id, outcome.summary);
-    switch (config_.feedback.disposition) {
+    switch (config().feedback.disposition) {
         case config::ReportDisposition::discard:
             return Verdict::discard();
         case config::ReportDisposition::tag:
@@ -351,10 +354,10 @@ void Session::abort() {
     message_ = Message{};
 }
 
-Verdict Session::internal_error(const std::exception& error) {
-    log::error("{}: internal error: {}", message_.queue_id, error.what());
+Verdict Session::internal_error([[maybe_unused]] Stage stage, std::string_view what) {
+    log::error("{}: internal error: {}", message_.queue_id, what);
     message_ = Message{};
-    return verdict_for_failure(config_.on_error.internal, kTempfailInternalReply);
+    return verdict_for_failure(config().on_error.internal, kTempfailInternalReply);
 }
 
 }  // namespace fbl::milter

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,12 +33,22 @@ struct Runtime {
     bool attributes_marketing() const { return signer != nullptr || send_log != nullptr; }
 };
 
+// Hands out the runtime in force now (the daemon swaps it on reload).
+class RuntimeSource {
+  public:
+    virtual ~RuntimeSource() = default;
+    virtual std::shared_ptr<const Runtime> current() const = 0;
+};
+
 // One SMTP connection: many messages, one at a time.
 class Session {
   public:
+    // `source` must outlive the session.
+    explicit Session(const RuntimeSource& source);
+    // One runtime for every message (tests, tools).
     explicit Session(std::shared_ptr<const Runtime> runtime);
 
-    Verdict connect(const std::string& client_address, const MacroSource& macros);
+    Verdict connect(const Client& client, const MacroSource& macros);
     Verdict mail_from(const std::string& sender, const MacroSource& macros);
     Verdict rcpt(const std::string& recipient, const MacroSource& macros);
     Verdict header(const std::string& name, const std::string& value);
@@ -47,7 +58,7 @@ class Session {
     void abort();
 
     // The verdict for an exception escaping a stage (on_error.internal).
-    Verdict internal_error(const std::exception& error);
+    Verdict internal_error(Stage stage, std::string_view what);
     const Runtime& runtime() const { return *runtime_; }
 
   private:
@@ -81,8 +92,10 @@ class Session {
     void append_raw(std::string_view text);
     bool is_feedback_content_type(const std::string& value) const;
 
+    const config::Config& config() const { return *runtime_->config; }
+
+    std::function<std::shared_ptr<const Runtime>()> current_runtime_;
     std::shared_ptr<const Runtime> runtime_;
-    const config::Config& config_;
     ConnectionFacts connection_;
     Message message_;
 };

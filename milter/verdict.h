@@ -28,6 +28,9 @@ struct Verdict {
     static Verdict tempfail(Reply reply) { return {Action::tempfail, std::move(reply)}; }
 };
 
+// The protocol stage a verdict answers.
+enum class Stage { connect, mail, rcpt, header, end_of_headers, body, end_of_message };
+
 // Named replies (STYLE.md: reply codes as named constants).
 inline const Reply kTempfailStoreReply{"451", "4.3.0", "temporary failure, please try again later"};
 inline const Reply kTempfailInternalReply{"451", "4.3.0", "internal error, please try again later"};

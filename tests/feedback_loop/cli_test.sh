@@ -64,9 +64,20 @@ expect_status 0 "$fblctl" -c "$work/any.yaml" ingest - <"$fixtures/standard_crlf
 expect_status 1 "$fblctl" -c "$work/any.yaml" check alice.smith@example.org
 [[ $(sqlite3 "$work/store.db" 'SELECT count(*) FROM complaints') == 1 ]] || fail "report counted twice"
 
-# Non-reports: accepted and logged, or EX_DATAERR when configured to bounce.
-expect_status 0 "$fblctl" -c "$work/any.yaml" ingest "$fixtures/not_a_report.eml"
+# Non-reports: a pipe transport has no mailbox to keep them in, so ingest
+# never says "done" (0) for one: EX_DATAERR, and the sender gets the reason.
+expect_status 65 "$fblctl" -c "$work/any.yaml" ingest "$fixtures/not_a_report.eml"
+grep -q "not a feedback report" "$work/err" || fail "ingest says why it refused a non-report"
 expect_status 65 "$fblctl" -c "$work/bounce.yaml" ingest "$fixtures/not_a_report.eml"
+# Over milter.report_size_limit: refused the same way, never acknowledged.
+sed 's/^store:/milter:\n  report_size_limit: 1KiB\nstore:/' "$work/any.yaml" >"$work/small.yaml"
+expect_status 65 "$fblctl" -c "$work/small.yaml" ingest "$fixtures/standard.eml"
 # Store unavailable: EX_TEMPFAIL so the MTA retries.
 expect_status 75 "$fblctl" -c "$work/down.yaml" ingest "$fixtures/standard.eml"
+# Any other failure is EX_TEMPFAIL too, never EX_SOFTWARE (70), which Postfix
+# bounces: here the complaints table is gone under a valid schema version.
+cp "$work/store.db" "$work/broken.db"
+sqlite3 "$work/broken.db" 'DROP TABLE complaints'
+sed "s|$work/store.db|$work/broken.db|" "$work/any.yaml" >"$work/broken.yaml"
+expect_status 75 "$fblctl" -c "$work/broken.yaml" ingest "$fixtures/aol_redacted.eml"
 echo "ok"

@@ -19,6 +19,16 @@ TEST(Direction, AuthenticatedClientsSendOutgoingMail) {
               Direction::inbound);
 }
 
+// Issue 21.2: mail through non_smtpd_milters is outgoing mail.
+TEST(Direction, PostfixLocalSubmissionIsOutgoingWhateverNetworksSays) {
+    auto config = config::load_string("outbound:\n  networks: []\n", "t.yaml");
+    EXPECT_TRUE(is_postfix_local_submission({"localhost", "127.0.0.1", 0}));
+    EXPECT_FALSE(is_postfix_local_submission({"localhost", "127.0.0.1", 41234}));
+    EXPECT_FALSE(is_postfix_local_submission({"mx.example", "192.0.2.1", 0}));
+    EXPECT_EQ(decide_direction(config.outbound, {"127.0.0.1", "", true}, {}), Direction::outbound);
+    EXPECT_EQ(decide_direction(config.outbound, {"127.0.0.1", "", false}, {}), Direction::inbound);
+}
+
 TEST(Direction, ConfiguredNetworksAndDaemonNamesSendOutgoingMail) {
     auto config = load(
         "outbound:\n  authenticated: false\n  networks: [10.1.0.0/16]\n"

@@ -41,8 +41,13 @@ class RecordingEditor final : public MessageEditor {
         added.emplace_back(name, value);
         return true;
     }
+    std::vector<std::pair<std::string, int>> header_deleted;
     bool change_header(const std::string& name, int, const std::string& value) override {
         changed.emplace_back(name, value);
+        return true;
+    }
+    bool delete_header(const std::string& name, int index) override {
+        header_deleted.emplace_back(name, index);
         return true;
     }
 };
@@ -51,8 +56,9 @@ class ListLookup final : public RecipientLookup {
   public:
     std::map<std::string, suppression::Scope> suppressed;
     bool unavailable = false;
+    std::string unavailable_for;  // only this key's lookup fails
     std::optional<suppression::Suppression> lookup(const std::string& key) override {
-        if (unavailable) {
+        if (unavailable || key == unavailable_for) {
             throw suppression::StoreUnavailable("database is locked");
         }
         auto found = suppressed.find(key);
@@ -70,12 +76,13 @@ class RecordingIntake final : public ReportIntake {
   public:
     std::vector<std::string> taken;
     bool unavailable = false;
+    IntakeOutcome outcome{true, false, true, 1, "complaint stored, 1 recipient suppressed"};
     IntakeOutcome take_in(std::string_view raw) override {
         if (unavailable) {
             throw suppression::StoreUnavailable("disk full");
         }
         taken.emplace_back(raw);
-        return {true, false, true, 1, "complaint stored, 1 recipient suppressed"};
+        return outcome;
     }
 };
 
@@ -89,7 +96,7 @@ class SessionTest : public ::testing::Test {
     Session start(const std::string& yaml, const std::string& client = "127.0.0.1") {
         auto config = std::make_shared<const config::Config>(config::load_string(yaml, "t.yaml"));
         Session session(std::make_shared<const Runtime>(config, &lookup, &intake));
-        session.connect(client, macros);
+        session.connect({"client.example", client, 40025}, macros);
         return session;
     }
 };
@@ -160,7 +167,7 @@ TEST_F(SessionTest, StoreUnavailableAtRcptFollowsTheConfiguredAction) {
     EXPECT_EQ(session.rcpt("<a@example.com>", macros).action, Verdict::Action::tempfail);
     auto open = start("on_error:\n  store_unavailable: accept\n");
     open.mail_from("<news@example.org>", macros);
-    EXPECT_EQ(open.rcpt("<a@example.com>", macros).action, Verdict::Action::accept);
+    EXPECT_EQ(open.rcpt("<a@example.com>", macros).action, Verdict::Action::proceed);
 }
 
 TEST_F(SessionTest, InboundMailNotForTheFeedbackAddressIsAcceptedAtEndOfHeaders) {
@@ -215,18 +222,249 @@ TEST_F(SessionTest, ReportDetectedByContentTypeWhenConfigured) {
     EXPECT_EQ(intake.taken.size(), 1u);
 }
 
-TEST_F(SessionTest, OversizedReportIsDeliveredUnprocessed) {
+// Issue 14.9: the provider learns that the report was not taken.
+TEST_F(SessionTest, OversizedReportIsRejectedWith552) {
     auto session =
         start("milter:\n  report_size_limit: 1KiB\nfeedback:\n  addresses: [fbl@example.org]\n",
               "192.0.2.9");
     session.mail_from("<arf@provider.example>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
-    session.body(std::string(4096, 'x'));
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    auto in_body = session.body(std::string(4096, 'x'));
+    auto verdict = in_body.action == Verdict::Action::reject
+                       ? in_body
+                       : session.end_of_message(macros, editor);
+    EXPECT_EQ(verdict.action, Verdict::Action::reject);
+    EXPECT_EQ(verdict.reply.code, "552");
+    EXPECT_EQ(verdict.reply.xcode, "5.3.4");
     EXPECT_TRUE(intake.taken.empty());
+    EXPECT_TRUE(editor.added.empty());
+}
+
+// Issue 14.9: a message that is no report is never discarded: it reaches the
+// mailbox with the reason in X-FBL-Result.
+TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded) {
+    intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "192.0.2.9");
+    session.mail_from("<someone@example.net>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.end_of_headers(macros);
+    session.body("hello\r\n");
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
     ASSERT_EQ(editor.added.size(), 1u);
-    EXPECT_THAT(editor.added[0].second, HasSubstr("report_size_limit"));
+    EXPECT_EQ(editor.added[0].first, "X-FBL-Result");
+    EXPECT_THAT(editor.added[0].second, HasSubstr("no feedback-report part"));
+}
+
+TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
+    intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\n  non_report: bounce\n", "192.0.2.9");
+    session.mail_from("<someone@example.net>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.end_of_headers(macros);
+    session.body("hello\r\n");
+    auto verdict = session.end_of_message(macros, editor);
+    EXPECT_EQ(verdict.action, Verdict::Action::reject);
+    EXPECT_EQ(verdict.reply.code, "550");
+    EXPECT_EQ(verdict.reply.xcode, "5.6.0");
+}
+
+// Issue 14.11: a report that is not stored is never acknowledged.
+TEST_F(SessionTest, ReportCommitFailureTempfailsWhateverStoreUnavailableSays) {
+    intake.unavailable = true;
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\non_error:\n  store_unavailable: accept\n",
+        "192.0.2.9");
+    session.mail_from("<arf@provider.example>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.end_of_headers(macros);
+    session.body(kReportBody);
+    auto verdict = session.end_of_message(macros, editor);
+    EXPECT_EQ(verdict.action, Verdict::Action::tempfail);
+    EXPECT_EQ(verdict.reply.code, "451");
+}
+
+TEST_F(SessionTest, InternalErrorOnAReportTempfailsWhateverInternalSays) {
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\non_error:\n  internal: accept\n",
+        "192.0.2.9");
+    session.mail_from("<arf@provider.example>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.end_of_headers(macros);
+    session.body(kReportBody);
+    EXPECT_EQ(session.internal_error(Stage::end_of_message, "boom").action,
+              Verdict::Action::tempfail);
+}
+
+// Issue 14.11: fail-open at RCPT lets that recipient through; the message
+// goes on, so removals planned for end of message still happen.
+TEST_F(SessionTest, FailOpenAtRcptContinuesThatRecipientOnly) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    lookup.unavailable_for = "unknown@example.com";
+    auto session = start("on_error:\n  store_unavailable: accept\n");
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    EXPECT_EQ(session.rcpt("<unknown@example.com>", macros).action, Verdict::Action::proceed);
+    session.header("List-Unsubscribe", "<mailto:u@example.org>");
+    session.end_of_headers(macros);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
+TEST_F(SessionTest, InternalErrorAtRcptKeepsTheMessage) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    auto session = start("on_error:\n  internal: accept\n");
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    EXPECT_EQ(session.internal_error(Stage::rcpt, "boom").action, Verdict::Action::proceed);
+    session.rcpt("<stays@example.com>", macros);
+    session.header("Precedence", "bulk");
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
+TEST_F(SessionTest, InternalErrorAtRcptTempfailsThatRecipientAndKeepsTheMessage) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    auto session = start("");
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    EXPECT_EQ(session.internal_error(Stage::rcpt, "boom").action, Verdict::Action::tempfail);
+    session.rcpt("<stays@example.com>", macros);
+    session.header("Precedence", "bulk");
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
+// Issue 14.20: our headers, forged by a sender, never reach a reader.
+TEST_F(SessionTest, ForgedResultHeadersAreRemovedFromInboundMail) {
+    auto session = start("feedback:\n  addresses: [fbl@example.org]\n", "192.0.2.9");
+    session.mail_from("<someone@example.net>", macros);
+    session.rcpt("<sales@example.org>", macros);
+    session.header("X-FBL-Result", "abuse; trusted; 1 recipient(s), 1 suppressed");
+    session.header("Subject", "hello");
+    session.header("x-fbl-result", "again");
+    EXPECT_NE(session.end_of_headers(macros).action, Verdict::Action::accept);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_THAT(editor.header_deleted,
+                ElementsAre(std::pair<std::string, int>("X-FBL-Result", 2),
+                            std::pair<std::string, int>("X-FBL-Result", 1)));
+}
+
+TEST_F(SessionTest, ForgedResultOnAReportIsReplacedByOurs) {
+    auto session = start("feedback:\n  addresses: [fbl@example.org]\n", "192.0.2.9");
+    session.mail_from("<arf@provider.example>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.header("X-FBL-Result", "abuse; trusted; forged");
+    session.end_of_headers(macros);
+    session.body(kReportBody);
+    session.end_of_message(macros, editor);
+    EXPECT_THAT(editor.header_deleted,
+                ElementsAre(std::pair<std::string, int>("X-FBL-Result", 1)));
+    ASSERT_EQ(editor.added.size(), 1u);
+    EXPECT_EQ(editor.added[0].second, intake.outcome.summary);
+}
+
+TEST_F(SessionTest, ForgedReferenceHeaderIsRemovedFromOutboundMail) {
+    auto session = start("");
+    session.mail_from("<support@example.org>", macros);
+    session.rcpt("<reader@example.com>", macros);
+    session.header("X-FBL-Ref", "v1.k1.forged");
+    session.header("Subject", "Re: ticket");
+    EXPECT_NE(session.end_of_headers(macros).action, Verdict::Action::accept);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Ref", 1)));
+}
+
+// Issue 21.2: Postfix's cleanup emulates a connect from localhost/127.0.0.1
+// with no port for sendmail(1) mail: outgoing, whatever networks says.
+TEST_F(SessionTest, SendmailSubmissionIsOutgoingWithNoNetworks) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::all;
+    macros.values.erase("{rcpt_mailer}");
+    auto config = std::make_shared<const config::Config>(
+        config::load_string("outbound:\n  networks: []\n", "t.yaml"));
+    Session session(std::make_shared<const Runtime>(config, &lookup, &intake));
+    session.connect({"localhost", "127.0.0.1", 0}, macros);
+    session.mail_from("<news@example.org>", macros);
+    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
+    session.rcpt("<stays@example.com>", macros);
+    session.end_of_headers(macros);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
+TEST_F(SessionTest, RecipientWithoutRcptMailerMakesTheMessageOutgoing) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::all;
+    macros.values.erase("{rcpt_mailer}");
+    auto session = start("outbound:\n  networks: []\n", "192.0.2.9");
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
+// Issue 21.3: a report to a feedback address is a report whatever the
+// client; the message's other recipients keep outbound treatment.
+TEST_F(SessionTest, ReportFromAnOutboundClientIsTakenIn) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::all;
+    auto session = start("feedback:\n  addresses: [fbl@example.org]\n", "127.0.0.1");
+    session.mail_from("<relay@example.org>", macros);
+    EXPECT_EQ(session.rcpt("<fbl@example.org>", macros).action, Verdict::Action::proceed);
+    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::reject);
+    session.header("Subject", "complaint");
+    session.header("Content-Type", "multipart/report; report-type=feedback-report; boundary=b");
+    EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::proceed);
+    session.body(kReportBody);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    ASSERT_EQ(intake.taken.size(), 1u);
+    EXPECT_THAT(intake.taken[0], HasSubstr("Subject: complaint\r\n"));
+    EXPECT_THAT(intake.taken[0], HasSubstr("boundary=b\r\n\r\n--b\r\n"));
+}
+
+TEST_F(SessionTest, DiscardedReportLeavesTheOtherRecipientsOfTheMessage) {
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "127.0.0.1");
+    session.mail_from("<relay@example.org>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.rcpt("<colleague@example.com>", macros);
+    session.end_of_headers(macros);
+    session.body(kReportBody);
+    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(intake.taken.size(), 1u);
+    EXPECT_THAT(editor.deleted, ElementsAre("<fbl@example.org>"));
+}
+
+// Issue 14.12: a reload applies from the next MAIL FROM, also on a
+// connection that stays open; the message in flight keeps its config.
+class SwitchableRuntime final : public RuntimeSource {
+  public:
+    std::shared_ptr<const Runtime> runtime;
+    std::shared_ptr<const Runtime> current() const override { return runtime; }
+};
+
+TEST_F(SessionTest, ReloadAppliesFromTheNextMailFromOnOneConnection) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    auto runtime_for = [&](const std::string& yaml) {
+        return std::make_shared<const Runtime>(
+            std::make_shared<const config::Config>(config::load_string(yaml, "t.yaml")), &lookup,
+            &intake);
+    };
+    SwitchableRuntime source;
+    source.runtime = runtime_for("outbound:\n  scope: marketing\n");
+    Session session(source);
+    session.connect({"client.example", "127.0.0.1", 40025}, macros);
+    session.mail_from("<support@example.org>", macros);
+    source.runtime = runtime_for("outbound:\n  scope: all\n");
+    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    session.mail_from("<support@example.org>", macros);
+    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::reject);
+    EXPECT_EQ(session.runtime().config->outbound.scope, config::EnforcementScope::all);
 }
 
 TEST_F(SessionTest, AbortForgetsTheMessageButNotTheConnection) {
@@ -292,7 +530,7 @@ class AttributionTest : public SessionTest {
                 key_file.string() + "\n    active_key: k1\n",
             "t.yaml"));
         Session session(std::make_shared<const Runtime>(config, &lookup, &intake, &send_log));
-        session.connect("127.0.0.1", macros);
+        session.connect({"client.example", "127.0.0.1", 40025}, macros);
         return session;
     }
 
@@ -344,6 +582,20 @@ TEST_F(AttributionTest, SeveralRecipientsAreReferencedThroughTheSendLog) {
     EXPECT_TRUE(check.claims.recipient.empty());
     EXPECT_EQ("<" + check.claims.send_ref + ">", message_id);
     EXPECT_EQ(send_log.records.size(), 2u);
+}
+
+TEST_F(AttributionTest, ForgedReferenceIsReplacedByOurs) {
+    auto session = start_signing();
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<reader@example.com>", macros);
+    session.header("X-FBL-Ref", "v1.k1.forged-for-someone-else");
+    session.header("List-Unsubscribe", "<mailto:u@example.org>");
+    session.end_of_headers(macros);
+    session.end_of_message(macros, editor);
+    EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Ref", 1)));
+    auto check = feedback_loop::verify_reference(
+        added("X-FBL-Ref"), session.runtime().config->feedback.reference_header.keys);
+    EXPECT_EQ(check.status, feedback_loop::ReferenceCheck::Status::valid);
 }
 
 TEST_F(AttributionTest, PersonalMailIsLeftAlone) {
