@@ -24,13 +24,14 @@ bool contains_ignoring_case(const std::vector<std::string>& list, const std::str
 }  // namespace
 
 bool is_postfix_local_submission(const Client& client) {
-    // Plumbing only for now.
-    (void)client;
-    return false;
+    return client.port == 0 && client.hostname == "localhost" && client.address == "127.0.0.1";
 }
 
 Direction decide_direction(const config::OutboundSettings& outbound,
                            const ConnectionFacts& connection, const EnvelopeFacts& envelope) {
+    if (connection.local_submission) {
+        return Direction::outbound;
+    }
     if (outbound.authenticated && !envelope.auth_user.empty()) {
         return Direction::outbound;
     }

@@ -1,5 +1,6 @@
 #include "milter/session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -9,6 +10,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "feedback_loop/reference.h"
+#include "milter/failpoint.h"
 #include "suppression/store.h"
 
 namespace fbl::milter {
@@ -89,11 +91,15 @@ void Session::note_queue_id(const MacroSource& macros) {
 
 Verdict Session::connect(const Client& client, const MacroSource& macros) {
     connection_.client_address = client.address;
+    connection_.local_submission = is_postfix_local_submission(client);
     connection_.daemon_name = macros.macro("{daemon_name}").value_or("");
     return Verdict::proceed();
 }
 
+// A reload applies from the next message, also on a connection that stays
+// open for hours; the message in flight keeps the config it started with.
 Verdict Session::mail_from(const std::string& sender, const MacroSource& macros) {
+    runtime_ = current_runtime_();
     message_ = Message{};
     note_queue_id(macros);
     message_.envelope.sender = strip_brackets(sender);
@@ -104,55 +110,71 @@ Verdict Session::mail_from(const std::string& sender, const MacroSource& macros)
     return Verdict::proceed();
 }
 
-Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
-    note_queue_id(macros);
-    return message_.direction == Direction::outbound ? outbound_rcpt(recipient, macros)
-                                                     : inbound_rcpt(recipient);
+bool Session::is_feedback_address(const std::string& key) const {
+    const auto& keys = runtime_->feedback_keys;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& macros) {
+Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
+    note_queue_id(macros);
+    // Postfix's cleanup (non_smtpd_milters) never sends {rcpt_mailer}; smtpd
+    // and Sendmail always do. Such mail is outgoing whatever networks says;
+    // the connect it emulates usually told us already.
+    bool non_smtpd = !macros.macro("{rcpt_mailer}").has_value();
+    if (non_smtpd && message_.direction == Direction::inbound) {
+        message_.direction = Direction::outbound;
+    }
     auto key = runtime_->normalizer.normalize(recipient);
+    // A report is a report whatever the client: trust decides what it does.
+    if (key.ok() && is_feedback_address(key.key)) {
+        message_.report_candidate = true;
+        Recipient feedback{recipient, key.key};
+        feedback.feedback = true;
+        message_.recipients.push_back(std::move(feedback));
+        return Verdict::proceed();
+    }
+    if (message_.direction == Direction::inbound) {
+        message_.recipients.push_back({recipient, key.ok() ? key.key : std::string()});
+        return Verdict::proceed();
+    }
+    return outbound_rcpt(recipient, key.ok() ? key.key : std::string(), non_smtpd);
+}
+
+Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& key,
+                               bool non_smtpd) {
     std::optional<suppression::Suppression> entry;
-    if (key.ok()) {
+    if (!key.empty()) {
         try {
-            entry = runtime_->lookup->lookup(key.key);
+            entry = runtime_->lookup->lookup(key);
         } catch (const suppression::StoreUnavailable& error) {
             log::warning("{}: store unavailable at RCPT for {}: {}", message_.queue_id,
-                         log::address(key.key), error.what());
-            return verdict_for_failure(config().on_error.store_unavailable, kTempfailStoreReply);
+                         log::address(key), error.what());
+            auto verdict = verdict_for_failure(config().on_error.store_unavailable,
+                                               kTempfailStoreReply, Stage::rcpt);
+            if (verdict.action == Verdict::Action::proceed) {
+                message_.recipients.push_back({recipient, key});  // failing open: delivered
+            }
+            return verdict;
         }
     }
     RcptFacts facts;
     facts.suppressed = entry.has_value();
     facts.entry_scope = entry ? entry->scope : suppression::Scope::marketing;
     facts.marketing_by_envelope = message_.marketing_by_envelope;
-    // Postfix's cleanup (non_smtpd_milters) never sends {rcpt_mailer}; smtpd
-    // and Sendmail always do. Without it the safe path is removal at EOM.
-    facts.non_smtpd = !macros.macro("{rcpt_mailer}").has_value();
+    facts.non_smtpd = non_smtpd;  // without {rcpt_mailer} the safe path is removal at EOM
     auto action = decide_rcpt(config().outbound, facts);
     if (action == RcptAction::reject_now) {
         metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
-        log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key.key),
+        log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key),
                     suppression::to_string(entry->reason));
-        return Verdict::reject(suppressed_reply(config().outbound.reply, strip_brackets(recipient)));
+        return Verdict::reject(
+            suppressed_reply(config().outbound.reply, strip_brackets(recipient)));
     }
-    Recipient accepted{recipient, key.ok() ? key.key : std::string()};
+    Recipient accepted{recipient, key};
     accepted.remove_always = action == RcptAction::remove_at_eom;
     accepted.remove_if_marketing = action == RcptAction::decide_at_eom;
     message_.any_removal = message_.any_removal || action != RcptAction::deliver;
     message_.recipients.push_back(std::move(accepted));
-    return Verdict::proceed();
-}
-
-Verdict Session::inbound_rcpt(const std::string& recipient) {
-    auto key = runtime_->normalizer.normalize(recipient);
-    if (key.ok()) {
-        for (const auto& feedback_key : runtime_->feedback_keys) {
-            if (feedback_key == key.key) {
-                message_.report_candidate = true;
-            }
-        }
-    }
     return Verdict::proceed();
 }
 
@@ -177,40 +199,77 @@ void Session::append_raw(std::string_view text) {
     message_.raw.append(text);
 }
 
-Verdict Session::header(const std::string& name, const std::string& value) {
-    if (message_.direction == Direction::outbound) {
-        message_.headers.emplace_back(name, value);
-        return Verdict::proceed();
+void Session::count_forged_header(const std::string& name) {
+    if (strcasecmp(name.c_str(), kResultHeader) == 0) {
+        ++message_.forged_results;
+    } else if (message_.direction == Direction::outbound &&
+               strcasecmp(name.c_str(), config().feedback.reference_header.name.c_str()) == 0) {
+        ++message_.forged_references;
     }
+}
+
+// Our headers that came with the message were written by its sender: a
+// reader must never take them for ours. From the last one back, so each
+// deletion leaves the indices of the ones before it as they were.
+void Session::remove_forged_headers(MessageEditor& editor) {
+    auto remove = [&](const std::string& name, int count) {
+        for (int index = count; index >= 1; --index) {
+            if (!editor.delete_header(name, index)) {
+                throw std::runtime_error("smfi_chgheader failed to remove a forged " + name);
+            }
+        }
+        if (count > 0) {
+            log::notice("{}: removed {} {} header(s) that came with the message", message_.queue_id,
+                        count, name);
+        }
+    };
+    remove(kResultHeader, message_.forged_results);
+    remove(config().feedback.reference_header.name, message_.forged_references);
+}
+
+Verdict Session::header(const std::string& name, const std::string& value) {
+    count_forged_header(name);
+    bool inbound = message_.direction == Direction::inbound;
     // With detect_by_content_type every inbound message is buffered until
     // EOH: the Content-Type that makes it a candidate may come last.
-    if (!message_.report_candidate && !config().feedback.detect_by_content_type) {
-        return Verdict::proceed();
-    }
-    if (strcasecmp(name.c_str(), "Content-Type") == 0 && is_feedback_content_type(value)) {
+    bool detecting = inbound && config().feedback.detect_by_content_type;
+    if (detecting && strcasecmp(name.c_str(), "Content-Type") == 0 &&
+        is_feedback_content_type(value)) {
         message_.report_candidate = true;
     }
-    append_raw(name + ": " + value + "\r\n");
-    message_.headers.emplace_back(name, value);
+    bool buffering = message_.report_candidate || detecting;
+    if (buffering) {
+        append_raw(name + ": " + value + "\r\n");
+    }
+    if (buffering || !inbound) {
+        message_.headers.emplace_back(name, value);
+    }
     return Verdict::proceed();
+}
+
+Verdict Session::refuse_oversized_report() const {
+    log::warning("{}: report refused with 552: larger than milter.report_size_limit ({} bytes)",
+                 message_.queue_id, config().milter.report_size_limit);
+    return Verdict::reject(kReportTooLargeReply);
 }
 
 Verdict Session::end_of_headers(const MacroSource& macros) {
     note_queue_id(macros);
-    if (message_.direction == Direction::outbound) {
+    bool outbound = message_.direction == Direction::outbound;
+    if (outbound) {
         message_.marketing = message_.marketing_by_envelope ||
                              is_marketing_by_headers(config().outbound.marketing, message_.headers);
-        // Nothing to do at end of message: let the MTA stop asking.
-        if (!message_.any_removal && !(message_.marketing && runtime_->attributes_marketing())) {
-            return Verdict::accept();
-        }
-        return Verdict::skip_body();
     }
-    if (!message_.report_candidate) {
-        return Verdict::accept();
+    if (message_.report_candidate) {
+        append_raw("\r\n");
+        return message_.report_too_large ? refuse_oversized_report() : Verdict::proceed();
     }
-    append_raw("\r\n");
-    return Verdict::proceed();
+    bool forged = message_.forged_results > 0 || message_.forged_references > 0;
+    bool work_at_eom =
+        forged || (outbound && (message_.any_removal ||
+                                (message_.marketing && runtime_->attributes_marketing())));
+    // Nothing to do at end of message: let the MTA stop asking.
+    return work_at_eom ? Verdict::skip_body() : Verdict::accept();
 }
 
 Verdict Session::body(std::string_view chunk) {
@@ -218,14 +277,16 @@ Verdict Session::body(std::string_view chunk) {
         return Verdict::skip_body();
     }
     append_raw(chunk);
-    return Verdict::proceed();
+    return message_.report_too_large ? refuse_oversized_report() : Verdict::proceed();
 }
 
 Verdict Session::end_of_message(const MacroSource& macros, MessageEditor& editor) {
     note_queue_id(macros);
-    Verdict verdict = message_.direction == Direction::outbound ? outbound_end(editor)
-                      : message_.report_candidate               ? report_end(editor)
-                                                                : Verdict::accept();
+    remove_forged_headers(editor);
+    Verdict verdict = message_.report_candidate ? report_end(editor) : Verdict::accept();
+    if (message_.direction == Direction::outbound && verdict.action == Verdict::Action::accept) {
+        verdict = outbound_end(editor);
+    }
     message_ = Message{};
     return verdict;
 }
@@ -233,7 +294,12 @@ Verdict Session::end_of_message(const MacroSource& macros, MessageEditor& editor
 Verdict Session::outbound_end(MessageEditor& editor) {
     std::vector<const Recipient*> kept;
     std::string first_removed;
+    bool report_stays = false;
     for (const auto& recipient : message_.recipients) {
+        if (recipient.feedback) {
+            report_stays = report_stays || !message_.report_recipients_removed;
+            continue;
+        }
         bool remove =
             recipient.remove_always || (recipient.remove_if_marketing && message_.marketing);
         if (!remove) {
@@ -251,7 +317,7 @@ Verdict Session::outbound_end(MessageEditor& editor) {
             first_removed = shown;
         }
     }
-    if (!first_removed.empty() && kept.empty()) {
+    if (!first_removed.empty() && kept.empty() && !report_stays) {
         log::notice("{}: reject message: every recipient is suppressed", message_.queue_id);
         return Verdict::reject(suppressed_reply(config().outbound.reply, first_removed));
     }
@@ -318,23 +384,26 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
 
 Verdict Session::report_end(MessageEditor& editor) {
     if (message_.report_too_large) {
-        log::warning("{}: report candidate over report_size_limit ({} bytes), not processed",
-                     message_.queue_id, config().milter.report_size_limit);
-        editor.add_header(kResultHeader, "not processed: larger than report_size_limit");
-        return Verdict::accept();
+        return refuse_oversized_report();
     }
     IntakeOutcome outcome;
     try {
         outcome = runtime_->intake->take_in(message_.raw);
     } catch (const suppression::StoreUnavailable& error) {
+        // Never "accept" a report that is not stored, whatever
+        // on_error.store_unavailable says: the provider retries.
         log::warning("{}: report not stored, asking the sender to retry: {}", message_.queue_id,
                      error.what());
-        return verdict_for_failure(config().on_error.store_unavailable, kTempfailStoreReply);
+        return Verdict::tempfail(kTempfailStoreReply);
+    }
+    failpoint("after-report-commit");
+    if (!outcome.is_report) {
+        return non_report_end(outcome.summary, editor);
     }
     log::info("{}: report: {}", message_.queue_id, outcome.summary);
     switch (config().feedback.disposition) {
         case config::ReportDisposition::discard:
-            return Verdict::discard();
+            return discard_report(editor);
         case config::ReportDisposition::tag:
             for (const auto& [name, value] : message_.headers) {
                 if (strcasecmp(name.c_str(), "Subject") == 0) {
@@ -350,14 +419,52 @@ Verdict Session::report_end(MessageEditor& editor) {
     return Verdict::accept();
 }
 
+// Never discarded, never acknowledged without a trace: it reaches the
+// mailbox saying why it was not taken, or the sender learns it with a 550.
+Verdict Session::non_report_end(const std::string& summary, MessageEditor& editor) {
+    if (config().feedback.non_report == config::NonReportHandling::bounce) {
+        log::notice("{}: refused with 550, not a feedback report: {}", message_.queue_id, summary);
+        return Verdict::reject(kNotAReportReply);
+    }
+    log::notice("{}: not a feedback report, delivered with {}: {}", message_.queue_id,
+                kResultHeader, summary);
+    editor.add_header(kResultHeader, summary);
+    return Verdict::accept();
+}
+
+// The report is consumed; other recipients of the same message still get it.
+Verdict Session::discard_report(MessageEditor& editor) {
+    bool others = std::any_of(message_.recipients.begin(), message_.recipients.end(),
+                              [](const Recipient& recipient) { return !recipient.feedback; });
+    if (!others) {
+        return Verdict::discard();
+    }
+    for (const auto& recipient : message_.recipients) {
+        if (recipient.feedback && !editor.delete_recipient(recipient.as_given)) {
+            throw std::runtime_error("smfi_delrcpt failed for a feedback address");
+        }
+    }
+    message_.report_recipients_removed = true;
+    return Verdict::accept();
+}
+
 void Session::abort() {
     message_ = Message{};
 }
 
-Verdict Session::internal_error([[maybe_unused]] Stage stage, std::string_view what) {
+// A report whose fate is open is never accepted or bounced on an error: the
+// provider retries. Before end of message the message's state stays: the
+// other recipients' decisions still hold.
+Verdict Session::internal_error(Stage stage, std::string_view what) {
     log::error("{}: internal error: {}", message_.queue_id, what);
-    message_ = Message{};
-    return verdict_for_failure(config().on_error.internal, kTempfailInternalReply);
+    Verdict verdict =
+        message_.report_candidate
+            ? Verdict::tempfail(kTempfailInternalReply)
+            : verdict_for_failure(config().on_error.internal, kTempfailInternalReply, stage);
+    if (stage == Stage::end_of_message) {
+        message_ = Message{};
+    }
+    return verdict;
 }
 
 }  // namespace fbl::milter

@@ -67,6 +67,7 @@ class Session {
         std::string key;             // normalised; empty when the address does not normalise
         bool remove_always = false;  // suppressed, and the envelope already decides
         bool remove_if_marketing = false;  // suppressed for marketing mail only
+        bool feedback = false;             // one of feedback.addresses: the report goes there
     };
     struct Message {
         Direction direction = Direction::inbound;
@@ -78,17 +79,25 @@ class Session {
         HeaderList headers;
         bool report_candidate = false;
         bool report_too_large = false;
-        std::string raw;  // headers + body of a report candidate
+        bool report_recipients_removed = false;  // disposition discard, other recipients stay
+        int forged_results = 0;                  // X-FBL-Result headers that came with it
+        int forged_references = 0;               // outbound: reference headers that came with it
+        std::string raw;                         // headers + body of a report candidate
         std::string queue_id = "NOQUEUE";
     };
 
     void note_queue_id(const MacroSource& macros);
-    Verdict outbound_rcpt(const std::string& recipient, const MacroSource& macros);
-    Verdict inbound_rcpt(const std::string& recipient);
+    bool is_feedback_address(const std::string& key) const;
+    Verdict outbound_rcpt(const std::string& recipient, const std::string& key, bool non_smtpd);
     Verdict outbound_end(MessageEditor& editor);
     void attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor);
     std::string header_value(const std::string& name) const;
+    void count_forged_header(const std::string& name);
+    void remove_forged_headers(MessageEditor& editor);
     Verdict report_end(MessageEditor& editor);
+    Verdict non_report_end(const std::string& summary, MessageEditor& editor);
+    Verdict discard_report(MessageEditor& editor);
+    Verdict refuse_oversized_report() const;
     void append_raw(std::string_view text);
     bool is_feedback_content_type(const std::string& value) const;
 

@@ -2,10 +2,11 @@
 
 namespace fbl::milter {
 
-Verdict verdict_for_failure(config::FailureAction action, const Reply& tempfail_reply) {
+Verdict verdict_for_failure(config::FailureAction action, const Reply& tempfail_reply,
+                            Stage stage) {
     switch (action) {
         case config::FailureAction::accept:
-            return Verdict::accept();
+            return stage == Stage::end_of_message ? Verdict::accept() : Verdict::proceed();
         case config::FailureAction::reject:
             return Verdict::reject(kRejectInternalReply);
         case config::FailureAction::tempfail:

@@ -35,9 +35,15 @@ enum class Stage { connect, mail, rcpt, header, end_of_headers, body, end_of_mes
 inline const Reply kTempfailStoreReply{"451", "4.3.0", "temporary failure, please try again later"};
 inline const Reply kTempfailInternalReply{"451", "4.3.0", "internal error, please try again later"};
 inline const Reply kRejectInternalReply{"550", "5.3.0", "internal error"};
+inline const Reply kReportTooLargeReply{"552", "5.3.4",
+                                        "feedback report larger than this server takes"};
+inline const Reply kNotAReportReply{"550", "5.6.0", "not a feedback report"};
 
-// The one place where a configured failure action becomes a verdict.
-Verdict verdict_for_failure(config::FailureAction action, const Reply& tempfail_reply);
+// The one place where a configured failure action becomes a verdict. Failing
+// open ("accept") before end of message lets the message go on: SMFIS_ACCEPT
+// there would end filtering for the whole message, and with it the removals
+// and attribution that end of message still has to do.
+Verdict verdict_for_failure(config::FailureAction action, const Reply& tempfail_reply, Stage stage);
 
 // The configured reply for a suppressed recipient, {rcpt} filled in and made
 // safe for smfi_setreply (one line, '%' doubled).

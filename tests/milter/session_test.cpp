@@ -245,8 +245,8 @@ TEST_F(SessionTest, OversizedReportIsRejectedWith552) {
 // mailbox with the reason in X-FBL-Result.
 TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded) {
     intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
-    auto session = start(
-        "feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "192.0.2.9");
+    auto session =
+        start("feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "192.0.2.9");
     session.mail_from("<someone@example.net>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
@@ -259,8 +259,8 @@ TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded
 
 TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
     intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
-    auto session = start(
-        "feedback:\n  addresses: [fbl@example.org]\n  non_report: bounce\n", "192.0.2.9");
+    auto session =
+        start("feedback:\n  addresses: [fbl@example.org]\n  non_report: bounce\n", "192.0.2.9");
     session.mail_from("<someone@example.net>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
@@ -274,9 +274,9 @@ TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
 // Issue 14.11: a report that is not stored is never acknowledged.
 TEST_F(SessionTest, ReportCommitFailureTempfailsWhateverStoreUnavailableSays) {
     intake.unavailable = true;
-    auto session = start(
-        "feedback:\n  addresses: [fbl@example.org]\non_error:\n  store_unavailable: accept\n",
-        "192.0.2.9");
+    auto session =
+        start("feedback:\n  addresses: [fbl@example.org]\non_error:\n  store_unavailable: accept\n",
+              "192.0.2.9");
     session.mail_from("<arf@provider.example>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
@@ -288,8 +288,7 @@ TEST_F(SessionTest, ReportCommitFailureTempfailsWhateverStoreUnavailableSays) {
 
 TEST_F(SessionTest, InternalErrorOnAReportTempfailsWhateverInternalSays) {
     auto session = start(
-        "feedback:\n  addresses: [fbl@example.org]\non_error:\n  internal: accept\n",
-        "192.0.2.9");
+        "feedback:\n  addresses: [fbl@example.org]\non_error:\n  internal: accept\n", "192.0.2.9");
     session.mail_from("<arf@provider.example>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
@@ -349,9 +348,8 @@ TEST_F(SessionTest, ForgedResultHeadersAreRemovedFromInboundMail) {
     session.header("x-fbl-result", "again");
     EXPECT_NE(session.end_of_headers(macros).action, Verdict::Action::accept);
     EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
-    EXPECT_THAT(editor.header_deleted,
-                ElementsAre(std::pair<std::string, int>("X-FBL-Result", 2),
-                            std::pair<std::string, int>("X-FBL-Result", 1)));
+    EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Result", 2),
+                                                   std::pair<std::string, int>("X-FBL-Result", 1)));
 }
 
 TEST_F(SessionTest, ForgedResultOnAReportIsReplacedByOurs) {
@@ -362,8 +360,7 @@ TEST_F(SessionTest, ForgedResultOnAReportIsReplacedByOurs) {
     session.end_of_headers(macros);
     session.body(kReportBody);
     session.end_of_message(macros, editor);
-    EXPECT_THAT(editor.header_deleted,
-                ElementsAre(std::pair<std::string, int>("X-FBL-Result", 1)));
+    EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Result", 1)));
     ASSERT_EQ(editor.added.size(), 1u);
     EXPECT_EQ(editor.added[0].second, intake.outcome.summary);
 }
@@ -426,8 +423,8 @@ TEST_F(SessionTest, ReportFromAnOutboundClientIsTakenIn) {
 }
 
 TEST_F(SessionTest, DiscardedReportLeavesTheOtherRecipientsOfTheMessage) {
-    auto session = start(
-        "feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "127.0.0.1");
+    auto session =
+        start("feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "127.0.0.1");
     session.mail_from("<relay@example.org>", macros);
     session.rcpt("<fbl@example.org>", macros);
     session.rcpt("<colleague@example.com>", macros);

@@ -6,14 +6,27 @@ namespace fbl::milter {
 namespace {
 
 TEST(Verdict, FailureActionsMapThroughOneTable) {
-    EXPECT_EQ(verdict_for_failure(config::FailureAction::tempfail, kTempfailStoreReply).action,
+    auto at_eom = [](config::FailureAction action) {
+        return verdict_for_failure(action, kTempfailStoreReply, Stage::end_of_message);
+    };
+    EXPECT_EQ(at_eom(config::FailureAction::tempfail).action, Verdict::Action::tempfail);
+    EXPECT_EQ(at_eom(config::FailureAction::tempfail).reply.code, "451");
+    EXPECT_EQ(at_eom(config::FailureAction::accept).action, Verdict::Action::accept);
+    EXPECT_EQ(at_eom(config::FailureAction::reject).action, Verdict::Action::reject);
+}
+
+// Issue 14.11: SMFIS_ACCEPT before end of message would skip what end of
+// message still has to do for the other recipients.
+TEST(Verdict, FailingOpenBeforeEndOfMessageLetsTheMessageGoOn) {
+    for (auto stage : {Stage::connect, Stage::mail, Stage::rcpt, Stage::header,
+                       Stage::end_of_headers, Stage::body}) {
+        EXPECT_EQ(
+            verdict_for_failure(config::FailureAction::accept, kTempfailStoreReply, stage).action,
+            Verdict::Action::proceed);
+    }
+    EXPECT_EQ(verdict_for_failure(config::FailureAction::tempfail, kTempfailStoreReply, Stage::rcpt)
+                  .action,
               Verdict::Action::tempfail);
-    EXPECT_EQ(verdict_for_failure(config::FailureAction::tempfail, kTempfailStoreReply).reply.code,
-              "451");
-    EXPECT_EQ(verdict_for_failure(config::FailureAction::accept, kTempfailStoreReply).action,
-              Verdict::Action::accept);
-    EXPECT_EQ(verdict_for_failure(config::FailureAction::reject, kTempfailStoreReply).action,
-              Verdict::Action::reject);
 }
 
 TEST(Verdict, SuppressedReplyFillsRecipientAndIsSafeForSetreply) {
