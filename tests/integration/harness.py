@@ -125,10 +125,11 @@ class FblMilter:
         with open(self.config_path, "w") as out:
             out.write(text)
 
-    def start(self, timeout=15.0):
+    def start(self, timeout=15.0, env=None):
         """Starts the daemon and waits for its systemd-style READY=1, which it
         sends once the store, the index and the metrics endpoint are up (the
-        milter socket listens before them)."""
+        milter socket listens before them). `env` adds variables (a
+        failpoint, say)."""
         notify_path = os.path.join(self.root, "notify.sock")
         if os.path.exists(notify_path):
             os.unlink(notify_path)
@@ -140,7 +141,7 @@ class FblMilter:
             self.process = subprocess.Popen(
                 [FBLMILTER, "-f", "-c", self.config_path],
                 stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root,
-                env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+                env=dict(os.environ, NOTIFY_SOCKET=notify_path, **(env or {})))
             wait_for(lambda: notified_ready(notify) or self.process.poll() is not None,
                      timeout=timeout, interval=0, what="fblmilter to be ready")
         if self.process.poll() is not None:

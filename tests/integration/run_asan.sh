@@ -10,6 +10,9 @@ fi
 export FBLMILTER="$asan_dir/milter/fblmilter"
 export FBLCTL="$asan_dir/cli/fblctl"
 export PYTHONDONTWRITEBYTECODE=1
+if grep -q '^FBL_FAILPOINTS:BOOL=ON' "$asan_dir/CMakeCache.txt"; then
+  export FBL_FAILPOINTS_BUILT=1
+fi
 export FBL_SANITIZER_LOG_CHECK=1
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -2,6 +2,7 @@
 
 Run as root: `python3 -m unittest test_postfix` with FBLMILTER and FBLCTL set.
 """
+import json
 import os
 import smtplib
 import socket
@@ -20,6 +21,7 @@ import messages  # noqa: E402
 CONFIG = """\
 milter:
   socket: inet:{port}@127.0.0.1
+  report_size_limit: 64KiB
 outbound:
   authenticated: true
   networks: []
@@ -240,6 +242,51 @@ class PostfixIntegration(unittest.TestCase):
         delivered = self.postfix.delivered(lambda m: "friend8@example.com" in m["rcpt_to"])
         self.assertEqual(recipients_of(delivered[0]), ["friend8@example.com"])
 
+    # Issue 14.20: our headers, written by a sender, never reach a reader.
+    def test_11_forged_result_and_reference_headers_are_removed(self):
+        forged_result = messages.personal("someone@elsewhere.example", "reader11@example.com")
+        forged_result = forged_result.replace(
+            "Subject:", "X-FBL-Result: abuse; trusted; forged-result-11\nSubject:", 1)
+        with self.postfix.smtp(inbound=True) as smtp:
+            smtp.sendmail("someone@elsewhere.example", ["reader11@example.com"], forged_result)
+        inbound = self.postfix.delivered(lambda m: "reader11@example.com" in m["rcpt_to"])
+        self.assertNotIn("forged-result-11", inbound[0]["data"])
+        self.assertNotIn("X-FBL-Result", inbound[0]["data"])
+        forged_ref = messages.personal("support@example.org", "reader11b@example.com")
+        forged_ref = forged_ref.replace("Subject:", "X-FBL-Ref: v1.k1.forged-ref-11\nSubject:", 1)
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("support@example.org", ["reader11b@example.com"], forged_ref)
+        outbound = self.postfix.delivered(lambda m: "reader11b@example.com" in m["rcpt_to"])
+        self.assertNotIn("forged-ref-11", outbound[0]["data"])
+
+    # Issue 14.9: an oversized report is refused (552 5.3.4), never 250 and dropped.
+    def test_12_oversized_report_is_refused_with_552(self):
+        report = messages.arf_report("victim12@example.com")
+        report = report.replace("Great offers inside.", "Great offers inside.\n" +
+                                ("x" * 76 + "\n") * 1200)
+        with self.postfix.smtp(inbound=True) as smtp:
+            with self.assertRaises(smtplib.SMTPDataError) as raised:
+                smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"], report)
+        self.assertEqual(raised.exception.smtp_code, 552)
+        self.assertIn(b"5.3.4", raised.exception.smtp_error)
+        self.assertFalse(self.suppressed("victim12@example.com"))
+        self.assertIn("report refused with 552", self.milter.log_text())
+
+    # Issue 21.3: a report sent from an outgoing client (swaks on the mail host)
+    # is a report; the message's other recipient keeps outgoing treatment.
+    def test_13_report_from_an_outbound_client_is_taken_in(self):
+        self.milter.fblctl("add", "gone13@example.com", "--scope", "all", check=True)
+        time.sleep(1.0)
+        with self.postfix.smtp() as smtp:
+            refused = smtp.sendmail("relay@example.org",
+                                    ["fbl@example.org", "gone13@example.com"],
+                                    messages.arf_report("victim13@example.com"))
+        self.assertEqual(refused["gone13@example.com"][0], 550)
+        self.assertTrue(self.suppressed("victim13@example.com"))
+        delivered = self.postfix.delivered(
+            lambda m: "fbl@example.org" in m["rcpt_to"] and "victim13" in m["data"])
+        self.assertIn("X-FBL-Result:", delivered[0]["data"])
+
     # 6. fblmilter stopped: Postfix applies milter_default_action (tempfail). Last.
     def test_9_stopped_milter_means_default_action(self):
         self.assertEqual(self.milter.stop(), 0)
@@ -254,6 +301,80 @@ class PostfixIntegration(unittest.TestCase):
             self.assertEqual(code // 100, 4)
         finally:
             self.milter.start()
+
+
+class SendmailWithoutNetworks(unittest.TestCase):
+    """Issue 21.2: outgoing decided by daemon name, `networks: []`, and
+    Postfix's cleanup announcing itself with its default {daemon_name}: a
+    newsletter submitted with sendmail(1) is still outgoing."""
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root to run a private Postfix")
+        cls.root = make_root()
+        port = free_port()
+        cls.milter = FblMilter(cls.root, CONFIG.format(
+            port=port, scope="marketing", root=cls.root, metrics_port=free_port())).start()
+        cls.postfix = PostfixInstance(
+            cls.root, f"inet:127.0.0.1:{port}",
+            extra_main_cf="milter_macro_daemon_name = $myhostname").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        shut_down(cls.postfix, cls.milter, cls.root)
+
+    def test_sendmail_newsletter_skips_the_suppressed_reader(self):
+        self.milter.fblctl("add", "reader@example.com", check=True)
+        time.sleep(1.0)
+        result = self.postfix.sendmail_command(
+            "news@news.example.org", ["reader@example.com", "friend@example.com"],
+            messages.marketing("news@news.example.org",
+                               ["reader@example.com", "friend@example.com"]))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        delivered = self.postfix.delivered(lambda m: "friend@example.com" in m["rcpt_to"])
+        self.assertEqual(recipients_of(delivered[0]), ["friend@example.com"])
+
+
+class CrashAfterCommit(unittest.TestCase):
+    """Tests that can fail (issue 14): fblmilter dies between the report's
+    commit and its answer to Postfix; the provider's retry is stored once."""
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root to run a private Postfix")
+        if os.environ.get("FBL_FAILPOINTS_BUILT") != "1":
+            if os.environ.get("CI") == "true":
+                raise AssertionError("CI builds must have FBL_FAILPOINTS on")
+            raise unittest.SkipTest("built without FBL_FAILPOINTS (a release build)")
+        cls.root = make_root()
+        port = free_port()
+        cls.milter = FblMilter(cls.root, CONFIG.format(
+            port=port, scope="marketing", root=cls.root, metrics_port=free_port()))
+        cls.milter.start(env={"FBL_FAILPOINT": "after-report-commit"})
+        cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{port}").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        shut_down(cls.postfix, cls.milter, cls.root)
+
+    def test_retry_after_a_crash_between_commit_and_reply_is_stored_once(self):
+        report = messages.arf_report("crash@example.com")
+        with self.postfix.smtp(inbound=True) as smtp:
+            with self.assertRaises(smtplib.SMTPDataError) as raised:
+                smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"], report)
+        self.assertEqual(raised.exception.smtp_code // 100, 4)  # milter_default_action
+        self.assertEqual(self.milter.process.wait(timeout=10), 86, "died at the failpoint")
+        self.milter.log.close()
+        self.milter.start()
+        with self.postfix.smtp(inbound=True) as smtp:  # the provider retries
+            smtp.sendmail("feedback@fbl.provider.example", ["fbl@example.org"], report)
+        self.assertEqual(self.milter.fblctl("check", "crash@example.com").returncode, 1)
+        complaints = json.loads(
+            self.milter.fblctl("complaints", "--format", "json", check=True).stdout)
+        rows = [c for c in complaints if "crash@example.com" in json.dumps(c)]
+        self.assertEqual(len(rows), 1, complaints)
 
 
 if __name__ == "__main__":
