@@ -446,5 +446,19 @@ class TrustEndToEnd(unittest.TestCase):
                                                .strip("<>")), [])
 
 
+    # Issue 14.20: an X-FBL-Ref the sender wrote is replaced by ours.
+    def test_i_forged_reference_header_is_replaced_by_ours(self):
+        message_id, text = marketing(["ivy@aol.com"], "dec-i")
+        text = text.replace("Subject:", f"{REFERENCE_HEADER}: v1.ka.forged-by-sender\nSubject:", 1)
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail(SENDER, ["ivy@aol.com"], text)
+        data = self.postfix.delivered(lambda m: message_id in m["data"],
+                                      what="the marketing mail at the sink")[0]["data"]
+        tokens = email.message_from_string(data.replace("\r\n", "\n")).get_all(REFERENCE_HEADER)
+        self.assertEqual(len(tokens), 1, data)
+        self.assertNotIn("forged-by-sender", tokens[0])
+        self.assertTrue(tokens[0].strip().startswith("v1."), tokens[0])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
