@@ -87,17 +87,45 @@ class RecordingIntake final : public ReportIntake {
 };
 
 class SessionTest : public ::testing::Test {
-  protected:
+  public:
     ListLookup lookup;
     RecordingIntake intake;
     Macros macros;
     RecordingEditor editor;
 
     Session start(const std::string& yaml, const std::string& client = "127.0.0.1") {
+        return start_from(yaml, {"client.example", client, 40025});
+    }
+
+    Session start_from(const std::string& yaml, const Client& client) {
         auto config = std::make_shared<const config::Config>(config::load_string(yaml, "t.yaml"));
         Session session(std::make_shared<const Runtime>(config, &lookup, &intake));
-        session.connect({"client.example", client, 40025}, macros);
+        session.connect(client, macros);
         return session;
+    }
+
+    // Mail without {rcpt_mailer} (Postfix's cleanup) that is outgoing loses
+    // the suppressed recipient at end of message, never at RCPT.
+    void expect_suppressed_recipient_removed_at_eom(Session session) {
+        session.mail_from("<app@example.org>", macros);
+        EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
+        session.rcpt("<stays@example.com>", macros);
+        session.end_of_headers(macros);
+        EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+        EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    }
+
+    // One message from the Internet to fbl@example.org; `settings` are more
+    // YAML lines under the top level. Returns the end-of-message verdict.
+    Verdict send_to_feedback_address(const std::string& feedback, const std::string& settings,
+                                     std::string_view body) {
+        auto session =
+            start("feedback:\n  addresses: [fbl@example.org]\n" + feedback + settings, "192.0.2.9");
+        session.mail_from("<arf@provider.example>", macros);
+        session.rcpt("<fbl@example.org>", macros);
+        session.end_of_headers(macros);
+        session.body(body);
+        return session.end_of_message(macros, editor);
     }
 };
 
@@ -151,13 +179,7 @@ TEST_F(SessionTest, MarketingMailWithOnlySuppressedRecipientsIsRejected) {
 TEST_F(SessionTest, NonSmtpdMailIsRemovedNotRejected) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::all;
     macros.values.erase("{rcpt_mailer}");
-    auto session = start("");
-    session.mail_from("<app@example.org>", macros);
-    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
-    session.rcpt("<stays@example.com>", macros);
-    session.end_of_headers(macros);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
-    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    expect_suppressed_recipient_removed_at_eom(start(""));
 }
 
 TEST_F(SessionTest, StoreUnavailableAtRcptFollowsTheConfiguredAction) {
@@ -245,13 +267,8 @@ TEST_F(SessionTest, OversizedReportIsRejectedWith552) {
 // mailbox with the reason in X-FBL-Result.
 TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded) {
     intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
-    auto session =
-        start("feedback:\n  addresses: [fbl@example.org]\n  disposition: discard\n", "192.0.2.9");
-    session.mail_from("<someone@example.net>", macros);
-    session.rcpt("<fbl@example.org>", macros);
-    session.end_of_headers(macros);
-    session.body("hello\r\n");
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(send_to_feedback_address("  disposition: discard\n", "", "hello\r\n").action,
+              Verdict::Action::accept);
     ASSERT_EQ(editor.added.size(), 1u);
     EXPECT_EQ(editor.added[0].first, "X-FBL-Result");
     EXPECT_THAT(editor.added[0].second, HasSubstr("no feedback-report part"));
@@ -259,13 +276,7 @@ TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded
 
 TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
     intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part"};
-    auto session =
-        start("feedback:\n  addresses: [fbl@example.org]\n  non_report: bounce\n", "192.0.2.9");
-    session.mail_from("<someone@example.net>", macros);
-    session.rcpt("<fbl@example.org>", macros);
-    session.end_of_headers(macros);
-    session.body("hello\r\n");
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict = send_to_feedback_address("  non_report: bounce\n", "", "hello\r\n");
     EXPECT_EQ(verdict.action, Verdict::Action::reject);
     EXPECT_EQ(verdict.reply.code, "550");
     EXPECT_EQ(verdict.reply.xcode, "5.6.0");
@@ -274,14 +285,8 @@ TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
 // Issue 14.11: a report that is not stored is never acknowledged.
 TEST_F(SessionTest, ReportCommitFailureTempfailsWhateverStoreUnavailableSays) {
     intake.unavailable = true;
-    auto session =
-        start("feedback:\n  addresses: [fbl@example.org]\non_error:\n  store_unavailable: accept\n",
-              "192.0.2.9");
-    session.mail_from("<arf@provider.example>", macros);
-    session.rcpt("<fbl@example.org>", macros);
-    session.end_of_headers(macros);
-    session.body(kReportBody);
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict =
+        send_to_feedback_address("", "on_error:\n  store_unavailable: accept\n", kReportBody);
     EXPECT_EQ(verdict.action, Verdict::Action::tempfail);
     EXPECT_EQ(verdict.reply.code, "451");
 }
@@ -312,30 +317,29 @@ TEST_F(SessionTest, FailOpenAtRcptContinuesThatRecipientOnly) {
     EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
 }
 
+// An internal error at one RCPT answers that recipient as configured, and
+// the removal already planned for another still happens at end of message.
+void expect_internal_error_at_rcpt_keeps_the_message(SessionTest& test, Session session,
+                                                     Verdict::Action expected) {
+    session.mail_from("<news@example.org>", test.macros);
+    session.rcpt("<gone@example.com>", test.macros);
+    EXPECT_EQ(session.internal_error(Stage::rcpt, "boom").action, expected);
+    session.rcpt("<stays@example.com>", test.macros);
+    session.header("Precedence", "bulk");
+    session.end_of_headers(test.macros);
+    session.end_of_message(test.macros, test.editor);
+    EXPECT_THAT(test.editor.deleted, ElementsAre("<gone@example.com>"));
+}
+
 TEST_F(SessionTest, InternalErrorAtRcptKeepsTheMessage) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
-    auto session = start("on_error:\n  internal: accept\n");
-    session.mail_from("<news@example.org>", macros);
-    session.rcpt("<gone@example.com>", macros);
-    EXPECT_EQ(session.internal_error(Stage::rcpt, "boom").action, Verdict::Action::proceed);
-    session.rcpt("<stays@example.com>", macros);
-    session.header("Precedence", "bulk");
-    session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
-    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    expect_internal_error_at_rcpt_keeps_the_message(*this, start("on_error:\n  internal: accept\n"),
+                                                    Verdict::Action::proceed);
 }
 
 TEST_F(SessionTest, InternalErrorAtRcptTempfailsThatRecipientAndKeepsTheMessage) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
-    auto session = start("");
-    session.mail_from("<news@example.org>", macros);
-    session.rcpt("<gone@example.com>", macros);
-    EXPECT_EQ(session.internal_error(Stage::rcpt, "boom").action, Verdict::Action::tempfail);
-    session.rcpt("<stays@example.com>", macros);
-    session.header("Precedence", "bulk");
-    session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
-    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    expect_internal_error_at_rcpt_keeps_the_message(*this, start(""), Verdict::Action::tempfail);
 }
 
 // Issue 14.20: our headers, forged by a sender, never reach a reader.
@@ -381,27 +385,14 @@ TEST_F(SessionTest, ForgedReferenceHeaderIsRemovedFromOutboundMail) {
 TEST_F(SessionTest, SendmailSubmissionIsOutgoingWithNoNetworks) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::all;
     macros.values.erase("{rcpt_mailer}");
-    auto config = std::make_shared<const config::Config>(
-        config::load_string("outbound:\n  networks: []\n", "t.yaml"));
-    Session session(std::make_shared<const Runtime>(config, &lookup, &intake));
-    session.connect({"localhost", "127.0.0.1", 0}, macros);
-    session.mail_from("<news@example.org>", macros);
-    EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
-    session.rcpt("<stays@example.com>", macros);
-    session.end_of_headers(macros);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
-    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    expect_suppressed_recipient_removed_at_eom(
+        start_from("outbound:\n  networks: []\n", {"localhost", "127.0.0.1", 0}));
 }
 
 TEST_F(SessionTest, RecipientWithoutRcptMailerMakesTheMessageOutgoing) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::all;
     macros.values.erase("{rcpt_mailer}");
-    auto session = start("outbound:\n  networks: []\n", "192.0.2.9");
-    session.mail_from("<news@example.org>", macros);
-    session.rcpt("<gone@example.com>", macros);
-    session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
-    EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
+    expect_suppressed_recipient_removed_at_eom(start("outbound:\n  networks: []\n", "192.0.2.9"));
 }
 
 // Issue 21.3: a report to a feedback address is a report whatever the
