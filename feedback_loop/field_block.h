@@ -10,8 +10,9 @@
 namespace fbl::feedback_loop {
 
 struct Field {
-    std::string name;   // as written
-    std::string value;  // unfolded, folding whitespace collapsed, trimmed
+    std::string name;        // as written
+    std::string value;       // unfolded, folding whitespace collapsed, trimmed
+    bool truncated = false;  // value cut at limits::kMaxValueBytes
 };
 
 struct FieldBlock {
@@ -25,6 +26,9 @@ FieldBlock parse_field_block(std::string_view text);
 // True when the text reads as a field block holding the named field: its first
 // non-blank line is "Name: value" and some line starts with `name:`.
 bool looks_like_field_block_with(std::string_view text, std::string_view name);
+
+// "Name" when the line starts with "Name:" (or the obsolete "Name :"), else "".
+std::string_view field_name_of(std::string_view line);
 
 // Case-insensitive ASCII comparison of field names.
 bool same_name(std::string_view a, std::string_view b);

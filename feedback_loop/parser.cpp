@@ -7,6 +7,7 @@
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/gmime_handle.h"
+#include "feedback_loop/limits.h"
 #include "feedback_loop/message_headers.h"
 #include "feedback_loop/mime_parts.h"
 
@@ -29,6 +30,10 @@ class ReportReader {
     // there is none.
     bool read(GMimeMessage* message, int depth) {
         ReportParts parts = locate_parts(message);
+        if (parts.truncated) {
+            report_.warnings.push_back("MIME parts past the limit of " +
+                                       std::to_string(limits::kMaxMimeParts) + " not read");
+        }
         if (read_arf(parts)) {
             return true;
         }
@@ -89,8 +94,7 @@ class ReportReader {
 
     void read_original(const ReportParts& parts, GMimePart* feedback) {
         if (parts.original != nullptr) {
-            report_.original =
-                read_original_headers(parts.original, "message/rfc822", header_options_);
+            keep_original(read_original_headers(parts.original, "message/rfc822", header_options_));
             return;
         }
         if (parts.original_headers != nullptr) {
@@ -130,7 +134,14 @@ class ReportReader {
             report_.warnings.push_back("unreadable original headers (" + source + ")");
             return;
         }
-        report_.original = read_original_headers(parsed.get(), source, header_options_);
+        keep_original(read_original_headers(parsed.get(), source, header_options_));
+    }
+
+    void keep_original(OriginalHeaders original) {
+        report_.original = std::move(original);
+        if (report_.original.addresses_truncated) {
+            report_.recipients_truncated = true;
+        }
     }
 
     bool read_forwarded(const ReportParts& parts, int depth) {
@@ -162,14 +173,13 @@ class ReportReader {
         for (GMimeMessage* embedded : parts.embedded) {
             if (header_value(GMIME_OBJECT(embedded), kJmrpHeader)) {
                 report_.format = "jmrp";
-                report_.original =
-                    read_original_headers(embedded, "message/rfc822", header_options_);
+                keep_original(read_original_headers(embedded, "message/rfc822", header_options_));
                 return true;
             }
         }
         if (header_value(GMIME_OBJECT(message), kJmrpHeader)) {
             report_.format = "jmrp-bare";
-            report_.original = read_original_headers(message, "top-level", header_options_);
+            keep_original(read_original_headers(message, "top-level", header_options_));
             return true;
         }
         return false;
@@ -182,11 +192,20 @@ class ReportReader {
 
 // Real reports nest two or three containers deep. GMime recurses once per
 // level (up to 1024), which a milter thread's small stack may not survive,
-// so messages declaring more containers than this are refused up front.
-constexpr int kMaxContainers = 64;
+// so messages declaring more containers than limits::kMaxMimeDepth (nested
+// or not: counting is cheaper than tracking boundaries) are refused up front.
+bool declares_container(std::string_view text) {
+    std::string lowered = to_lower(text);
+    return lowered.find("multipart/") != std::string::npos ||
+           lowered.find("message/") != std::string::npos;
+}
 
+// One pass over the lines. The media type may sit on a continuation line
+// ("Content-Type:\n multipart/mixed"), which GMime unfolds, so those count.
 bool too_many_containers(std::string_view text) {
     int containers = 0;
+    bool in_content_type = false;
+    bool counted = false;
     std::size_t position = 0;
     while (position < text.size()) {
         std::size_t end = text.find('\n', position);
@@ -195,18 +214,31 @@ bool too_many_containers(std::string_view text) {
         }
         std::string_view line = text.substr(position, end - position);
         position = end + 1;
-        if (line.size() < 13 || !same_name(line.substr(0, 13), "content-type:")) {
-            continue;
+        bool continuation = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+        if (!continuation) {
+            std::string_view name = field_name_of(line);
+            in_content_type = same_name(name, "content-type");
+            counted = false;
+            line = in_content_type ? line.substr(line.find(':') + 1) : std::string_view{};
         }
-        std::string lowered = to_lower(line.substr(13));
-        if (lowered.find("multipart/") != std::string::npos ||
-            lowered.find("message/") != std::string::npos) {
-            if (++containers > kMaxContainers) {
+        if (in_content_type && !counted && declares_container(line)) {
+            counted = true;
+            if (++containers > limits::kMaxMimeDepth) {
                 return true;
             }
         }
     }
     return false;
+}
+
+// Past limits::kMaxWarnings the rest are counted, not kept.
+void cap_warnings(FeedbackReport& report) {
+    if (report.warnings.size() <= limits::kMaxWarnings) {
+        return;
+    }
+    std::size_t left_out = report.warnings.size() - limits::kMaxWarnings;
+    report.warnings.resize(limits::kMaxWarnings);
+    report.warnings.push_back(std::to_string(left_out) + " more warnings left out");
 }
 
 // Blank lines before the headers (seen from some pipe deliveries) would make
@@ -221,7 +253,7 @@ std::string_view skip_leading_blank_lines(std::string_view text) {
 FeedbackReport parse_normalised(std::string_view message, const ParseOptions& options) {
     FeedbackReport report;
     if (too_many_containers(message)) {
-        report.errors.push_back("more than " + std::to_string(kMaxContainers) +
+        report.errors.push_back("more than " + std::to_string(limits::kMaxMimeDepth) +
                                 " nested MIME containers: refused");
         return report;
     }
@@ -236,6 +268,7 @@ FeedbackReport parse_normalised(std::string_view message, const ParseOptions& op
         report.errors.emplace_back("no feedback report found");
     }
     classify(report);
+    cap_warnings(report);
     return report;
 }
 
