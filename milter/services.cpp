@@ -43,6 +43,7 @@ class Services::StoreIntake final : public ReportIntake {
     void reconfigure(const config::Config& config) {
         auto bound = std::make_shared<Bound>(config, store_);
         std::atomic_store(&bound_, std::move(bound));
+        metrics::global().set_known_providers(config.feedback.reporter_domains);
     }
 
     IntakeOutcome take_in(std::string_view raw_message) override {
