@@ -95,6 +95,8 @@ struct FeedbackSettings {
     ReportDisposition disposition = ReportDisposition::accept;
     NonReportHandling non_report = NonReportHandling::accept;
     std::vector<std::string> verp_patterns;  // e.g. "bounces+{local}={domain}@example.com"
+    // Untrusted complaints older than this are deleted (hourly); 0 = kept.
+    Seconds untrusted_retention{90 * 86400};
 };
 
 enum class StoreBackend { sqlite, postgres };
