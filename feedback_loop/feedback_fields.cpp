@@ -219,35 +219,23 @@ class Extensions {
     std::unordered_map<std::string, std::vector<std::string>*> by_name_;
 };
 
-// Fields past the cap are not read; if any of them named recipients the
-// report's recipient lists are incomplete, and say so.
-void skip_fields_past_the_cap(const FieldBlock& block, FeedbackReport& report) {
-    if (block.fields.size() <= limits::kMaxFieldsPerBlock) {
-        return;
-    }
-    for (std::size_t i = limits::kMaxFieldsPerBlock; i < block.fields.size(); ++i) {
-        if (names_recipients(to_lower(block.fields[i].name))) {
-            report.recipients_truncated = true;
-            break;
-        }
-    }
-    report.warnings.push_back(std::to_string(block.fields.size() - limits::kMaxFieldsPerBlock) +
-                              " fields skipped past the limit of " +
-                              std::to_string(limits::kMaxFieldsPerBlock) + " per report");
-}
-
 }  // namespace
 
 void read_feedback_fields(std::string_view body, FeedbackReport& report) {
-    FieldBlock block = parse_field_block(body);
+    // Fields past the cap are not read; if any of them named recipients the
+    // report's recipient lists are incomplete, and say so.
+    FieldBlock block =
+        parse_field_block(body, limits::kMaxFieldsPerBlock, [&](std::string_view name) {
+            if (!report.recipients_truncated && names_recipients(to_lower(name))) {
+                report.recipients_truncated = true;
+            }
+        });
     for (const std::string& line : block.skipped_lines) {
         report.warnings.push_back("not a field, skipped: " + line.substr(0, 80));
     }
     const auto& table = readers();
     Extensions extensions(report);
-    std::size_t readable = std::min(block.fields.size(), limits::kMaxFieldsPerBlock);
-    for (std::size_t i = 0; i < readable; ++i) {
-        const Field& field = block.fields[i];
+    for (const Field& field : block.fields) {
         if (field.truncated) {
             report.warnings.push_back("value of " + field.name + " truncated at " +
                                       std::to_string(limits::kMaxValueBytes) + " bytes");
@@ -260,7 +248,11 @@ void read_feedback_fields(std::string_view body, FeedbackReport& report) {
             extensions.keep(field, name);
         }
     }
-    skip_fields_past_the_cap(block, report);
+    if (block.fields_past_limit > 0) {
+        report.warnings.push_back(std::to_string(block.fields_past_limit) +
+                                  " fields skipped past the limit of " +
+                                  std::to_string(limits::kMaxFieldsPerBlock) + " per report");
+    }
 }
 
 }  // namespace fbl::feedback_loop

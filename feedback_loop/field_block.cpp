@@ -93,7 +93,8 @@ bool same_name(std::string_view a, std::string_view b) {
            });
 }
 
-FieldBlock parse_field_block(std::string_view text) {
+FieldBlock parse_field_block(std::string_view text, std::size_t max_fields,
+                             const SkippedFieldVisitor& on_skipped) {
     FieldBlock block;
     std::size_t position = 0;
     Field* current = nullptr;
@@ -119,6 +120,14 @@ FieldBlock parse_field_block(std::string_view text) {
             current = nullptr;
             if (block.skipped_lines.size() < kMaxSkippedLinesKept) {
                 block.skipped_lines.emplace_back(trim(line));
+            }
+            continue;
+        }
+        if (block.fields.size() >= max_fields) {
+            current = nullptr;  // its continuation lines go with it
+            ++block.fields_past_limit;
+            if (on_skipped) {
+                on_skipped(line.substr(0, name_length));
             }
             continue;
         }
