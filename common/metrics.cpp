@@ -1,5 +1,6 @@
 #include "common/metrics.h"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -52,6 +53,22 @@ CounterFamily& counter_family(prometheus::Registry& registry, const char* name) 
 
 GaugeFamily& gauge_family(prometheus::Registry& registry, const char* name) {
     return prometheus::BuildGauge().Name(name).Help(help_of(name)).Register(registry);
+}
+
+std::string lower_case(std::string_view text) {
+    std::string lowered(text);
+    for (char& c : lowered) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return lowered;
+}
+
+// "arf.mail.yahoo.com" is yahoo.com; "notyahoo.com" is not.
+bool is_same_or_subdomain(std::string_view domain, std::string_view parent) {
+    if (parent.empty() || !domain.ends_with(parent)) {
+        return false;
+    }
+    return domain.size() == parent.size() || domain[domain.size() - parent.size() - 1] == '.';
 }
 
 std::string label_value(std::string_view value) {
@@ -209,13 +226,41 @@ prometheus::Counter& Metrics::labelled(CounterFamily& family, std::string_view l
     return family.Add({{std::string(label), label_value(value)}});
 }
 
+void Metrics::set_known_providers(const std::vector<std::string>& domains) {
+    std::vector<std::string> known;
+    for (const std::string& domain : domains) {
+        known.push_back(lower_case(domain));
+    }
+    std::lock_guard lock(providers_mutex_);
+    known_providers_ = std::move(known);
+}
+
+std::string Metrics::provider_label(std::string_view provider) const {
+    if (provider.empty()) {
+        return "unknown";
+    }
+    std::string domain = lower_case(provider);
+    for (std::string_view big : kBigProviders) {
+        if (is_same_or_subdomain(domain, big)) {
+            return std::string(big);
+        }
+    }
+    std::lock_guard lock(providers_mutex_);
+    for (const std::string& known : known_providers_) {
+        if (is_same_or_subdomain(domain, known)) {
+            return known;
+        }
+    }
+    return "other";
+}
+
 void Metrics::report_received(std::string_view provider, bool trusted, bool resolved) {
-    labelled(families_->reports_received, "provider", provider).Increment();
-    labelled(trusted ? families_->reports_trusted : families_->reports_untrusted, "provider",
-             provider)
+    std::string label = provider_label(provider);
+    labelled(families_->reports_received, "provider", label).Increment();
+    labelled(trusted ? families_->reports_trusted : families_->reports_untrusted, "provider", label)
         .Increment();
     if (!resolved) {
-        labelled(families_->reports_unresolved, "provider", provider).Increment();
+        labelled(families_->reports_unresolved, "provider", label).Increment();
     }
 }
 

@@ -87,8 +87,16 @@ class Metrics {
     Metrics& operator=(const Metrics&) = delete;
 
     // A report was parsed (any outcome, duplicates included). `provider` is
-    // the reporting domain or the provider quirk's name ("" = unknown).
+    // the reporting domain ("" = unknown); it is counted under
+    // provider_label(provider), never under the raw text a stranger wrote.
     void report_received(std::string_view provider, bool trusted, bool resolved);
+    // The reporter domains the config trusts (feedback.reporter_domains);
+    // with kBigProviders they are the only provider label values.
+    void set_known_providers(const std::vector<std::string>& domains);
+    // The known provider `provider` is (or is a subdomain of), lower-cased;
+    // "unknown" for ""; "other" for everything else. A bounded set, so
+    // reports from 10,000 made-up domains make one series, not 10,000.
+    std::string provider_label(std::string_view provider) const;
     void recipient_suppressed(std::uint64_t count = 1);
     void recipient_blocked(BlockStage stage);
     void lookup_finished(std::chrono::nanoseconds duration);
@@ -124,7 +132,16 @@ class Metrics {
     std::mutex refresh_mutex_;
     std::function<void(Metrics&)> refresh_;
     std::mutex outbox_mutex_;
+    mutable std::mutex providers_mutex_;
+    std::vector<std::string> known_providers_;
 };
+
+// Mailbox providers that run feedback loops, always known as labels.
+inline constexpr std::array<std::string_view, 24> kBigProviders{
+    "aol.com",     "aol.net",      "att.net",     "bluewin.ch", "charter.net",   "comcast.net",
+    "cox.net",     "fastmail.com", "free.fr",     "gmx.net",    "google.com",    "hotmail.com",
+    "icloud.com",  "laposte.net",  "libero.it",   "mail.ru",    "microsoft.com", "orange.fr",
+    "outlook.com", "seznam.cz",    "t-online.de", "web.de",     "yahoo.com",     "yandex.ru"};
 
 // The process-wide metrics the daemon exports.
 Metrics& global();

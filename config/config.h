@@ -5,12 +5,15 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "config/network.h"
 #include "config/secret.h"
+
+namespace re2 {
+class RE2;
+}
 
 // The whole configuration of fblmilter, as loaded from one YAML file.
 // Immutable once loaded: a reload builds a new Config and swaps the pointer.
@@ -37,8 +40,8 @@ enum class NonSmtpdHandling { remove, ignore };
 
 struct HeaderPattern {
     std::string header;
-    std::string pattern;  // ECMAScript regex, matched case-insensitively
-    std::shared_ptr<const std::regex> compiled;
+    std::string pattern;  // RE2 syntax (config/pattern.h), searched case-insensitively
+    std::shared_ptr<const re2::RE2> compiled;
 };
 
 // A message is marketing when ANY of these rules matches.
@@ -92,6 +95,8 @@ struct FeedbackSettings {
     ReportDisposition disposition = ReportDisposition::accept;
     NonReportHandling non_report = NonReportHandling::accept;
     std::vector<std::string> verp_patterns;  // e.g. "bounces+{local}={domain}@example.com"
+    // Untrusted complaints older than this are deleted (hourly); 0 = kept.
+    Seconds untrusted_retention{90 * 86400};
 };
 
 enum class StoreBackend { sqlite, postgres };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/metrics.h"
+#include "config/pattern.h"
 #include "config/reader.h"
 #include "config/socket_spec.h"
 
@@ -47,15 +48,15 @@ void read_milter(MapReader reader, MilterSettings& milter) {
     reader.read("backlog", milter.backlog, 1, 65535);
 }
 
-std::shared_ptr<const std::regex> compile(MapReader& reader, std::string_view key,
-                                          const std::string& pattern) {
-    try {
-        return std::make_shared<const std::regex>(
-            pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-    } catch (const std::regex_error& error) {
-        reader.error(key, "regular expression '" + pattern + "' does not compile: " + error.what());
-        return nullptr;
+std::shared_ptr<const re2::RE2> compile(MapReader& reader, std::string_view key,
+                                        const std::string& pattern) {
+    std::string why;
+    auto compiled = compile_pattern(pattern, why);
+    if (!compiled) {
+        reader.error(key, "regular expression '" + pattern + "' does not compile: " + why +
+                              " (RE2 syntax: no backreferences, no lookaround)");
     }
+    return compiled;
 }
 
 void read_marketing(MapReader reader, MarketingRules& rules) {
@@ -181,6 +182,7 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback) {
     reader.read_choice(
         "non_report", feedback.non_report,
         {{"accept", NonReportHandling::accept}, {"bounce", NonReportHandling::bounce}});
+    reader.read_duration("untrusted_retention", feedback.untrusted_retention);
     reader.read("verp_patterns", feedback.verp_patterns);
     for (std::size_t i = 0; i < feedback.verp_patterns.size(); ++i) {
         const auto& pattern = feedback.verp_patterns[i];

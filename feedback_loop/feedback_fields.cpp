@@ -6,6 +6,7 @@
 
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
+#include "feedback_loop/limits.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -97,12 +98,23 @@ void read_incidents(const Field& field, FeedbackReport& report) {
     }
 }
 
+bool names_recipients(std::string_view lowered_name) {
+    return lowered_name == "original-rcpt-to" || lowered_name == "removal-recipient";
+}
+
+// Original-Rcpt-To and Removal-Recipient share one cap: together they are
+// the people the report names.
 void add_addresses(std::vector<std::string>& target, const Field& field, FeedbackReport& report) {
     std::vector<std::string> addresses = addr_spec_list(field.value);
     if (addresses.empty() && !trim(field.value).empty() && trim(field.value) != "<>") {
         report.warnings.push_back("no address in " + field.name + ": " + field.value);
     }
     for (std::string& address : addresses) {
+        if (report.original_rcpt_to.size() + report.removal_recipients.size() >=
+            limits::kMaxRecipientsPerReport) {
+            report.recipients_truncated = true;
+            return;
+        }
         target.push_back(std::move(address));
     }
 }
@@ -188,31 +200,58 @@ const std::unordered_map<std::string, Reader>& readers() {
     return table;
 }
 
-void keep_extension(const Field& field, FeedbackReport& report) {
-    for (auto& [name, values] : report.extensions) {
-        if (same_name(name, field.name)) {
-            values.push_back(field.value);
-            return;
+// Unknown fields by lower-cased name, so each costs one hash look-up (a
+// scan of every name kept so far made many distinct fields quadratic).
+class Extensions {
+  public:
+    explicit Extensions(FeedbackReport& report) : report_(report) {}
+
+    void keep(const Field& field, const std::string& lowered_name) {
+        auto [slot, added] = by_name_.try_emplace(lowered_name, nullptr);
+        if (added) {
+            slot->second = &report_.extensions[field.name];
         }
+        slot->second->push_back(field.value);
     }
-    report.extensions[field.name].push_back(field.value);
-}
+
+  private:
+    FeedbackReport& report_;
+    std::unordered_map<std::string, std::vector<std::string>*> by_name_;
+};
 
 }  // namespace
 
 void read_feedback_fields(std::string_view body, FeedbackReport& report) {
-    FieldBlock block = parse_field_block(body);
+    // Fields past the cap are not read; if any of them named recipients the
+    // report's recipient lists are incomplete, and say so.
+    FieldBlock block =
+        parse_field_block(body, limits::kMaxFieldsPerBlock, [&](std::string_view name) {
+            if (!report.recipients_truncated && names_recipients(to_lower(name))) {
+                report.recipients_truncated = true;
+            }
+        });
     for (const std::string& line : block.skipped_lines) {
         report.warnings.push_back("not a field, skipped: " + line.substr(0, 80));
     }
     const auto& table = readers();
+    Extensions extensions(report);
     for (const Field& field : block.fields) {
-        auto reader = table.find(to_lower(field.name));
+        if (field.truncated) {
+            report.warnings.push_back("value of " + field.name + " truncated at " +
+                                      std::to_string(limits::kMaxValueBytes) + " bytes");
+        }
+        std::string name = to_lower(field.name);
+        auto reader = table.find(name);
         if (reader != table.end()) {
             reader->second(field, report);
         } else {
-            keep_extension(field, report);
+            extensions.keep(field, name);
         }
+    }
+    if (block.fields_past_limit > 0) {
+        report.warnings.push_back(std::to_string(block.fields_past_limit) +
+                                  " fields skipped past the limit of " +
+                                  std::to_string(limits::kMaxFieldsPerBlock) + " per report");
     }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "feedback_loop/limits.h"
+
 namespace fbl::feedback_loop {
 namespace {
 
@@ -33,7 +35,13 @@ std::size_t field_name_length(std::string_view line) {
     return length;
 }
 
-void append_collapsed(std::string& out, std::string_view piece) {
+void append_collapsed(Field& field, std::string_view piece) {
+    std::string& out = field.value;
+    if (out.size() + piece.size() > limits::kMaxValueBytes) {
+        field.truncated = true;
+        piece =
+            piece.substr(0, limits::kMaxValueBytes - std::min(out.size(), limits::kMaxValueBytes));
+    }
     for (char c : piece) {
         if (is_blank(c) || c == '\n' || c == '\r') {
             if (!out.empty() && out.back() != ' ') {
@@ -74,6 +82,10 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
+std::string_view field_name_of(std::string_view line) {
+    return line.substr(0, field_name_length(line));
+}
+
 bool same_name(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
@@ -81,7 +93,8 @@ bool same_name(std::string_view a, std::string_view b) {
            });
 }
 
-FieldBlock parse_field_block(std::string_view text) {
+FieldBlock parse_field_block(std::string_view text, std::size_t max_fields,
+                             const SkippedFieldVisitor& on_skipped) {
     FieldBlock block;
     std::size_t position = 0;
     Field* current = nullptr;
@@ -96,7 +109,7 @@ FieldBlock parse_field_block(std::string_view text) {
         }
         if (is_blank(line.front())) {
             if (current != nullptr) {
-                append_collapsed(current->value, line);
+                append_collapsed(*current, line);
             } else if (block.skipped_lines.size() < kMaxSkippedLinesKept) {
                 block.skipped_lines.emplace_back(trim(line));
             }
@@ -110,9 +123,17 @@ FieldBlock parse_field_block(std::string_view text) {
             }
             continue;
         }
+        if (block.fields.size() >= max_fields) {
+            current = nullptr;  // its continuation lines go with it
+            ++block.fields_past_limit;
+            if (on_skipped) {
+                on_skipped(line.substr(0, name_length));
+            }
+            continue;
+        }
         Field& field = block.fields.emplace_back();
         field.name = std::string(line.substr(0, name_length));
-        append_collapsed(field.value, line.substr(line.find(':', name_length) + 1));
+        append_collapsed(field, line.substr(line.find(':', name_length) + 1));
         current = &field;
     }
     for (Field& field : block.fields) {

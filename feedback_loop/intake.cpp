@@ -9,6 +9,7 @@
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report_json.h"
+#include "feedback_loop/stored_size.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -184,6 +185,7 @@ suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
     complaint.unresolved = complaint.recipients.empty();
     complaint.report_json =
         to_json(report, kept).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    bound_for_storage(complaint);
     return complaint;
 }
 

@@ -3,13 +3,16 @@
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/gmime_handle.h"
+#include "feedback_loop/limits.h"
 
 namespace fbl::feedback_loop {
 namespace {
 
+// Unfolded and cut at limits::kMaxValueBytes: nothing we keep from a header
+// is longer, and what follows could only cost memory.
 std::string unfold(const char* raw) {
     std::string value;
-    for (const char* c = raw; *c != '\0'; ++c) {
+    for (const char* c = raw; *c != '\0' && value.size() < limits::kMaxValueBytes; ++c) {
         if (*c == '\n' || *c == '\r' || *c == '\t' || *c == ' ') {
             if (!value.empty() && value.back() != ' ') {
                 value.push_back(' ');
@@ -24,6 +27,7 @@ std::string unfold(const char* raw) {
 struct AddressList {
     std::vector<std::string> addresses;
     bool named_without_address = false;  // a group or display name with no address
+    bool truncated = false;  // addresses past limits::kMaxRecipientsPerReport, or a cut value
 };
 
 void collect_addresses(InternetAddressList* list, AddressList& result, int depth) {
@@ -43,6 +47,9 @@ void collect_addresses(InternetAddressList* list, AddressList& result, int depth
             std::string_view text = addr != nullptr ? trim(addr) : std::string_view{};
             if (text.find('@') == std::string_view::npos) {
                 result.named_without_address = true;  // "<Undisclosed Recipients>"
+            } else if (result.addresses.size() >= limits::kMaxRecipientsPerReport) {
+                result.truncated = true;
+                return;
             } else {
                 result.addresses.emplace_back(text);
             }
@@ -53,6 +60,9 @@ void collect_addresses(InternetAddressList* list, AddressList& result, int depth
 AddressList addresses(GMimeObject* object, std::string_view name) {
     AddressList result;
     for (const std::string& value : header_values(object, name)) {
+        if (value.size() >= limits::kMaxValueBytes) {
+            result.truncated = true;  // the last address may be cut short
+        }
         gmime::Ref<InternetAddressList> list(internet_address_list_parse(nullptr, value.c_str()));
         if (list) {
             collect_addresses(list.get(), result, 0);
@@ -142,7 +152,9 @@ OriginalHeaders read_original_headers(GMimeMessage* message, std::string source,
     AddressList to = addresses(object, "To");
     original.to = std::move(to.addresses);
     original.to_undisclosed = to.named_without_address;
-    original.cc = addresses(object, "Cc").addresses;
+    AddressList cc = addresses(object, "Cc");
+    original.cc = std::move(cc.addresses);
+    original.addresses_truncated = to.truncated || cc.truncated;
     original.subject = decoded_subject(message);
     original.date = parse_date(first_value(object, "Date"));
     original.return_path = addr_spec(first_value(object, "Return-Path"));

@@ -3,11 +3,10 @@
 #include <string>
 
 #include "feedback_loop/gmime_handle.h"
+#include "feedback_loop/limits.h"
 
 namespace fbl::feedback_loop {
 namespace {
-
-constexpr int kMaxDepth = 64;
 
 void visit_leaf(GMimePart* part, ReportParts& parts) {
     std::string type = gmime::mime_type(GMIME_OBJECT(part));
@@ -24,8 +23,12 @@ void visit_leaf(GMimePart* part, ReportParts& parts) {
     }
 }
 
-void visit(GMimeObject* object, ReportParts& parts, int depth) {
-    if (object == nullptr || depth > kMaxDepth) {
+void visit(GMimeObject* object, ReportParts& parts, int depth, std::size_t& visited) {
+    if (object == nullptr || depth > limits::kMaxMimeDepth) {
+        return;
+    }
+    if (++visited > limits::kMaxMimeParts) {
+        parts.truncated = true;
         return;
     }
     if (GMIME_IS_MULTIPART(object)) {
@@ -34,8 +37,8 @@ void visit(GMimeObject* object, ReportParts& parts, int depth) {
         }
         auto* multipart = GMIME_MULTIPART(object);
         int count = g_mime_multipart_get_count(multipart);
-        for (int i = 0; i < count; ++i) {
-            visit(g_mime_multipart_get_part(multipart, i), parts, depth + 1);
+        for (int i = 0; i < count && !parts.truncated; ++i) {
+            visit(g_mime_multipart_get_part(multipart, i), parts, depth + 1, visited);
         }
     } else if (GMIME_IS_MESSAGE_PART(object)) {
         GMimeMessage* message = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
@@ -54,7 +57,8 @@ void visit(GMimeObject* object, ReportParts& parts, int depth) {
 
 ReportParts locate_parts(GMimeMessage* message) {
     ReportParts parts;
-    visit(g_mime_message_get_mime_part(message), parts, 0);
+    std::size_t visited = 0;
+    visit(g_mime_message_get_mime_part(message), parts, 0, visited);
     return parts;
 }
 

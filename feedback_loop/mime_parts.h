@@ -15,10 +15,12 @@ struct ReportParts {
     std::vector<GMimePart*> text_parts;     // other leaf text parts, in order
     std::vector<GMimeMessage*> embedded;    // every attached message, in order
     bool multipart_report = false;          // a multipart/report container was seen
+    bool truncated = false;                 // parts past limits::kMaxMimeParts were not looked at
 };
 
 // Walks the tree without entering attached messages (those are listed in
-// `embedded`); bounded depth.
+// `embedded`); at most limits::kMaxMimeDepth deep and limits::kMaxMimeParts
+// parts.
 ReportParts locate_parts(GMimeMessage* message);
 
 }  // namespace fbl::feedback_loop

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <unordered_set>
 
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
@@ -104,10 +105,13 @@ class UnsubscribeSenderStep : public RecipientStep {
     }
 };
 
+// RFC 5321 section 4.5.3.1.3: a path holds at most 256 octets, brackets included.
+constexpr std::size_t kMaxAddressLength = 254;
+
 bool plausible_address(std::string_view address) {
     std::size_t at = address.find('@');
-    return at != std::string_view::npos && at > 0 && at + 1 < address.size() &&
-           address.find('@', at + 1) == std::string_view::npos &&
+    return address.size() <= kMaxAddressLength && at != std::string_view::npos && at > 0 &&
+           at + 1 < address.size() && address.find('@', at + 1) == std::string_view::npos &&
            std::none_of(address.begin(), address.end(), [](unsigned char c) {
                return c <= ' ' || c == '<' || c == '>' || c == ',' || c == 127;
            });
@@ -147,6 +151,7 @@ Resolution RecipientResolver::resolve(const FeedbackReport& report) const {
 Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientStep>>& steps,
                                   const FeedbackReport& report) const {
     Resolution resolution;
+    std::unordered_set<std::string> seen;
     for (const auto& step : steps) {
         for (Candidate& candidate : step->candidates(report, resolution)) {
             std::string address = to_lower(addr_spec(candidate.address));
@@ -161,11 +166,8 @@ Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientSte
                                            " skipped (not an address): " + address);
                 continue;
             }
-            bool seen =
-                std::any_of(resolution.recipients.begin(), resolution.recipients.end(),
-                            [&](const ResolvedRecipient& r) { return r.address == address; });
-            if (!seen) {
-                resolution.recipients.push_back({address, candidate.evidence});
+            if (seen.insert(address).second) {
+                resolution.recipients.push_back({std::move(address), candidate.evidence});
             }
         }
         if (!resolution.recipients.empty()) {

@@ -42,8 +42,9 @@ struct OriginalHeaders {
     std::string from;
     std::vector<std::string> to;  // addr-specs, as written
     std::vector<std::string> cc;
-    bool to_undisclosed = false;  // To: is a group or display name without any address
-    std::string subject;          // RFC 2047 decoded
+    bool to_undisclosed = false;       // To: is a group or display name without any address
+    bool addresses_truncated = false;  // To/Cc cut at limits::kMaxRecipientsPerReport
+    std::string subject;               // RFC 2047 decoded
     std::optional<TimePoint> date;
     std::string return_path;  // addr-spec, brackets removed
     std::string list_unsubscribe;
@@ -90,6 +91,10 @@ struct FeedbackReport {
     std::vector<std::string> reported_domains;
     std::vector<std::string> reported_uris;
     std::vector<std::string> removal_recipients;
+    // Addresses were left out at limits::kMaxRecipientsPerReport (or with
+    // fields past limits::kMaxFieldsPerBlock): the lists above are not all
+    // the report names, so policy must not act on them as if they were.
+    bool recipients_truncated = false;
     bool redacted_address = false;  // a Redacted-Address field is present (AOL style)
     std::string redacted_address_value;
     AuthFailureFields auth;

@@ -71,6 +71,7 @@ json to_json(const FeedbackReport& report, const Resolution& resolution) {
     out["original_mail_from"] = report.original_mail_from;
     out["original_rcpt_to"] = report.original_rcpt_to;
     out["removal_recipients"] = report.removal_recipients;
+    out["recipients_truncated"] = report.recipients_truncated;
     out["reporter"] = report.report.reporter_domain;
     out["report_from"] = report.report.from;
     out["report_message_id"] = report.report.message_id;

@@ -1,5 +1,8 @@
 #include "feedback_loop/verp.h"
 
+#include <re2/re2.h>
+
+#include "config/pattern.h"
 #include "feedback_loop/field_block.h"
 
 namespace fbl::feedback_loop {
@@ -9,14 +12,7 @@ constexpr std::string_view kLocal = "{local}";
 constexpr std::string_view kDomain = "{domain}";
 
 std::string escape_regex(std::string_view literal) {
-    std::string escaped;
-    for (char c : literal) {
-        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
-            escaped.push_back('\\');
-        }
-        escaped.push_back(c);
-    }
-    return escaped;
+    return re2::RE2::QuoteMeta(re2::StringPiece(literal.data(), literal.size()));
 }
 
 }  // namespace
@@ -43,18 +39,24 @@ VerpDecoder::VerpDecoder(const std::vector<std::string>& patterns) {
             escape_regex(std::string_view(pattern).substr(first_end, second - first_end)) +
             (local_first ? domain_group : local_group) +
             escape_regex(std::string_view(pattern).substr(second_end));
-        patterns_.push_back(
-            {std::regex(expression, std::regex::ECMAScript | std::regex::icase), local_first});
+        std::string why;
+        auto compiled = config::compile_pattern(expression, why);
+        if (!compiled) {
+            ignored_.push_back(pattern);  // escaped literals around two groups: cannot happen
+            continue;
+        }
+        patterns_.push_back({std::move(compiled), local_first});
     }
 }
 
 std::optional<std::string> VerpDecoder::decode(std::string_view sender) const {
     std::string text(trim(sender));
     for (const Pattern& pattern : patterns_) {
-        std::smatch match;
-        if (std::regex_match(text, match, pattern.expression)) {
-            std::string local = pattern.local_first ? match[1].str() : match[2].str();
-            std::string domain = pattern.local_first ? match[2].str() : match[1].str();
+        std::string first;
+        std::string second;
+        if (re2::RE2::FullMatch(text, *pattern.expression, &first, &second)) {
+            const std::string& local = pattern.local_first ? first : second;
+            const std::string& domain = pattern.local_first ? second : first;
             return local + "@" + domain;
         }
     }

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace fbl::feedback_loop {
 
@@ -22,8 +26,10 @@ class VerpDecoder {
     const std::vector<std::string>& ignored() const { return ignored_; }
 
   private:
+    // RE2: the sender is written by whoever sent the report, and RE2 needs
+    // neither stack nor time beyond linear in it.
     struct Pattern {
-        std::regex expression;
+        std::shared_ptr<const re2::RE2> expression;
         bool local_first = true;
     };
     std::vector<Pattern> patterns_;

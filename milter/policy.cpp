@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <re2/re2.h>
 #include <strings.h>
 
 namespace fbl::milter {
@@ -63,7 +64,7 @@ bool is_marketing_by_headers(const config::MarketingRules& rules, const HeaderLi
         }
         for (const auto& match : rules.header_matches) {
             if (match.compiled && equals_ignoring_case(match.header, name) &&
-                std::regex_search(value, *match.compiled)) {
+                re2::RE2::PartialMatch(value, *match.compiled)) {
                 return true;
             }
         }

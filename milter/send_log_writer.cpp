@@ -6,8 +6,12 @@
 namespace fbl::milter {
 
 SendLogWriter::SendLogWriter(suppression::Store& store, std::size_t capacity,
-                             std::chrono::seconds retention)
-    : store_(store), capacity_(capacity), retention_(retention) {}
+                             std::chrono::seconds retention,
+                             std::chrono::seconds untrusted_retention)
+    : store_(store),
+      capacity_(capacity),
+      retention_(retention),
+      untrusted_retention_(untrusted_retention) {}
 
 SendLogWriter::~SendLogWriter() {
     stop();
@@ -111,6 +115,19 @@ void SendLogWriter::prune_if_due() {
         }
     } catch (const std::exception& error) {
         log::warning("send log prune failed: {}", error.what());
+    }
+    if (untrusted_retention_.count() == 0) {
+        return;
+    }
+    try {
+        int pruned =
+            store_.prune_untrusted(std::chrono::system_clock::now() - untrusted_retention_);
+        if (pruned > 0) {
+            log::info("{} untrusted complaint(s) older than feedback.untrusted_retention removed",
+                      pruned);
+        }
+    } catch (const std::exception& error) {
+        log::warning("untrusted complaint prune failed: {}", error.what());
     }
 }
 

@@ -16,11 +16,15 @@ namespace fbl::milter {
 
 // Records outgoing marketing mail without slowing the milter: callbacks put
 // records in a bounded queue and return; one thread writes them in batches
-// (one transaction each) and prunes records past the retention. When the
-// queue is full, records are dropped and counted rather than delay mail.
+// (one transaction each) and prunes records past the retention, and
+// untrusted complaints past theirs (feedback.untrusted_retention), on the
+// same hourly timer. When the queue is full, records are dropped and
+// counted rather than delay mail.
 class SendLogWriter final : public SendLog {
   public:
-    SendLogWriter(suppression::Store& store, std::size_t capacity, std::chrono::seconds retention);
+    // `untrusted_retention` 0 keeps untrusted complaints for ever.
+    SendLogWriter(suppression::Store& store, std::size_t capacity, std::chrono::seconds retention,
+                  std::chrono::seconds untrusted_retention = std::chrono::seconds{0});
     ~SendLogWriter() override;
 
     void record(std::vector<suppression::SendRecord> records) override;
@@ -43,6 +47,7 @@ class SendLogWriter final : public SendLog {
     suppression::Store& store_;
     const std::size_t capacity_;
     const std::chrono::seconds retention_;
+    const std::chrono::seconds untrusted_retention_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<suppression::SendRecord> queue_;

@@ -43,6 +43,7 @@ class Services::StoreIntake final : public ReportIntake {
     void reconfigure(const config::Config& config) {
         auto bound = std::make_shared<Bound>(config, store_);
         std::atomic_store(&bound_, std::move(bound));
+        metrics::global().set_known_providers(config.feedback.reporter_domains);
     }
 
     IntakeOutcome take_in(std::string_view raw_message) override {
@@ -105,7 +106,8 @@ Services::Services(const config::Config& config)
       lookup_(std::make_unique<IndexLookup>(*suppression_lookup_)),
       intake_(std::make_unique<StoreIntake>(config, *store_, [this] { after_complaint(); })),
       send_log_(std::make_unique<SendLogWriter>(*store_, config.send_log.queue_capacity,
-                                                config.send_log.retention)),
+                                                config.send_log.retention,
+                                                config.feedback.untrusted_retention)),
       worker_(make_worker(config)) {}
 
 Services::~Services() {

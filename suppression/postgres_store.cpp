@@ -595,6 +595,15 @@ int PostgresStore::prune_sends(TimePoint older_than) {
         .affected();
 }
 
+// complaint_recipients rows go with them (ON DELETE CASCADE).
+int PostgresStore::prune_untrusted(TimePoint older_than) {
+    std::lock_guard lock(mutex_);
+    return connection_
+        .exec("DELETE FROM complaints WHERE trusted = 0 AND received_at < $1",
+              {param(to_micros(older_than))})
+        .affected();
+}
+
 std::vector<SendCount> PostgresStore::send_counts(SendGrouping by, std::optional<TimePoint> since) {
     // The same groups as SqliteStore: the text after the last '@', the UTC
     // date; ordered bytewise (COLLATE "C") whatever the database's locale.

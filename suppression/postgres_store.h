@@ -53,6 +53,7 @@ class PostgresStore final : public Store {
     void record_sends(const std::vector<SendRecord>& batch) override;
     std::vector<SendRecord> find_sends(const std::string& message_id) override;
     int prune_sends(TimePoint older_than) override;
+    int prune_untrusted(TimePoint older_than) override;
     std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) override;
 
     // Waits up to `timeout` on a LISTEN session of its own for another

@@ -699,6 +699,19 @@ int SqliteStore::prune_sends(TimePoint older_than) {
     return count;
 }
 
+// complaint_recipients rows go with them (ON DELETE CASCADE).
+int SqliteStore::prune_untrusted(TimePoint older_than) {
+    std::lock_guard lock(writer_mutex_);
+    WriteTransaction transaction(writer_);
+    auto statement =
+        writer_.prepare("DELETE FROM complaints WHERE trusted = 0 AND received_at < ?1");
+    statement.bind(1, to_micros(older_than));
+    statement.run();
+    int count = static_cast<int>(writer_.changes());
+    transaction.commit();
+    return count;
+}
+
 std::vector<SendCount> SqliteStore::send_counts(SendGrouping by, std::optional<TimePoint> since) {
     // The domain is what follows the last '@': rtrim drops every trailing
     // character that is not '@', leaving the local part and the '@'.

@@ -100,6 +100,9 @@ class Store {
                                           const std::optional<TimePoint>& expires_at,
                                           const std::vector<OutboxJob>& jobs) = 0;
     virtual std::vector<Complaint> complaints(const ComplaintFilter& filter) = 0;
+    // Deletes untrusted complaints received before `older_than` (and their
+    // recipient rows); trusted ones are history and stay. Returns how many.
+    virtual int prune_untrusted(TimePoint older_than) = 0;
 
     // --- change feed ---------------------------------------------------------
     virtual std::int64_t last_sequence() = 0;

@@ -1,4 +1,5 @@
-// Reports per second through parse_report + recipient resolution.
+// Reports per second through parse_report + recipient resolution, and the
+// cost per MiB of the hostile shapes (issue 14, item 7) at 1 and 10 MiB.
 // `bench_parser --write-inputs=DIR` writes the inputs for sisimai_bench.pl.
 #include <cstring>
 #include <fstream>
@@ -13,7 +14,7 @@
 
 namespace {
 
-void parse_loop(benchmark::State& state, const std::string& message) {
+void parse_loop(benchmark::State& state, const std::string& message, bool expect_recipient = true) {
     fbl::feedback_loop::ParseOptions options;
     options.size_limit = 16 * 1024 * 1024;
     fbl::config::FeedbackSettings settings;
@@ -22,7 +23,7 @@ void parse_loop(benchmark::State& state, const std::string& message) {
     for (auto _ : state) {
         auto report = fbl::feedback_loop::parse_report(message, options);
         auto resolution = resolver.resolve(report);
-        if (resolution.recipients.empty()) {
+        if (expect_recipient && resolution.recipients.empty()) {
             state.SkipWithError("recipient not resolved");
             break;
         }
@@ -44,6 +45,53 @@ void BM_ParseLargeReport(benchmark::State& state) {
     parse_loop(state, message);
 }
 BENCHMARK(BM_ParseLargeReport)->Unit(benchmark::kMillisecond);
+
+constexpr std::size_t kMiB = 1024 * 1024;
+
+// state.range(0) is the input size in MiB; `make` builds that shape at a size.
+template <typename Make>
+void hostile_loop(benchmark::State& state, Make make, bool expect_recipient = true) {
+    std::string message = make(static_cast<std::size_t>(state.range(0)) * kMiB);
+    parse_loop(state, message, expect_recipient);
+}
+
+void BM_HostileExtensionFields(benchmark::State& state) {
+    hostile_loop(state, [](std::size_t bytes) {
+        return fbl::bench::report_with_extension_fields(fbl::bench::extension_fields_for(bytes));
+    });
+}
+void BM_HostileRecipients(benchmark::State& state) {
+    hostile_loop(state, [](std::size_t bytes) {
+        return fbl::bench::report_with_recipients(fbl::bench::recipients_for(bytes));
+    });
+}
+void BM_HostileMimeParts(benchmark::State& state) {
+    // Refused before GMime reads it (more parts than the parser accepts).
+    hostile_loop(
+        state,
+        [](std::size_t bytes) {
+            return fbl::bench::report_with_parts(fbl::bench::parts_for(bytes));
+        },
+        false);
+}
+void BM_HostileDeepNesting(benchmark::State& state) {
+    // Refused before GMime reads it: no recipient to resolve.
+    hostile_loop(
+        state,
+        [](std::size_t bytes) {
+            return fbl::bench::report_nested(fbl::bench::nesting_for(bytes), true);
+        },
+        false);
+}
+void BM_HostileLongHeader(benchmark::State& state) {
+    hostile_loop(state,
+                 [](std::size_t bytes) { return fbl::bench::report_with_long_header(bytes / 2); });
+}
+BENCHMARK(BM_HostileExtensionFields)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HostileRecipients)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HostileMimeParts)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HostileDeepNesting)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HostileLongHeader)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond);
 
 bool write_inputs(const std::string& dir) {
     for (const auto& [name, text] :

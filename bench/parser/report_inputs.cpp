@@ -70,6 +70,51 @@ Content-Transfer-Encoding: quoted-printable
 constexpr std::string_view kTextLine =
     "Dear Alice, this month we have selected offers just for you: =E2=80=93 20% off.\n";
 
+// A compact complaint around alice@example.org; the hostile padding goes in
+// the feedback fields, between the parts, or in the original's headers.
+std::string adversarial_report(std::string_view fields, std::string_view parts,
+                               std::string_view original_headers) {
+    std::string report(
+        "From: Provider Feedback Loop <fbl@fbl.provider.example>\n"
+        "To: fbl@example.com\n"
+        "Subject: Complaint\n"
+        "Date: Mon, 02 Nov 2026 10:15:00 +0000\n"
+        "Message-ID: <report-0002@fbl.provider.example>\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=feedback-report;\n"
+        "\tboundary=\"=_hostile_1\"\n"
+        "\n"
+        "--=_hostile_1\n"
+        "Content-Type: message/feedback-report\n"
+        "\n"
+        "Feedback-Type: abuse\n"
+        "User-Agent: ProviderFBL/2.1\n"
+        "Version: 1\n"
+        "Original-Rcpt-To: <alice@example.org>\n");
+    report.append(fields);
+    report.append("\n");
+    report.append(parts);
+    report.append(
+        "--=_hostile_1\n"
+        "Content-Type: message/rfc822\n"
+        "\n"
+        "From: Example News <news@example.com>\n"
+        "To: Alice <alice@example.org>\n"
+        "Message-ID: <mailing-43.alice@mail.example.com>\n");
+    report.append(original_headers);
+    report.append("Subject: Offers\n\nHello Alice.\n\n--=_hostile_1--\n");
+    return report;
+}
+
+constexpr std::size_t kExtensionFieldBytes = 32;  // "X-Extension-123456: value-123456\n"
+constexpr std::size_t kRecipientBytes = 40;       // "Original-Rcpt-To: <user123456@example.org>\n"
+constexpr std::size_t kPartBytes = 56;
+constexpr std::size_t kNestingBytes = 75;
+
+std::string nested_boundary(std::size_t level) {
+    return "=_n" + std::to_string(level);
+}
+
 }  // namespace
 
 std::string make_report(std::size_t attachment_bytes, std::size_t text_lines) {
@@ -96,6 +141,66 @@ std::string typical_report() {
 }
 std::string large_report() {
     return make_report(1024 * 1024, 10);
+}
+
+std::string report_with_extension_fields(std::size_t count) {
+    std::string fields;
+    for (std::size_t i = 0; i < count; ++i) {
+        fields += "X-Extension-" + std::to_string(i) + ": value-" + std::to_string(i) + "\n";
+    }
+    return adversarial_report(fields, "", "");
+}
+
+std::string report_with_recipients(std::size_t count) {
+    std::string fields;
+    for (std::size_t i = 0; i < count; ++i) {
+        fields += "Original-Rcpt-To: <user" + std::to_string(i) + "@example.org>\n";
+    }
+    return adversarial_report(fields, "", "");
+}
+
+std::string report_with_parts(std::size_t count) {
+    std::string parts;
+    for (std::size_t i = 0; i < count; ++i) {
+        parts += "--=_hostile_1\nContent-Type: text/plain\n\npart " + std::to_string(i) + "\n";
+    }
+    return adversarial_report("", parts, "");
+}
+
+std::string report_with_long_header(std::size_t bytes) {
+    std::string field = "X-Long-Field: ";
+    field.append(bytes, 'a');
+    field.append("\n");
+    std::string header = "List-Unsubscribe: <https://example.com/";
+    header.append(bytes, 'a');
+    header.append(">\n");
+    return adversarial_report(field, "", header);
+}
+
+std::string report_nested(std::size_t depth, bool folded) {
+    std::string parts;
+    for (std::size_t level = 0; level < depth; ++level) {
+        parts += "--" + (level == 0 ? std::string("=_hostile_1") : nested_boundary(level - 1)) +
+                 "\nContent-Type:" + (folded ? "\n " : " ") + "multipart/mixed; boundary=\"" +
+                 nested_boundary(level) + "\"\n\n";
+    }
+    for (std::size_t level = depth; level-- > 0;) {
+        parts += "--" + nested_boundary(level) + "--\n";
+    }
+    return adversarial_report("", parts, "");
+}
+
+std::size_t extension_fields_for(std::size_t bytes) {
+    return bytes / kExtensionFieldBytes;
+}
+std::size_t recipients_for(std::size_t bytes) {
+    return bytes / kRecipientBytes;
+}
+std::size_t parts_for(std::size_t bytes) {
+    return bytes / kPartBytes;
+}
+std::size_t nesting_for(std::size_t bytes) {
+    return bytes / kNestingBytes;
 }
 
 }  // namespace fbl::bench

@@ -159,6 +159,16 @@ TEST(ConfigLoader, RegexThatDoesNotCompileIsReported) {
                                  "regular expression '(bulk' does not compile"));
 }
 
+TEST(ConfigLoader, PatternOutsideRe2SyntaxIsReported) {
+    // A backreference: ECMAScript has it, RE2 (linear time) does not.
+    auto error = only_error(
+        "outbound:\n  marketing:\n    header_matches:\n      - header: X-Kind\n"
+        "        pattern: \"(a)\\\\1\"\n");
+    EXPECT_THAT(error, HasSubstr("test.yaml:5:18: outbound.marketing.header_matches[0].pattern: "
+                                 "regular expression '(a)\\1' does not compile"));
+    EXPECT_THAT(error, HasSubstr("RE2 syntax"));
+}
+
 TEST(ConfigLoader, UnreadableSecretFileIsReportedWithoutItsContent) {
     EXPECT_EQ(only_error("store:\n  postgres:\n    password_file: /nonexistent/pw\n"),
               "test.yaml:3:20: store.postgres.password_file: cannot read /nonexistent/pw: No "

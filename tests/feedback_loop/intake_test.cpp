@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/parser/report_inputs.h"
+#include "feedback_loop/stored_size.h"
 #include "fixture.h"
 
 namespace fbl::feedback_loop {
@@ -116,6 +118,20 @@ TEST_F(IntakeTest, UntrustedReportIsStoredButChangesNothing) {
     suppression::ComplaintFilter untrusted;
     untrusted.trusted = false;
     EXPECT_EQ(store_->complaints(untrusted).size(), 1u);
+}
+
+TEST_F(IntakeTest, UntrustedReportIsStoredWithinTheRowCap) {
+    config_.feedback.trust = config::TrustPolicy::reference;
+    IntakeResult result = take(bench::report_with_long_header(512 * 1024));
+    ASSERT_TRUE(result.stored);
+    EXPECT_FALSE(result.trusted);
+    auto complaints = store_->complaints({});
+    ASSERT_EQ(complaints.size(), 1u);
+    const std::string& stored = complaints.front().report_json;
+    EXPECT_LE(stored.size(), kMaxStoredJsonBytes);
+    auto json = nlohmann::json::parse(stored);
+    EXPECT_EQ(json.value("truncated", false), true);
+    EXPECT_GT(json.value("bytes", 0u), kMaxStoredJsonBytes);
 }
 
 TEST_F(IntakeTest, NotSpamAndAuthFailureAreHistoryOnly) {

@@ -67,6 +67,43 @@ TEST(Metrics, ReportsAreCountedByProviderAndOutcome) {
         << text;
 }
 
+std::size_t series_of(const std::string& text, const std::string& name) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find("\n" + name + "{"); at != std::string::npos;
+         at = text.find("\n" + name + "{", at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+TEST(Metrics, ProvidersFromInputMakeABoundedNumberOfSeries) {
+    Metrics metrics;
+    for (int i = 0; i < 10'000; ++i) {
+        metrics.report_received("fbl" + std::to_string(i) + ".attacker.example", false, false);
+    }
+    std::string text = metrics.render();
+    EXPECT_LE(series_of(text, names::reports_received), 2u);
+    EXPECT_LE(series_of(text, names::reports_untrusted), 2u);
+    EXPECT_LE(series_of(text, names::reports_unresolved), 2u);
+    EXPECT_TRUE(has_line(text, "fblmilter_reports_received_total{provider=\"other\"} 10000"))
+        << text.substr(0, 2000);
+}
+
+TEST(Metrics, KnownProvidersKeepTheirName) {
+    Metrics metrics;
+    metrics.set_known_providers({"FBL.Partner.example"});
+    metrics.report_received("fbl.partner.example", true, true);
+    metrics.report_received("arf.mail.yahoo.com", true, true);  // a big provider's subdomain
+    metrics.report_received("partner.example", true, true);     // not a subdomain of one known
+    std::string text = metrics.render();
+    EXPECT_TRUE(
+        has_line(text, "fblmilter_reports_received_total{provider=\"fbl.partner.example\"} 1"))
+        << text;
+    EXPECT_TRUE(has_line(text, "fblmilter_reports_received_total{provider=\"yahoo.com\"} 1"))
+        << text;
+    EXPECT_TRUE(has_line(text, "fblmilter_reports_received_total{provider=\"other\"} 1")) << text;
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
     Metrics metrics;
     metrics.crm_request("odd\"name\\x", "success");

@@ -59,6 +59,28 @@ TEST(Marketing, HeaderRulesFromTheDefaults) {
     EXPECT_FALSE(is_marketing_by_headers(rules, {{"Subject", "Re: your ticket"}}));
 }
 
+TEST(Marketing, LongHeaderAgainstBacktrackingPatternsDoesNotCrash) {
+    // std::regex recursed once per character: a 30 KB header from any local
+    // sender overflowed the stack and killed the daemon.
+    auto config = load(
+        "outbound:\n  marketing:\n    headers_present: []\n    header_matches:\n"
+        "      - {header: X-Campaign, pattern: \".*x\"}\n"
+        "      - {header: X-Campaign, pattern: \"(a|b)*c\"}\n");
+    const auto& rules = config.outbound.marketing;
+    std::string value(30 * 1024, 'a');
+    EXPECT_FALSE(is_marketing_by_headers(rules, {{"X-Campaign", value}}));
+    EXPECT_TRUE(is_marketing_by_headers(rules, {{"X-Campaign", value + "c"}}));
+    EXPECT_TRUE(is_marketing_by_headers(rules, {{"x-campaign", value + "X"}}));
+}
+
+TEST(Marketing, PatternsIgnoreCase) {
+    auto config = load(
+        "outbound:\n  marketing:\n    header_matches:\n"
+        "      - {header: X-Kind, pattern: \"^newsletter$\"}\n");
+    EXPECT_TRUE(is_marketing_by_headers(config.outbound.marketing, {{"X-Kind", "NewsLetter"}}));
+    EXPECT_FALSE(is_marketing_by_headers(config.outbound.marketing, {{"X-Kind", "a newsletter"}}));
+}
+
 TEST(DecideRcpt, ScopeAllRejectsAtRcpt) {
     auto config = load("outbound:\n  scope: all\n");
     EXPECT_EQ(decide_rcpt(config.outbound, {true, suppression::Scope::marketing, false, false}),

@@ -2,6 +2,7 @@
 // sqlite_store_test's SqliteStoreTest cases (same bodies) must hold for
 // PostgresStore too. The PostgreSQL cases use a throwaway cluster started by
 // the test (pg_cluster.h) and skip when none can be started.
+#include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -236,6 +237,32 @@ TEST_P(StoreContract, ComplaintFilters) {
               Keys{"recent"});
     EXPECT_TRUE(
         dedup_keys({std::nullopt, std::nullopt, "", "", std::nullopt, {"z@example.com"}}).empty());
+}
+
+TEST_P(StoreContract, PruneUntrustedRemovesOnlyOldUntrustedComplaints) {
+    auto now = std::chrono::system_clock::now();
+    auto old_forged = complaint_for("old-forged", {"a@example.com"}, false);
+    old_forged.received_at = now - 72h;
+    auto new_forged = complaint_for("new-forged", {"b@example.com"}, false);
+    new_forged.received_at = now - 1h;
+    auto old_genuine = complaint_for("old-genuine", {"c@example.com"});
+    old_genuine.received_at = now - 72h;
+    for (const auto* complaint : {&old_forged, &new_forged, &old_genuine}) {
+        store->record_complaint(*complaint, Scope::marketing, std::nullopt, {});
+    }
+
+    EXPECT_EQ(store->prune_untrusted(now - 24h), 1);
+    std::vector<std::string> kept;
+    for (const auto& complaint : store->complaints({})) {
+        kept.push_back(complaint.dedup_key);
+    }
+    std::sort(kept.begin(), kept.end());
+    EXPECT_EQ(kept, (std::vector<std::string>{"new-forged", "old-genuine"}));
+    EXPECT_TRUE(
+        store->complaints({std::nullopt, std::nullopt, "", "", std::nullopt, {"a@example.com"}})
+            .empty());
+    EXPECT_TRUE(store->find("c@example.com"));
+    EXPECT_EQ(store->prune_untrusted(now - 24h), 0);
 }
 
 TEST_P(StoreContract, OutboxLeasesRetriesAndDeadLetters) {
