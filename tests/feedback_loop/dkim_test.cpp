@@ -115,6 +115,16 @@ class DkimTest : public ::testing::Test {
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
+    // The intake under trust: dkim, with a store in the test's directory.
+    config::Config intake_config(const std::string& our_domain) const {
+        config::Config config;
+        config.store.sqlite.path = (dir_ / "store.db").string();
+        config.feedback = settings_;
+        config.feedback.trust = config::TrustPolicy::dkim;
+        config.feedback.our_domains = {our_domain};
+        return config;
+    }
+
     std::filesystem::path dir_;
     TestKey key_;
     config::FeedbackSettings settings_;
@@ -155,11 +165,7 @@ TEST_F(DkimTest, ValidSignatureFromUnlistedDomainIsNotEnough) {
 }
 
 TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
-    config::Config config;
-    config.store.sqlite.path = (dir_ / "store.db").string();
-    config.feedback = settings_;
-    config.feedback.trust = config::TrustPolicy::dkim;
-    config.feedback.our_domains = {"example.com"};
+    config::Config config = intake_config("example.com");
     auto store = suppression::open_store(config.store);
     auto signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
 
@@ -182,11 +188,7 @@ TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
 // party relays it to us) must not unsubscribe our customers. The original
 // counts as ours by its From/d= in our_domains, or by the send log.
 TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
-    config::Config config;
-    config.store.sqlite.path = (dir_ / "store.db").string();
-    config.feedback = settings_;
-    config.feedback.trust = config::TrustPolicy::dkim;
-    config.feedback.our_domains = {"our-brand.example"};
+    config::Config config = intake_config("our-brand.example");
     auto store = suppression::open_store(config.store);
 
     IntakeResult theirs =
@@ -214,11 +216,7 @@ TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
 // Provider-trusted, yet 2,000 Original-Rcpt-To lines: over the cap, the
 // report is kept for review and suppresses no one.
 TEST_F(DkimTest, SignedReportOverTheRecipientCapSuppressesNobody) {
-    config::Config config;
-    config.store.sqlite.path = (dir_ / "store.db").string();
-    config.feedback = settings_;
-    config.feedback.trust = config::TrustPolicy::dkim;
-    config.feedback.our_domains = {"example.com"};
+    config::Config config = intake_config("example.com");
     auto store = suppression::open_store(config.store);
     std::string many;
     for (int i = 0; i < 2000; ++i) {
@@ -267,11 +265,7 @@ std::string rfc5322_date(std::chrono::system_clock::time_point when) {
 // answers 451, fblctl ingest exits 75) and stores nothing; a report older
 // than dkim_tempfail_for is stored untrusted with that reason.
 TEST_F(DkimTest, IntakeTempfailsWhileKeysAreUnreachableThenGivesUp) {
-    config::Config config;
-    config.store.sqlite.path = (dir_ / "store.db").string();
-    config.feedback = settings_;
-    config.feedback.trust = config::TrustPolicy::dkim;
-    config.feedback.our_domains = {"example.com"};
+    config::Config config = intake_config("example.com");
     config.feedback.dkim_key_file = (dir_ / "no-such-key-file").string();
     auto store = suppression::open_store(config.store);
 

@@ -253,6 +253,20 @@ class TrustEndToEnd(unittest.TestCase):
         self.assertEqual(complaint["provider"], "aol.net")
         self.assertEqual(self.complaints_about(message_id, "--untrusted"), [])
 
+    def assert_stored_untrusted(self, victim, provider):
+        """The report naming victim is stored once, untrusted, and did nothing
+        else; returns its trust reason."""
+        self.assertFalse(self.suppressed(victim))
+        untrusted = [c for c in self.complaints("--untrusted") if c["recipient"] == victim]
+        self.assertEqual(len(untrusted), 1, untrusted)
+        self.assertFalse(untrusted[0]["trusted"])
+        self.assertEqual(untrusted[0]["provider"], provider)
+        self.assertNotIn(victim, self.outbox_emails())
+        reasons = self.trust_reasons(untrusted[0]["message_id"])
+        self.assertEqual(len(reasons), 1)
+        self.assertTrue(reasons[0].startswith("untrusted:"), reasons)
+        return reasons[0]
+
     # --- the cases of issue 7 -------------------------------------------------------
 
     # a. Single recipient, report redacted: the reference header names her.
@@ -315,15 +329,7 @@ class TrustEndToEnd(unittest.TestCase):
                                      report_id=report_id)
         self.send_report(report, reporter="abuse@forger.example")
 
-        self.assertFalse(self.suppressed(victim))
-        untrusted = [c for c in self.complaints("--untrusted") if c["recipient"] == victim]
-        self.assertEqual(len(untrusted), 1, untrusted)
-        self.assertFalse(untrusted[0]["trusted"])
-        self.assertEqual(untrusted[0]["provider"], "forger.example")
-        self.assertNotIn(victim, self.outbox_emails())
-        reasons = self.trust_reasons(untrusted[0]["message_id"])
-        self.assertEqual(len(reasons), 1)
-        self.assertTrue(reasons[0].startswith("untrusted:"), reasons)
+        reason = self.assert_stored_untrusted(victim, "forger.example")
 
     # c'. Issue 14: fblmilter is first in smtpd_milters, so an
     #     Authentication-Results header it sees was written by the sender. A
@@ -338,16 +344,8 @@ class TrustEndToEnd(unittest.TestCase):
                   messages.arf_report(victim, reporter=reporter, report_id=report_id))
         self.send_report(report, reporter=reporter)
 
-        self.assertFalse(self.suppressed(victim))
-        untrusted = [c for c in self.complaints("--untrusted") if c["recipient"] == victim]
-        self.assertEqual(len(untrusted), 1, untrusted)
-        self.assertFalse(untrusted[0]["trusted"])
-        self.assertEqual(untrusted[0]["provider"], "fbl.listed-provider.example")
-        self.assertNotIn(victim, self.outbox_emails())
-        reasons = self.trust_reasons(untrusted[0]["message_id"])
-        self.assertEqual(len(reasons), 1)
-        self.assertTrue(reasons[0].startswith("untrusted:"), reasons)
-        self.assertNotIn("authentication-results", reasons[0])
+        reason = self.assert_stored_untrusted(victim, "fbl.listed-provider.example")
+        self.assertNotIn("authentication-results", reason)
         self.assertIn("trusted_authserv_ids is ignored", self.milter.log_text())
 
     # d. Our genuine header with the recipient edited: the tag fails, so the
