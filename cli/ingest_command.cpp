@@ -65,6 +65,9 @@ int run_ingest(Context& context, const std::string& file) {
         std::cerr << "fblctl ingest: store unavailable: " << failure.what() << '\n';
     } catch (const suppression::StoreCorrupt& failure) {
         std::cerr << "fblctl ingest: store unusable: " << failure.what() << '\n';
+    } catch (const feedback_loop::TemporaryTrustFailure& failure) {
+        std::cerr << "fblctl ingest: trust cannot be decided now, try again later: "
+                  << failure.what() << '\n';
     } catch (const std::exception& failure) {
         std::cerr << "fblctl ingest: unexpected error, try again later: " << failure.what() << '\n';
     } catch (...) {

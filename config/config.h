@@ -82,14 +82,25 @@ struct ReferenceHeader {
     std::string name = "X-FBL-Ref";
     std::vector<ReferenceKey> keys;
     std::string active_key;  // must name one of keys; empty = do not sign
+    // A token older than this proves nothing any more (a replayed copy of old
+    // mail); the default outlasts every provider's complaint delay.
+    Seconds max_age{400 * 86400};
 };
 
 struct FeedbackSettings {
     std::vector<std::string> addresses;
     bool detect_by_content_type = false;
     TrustPolicy trust = TrustPolicy::either;
-    std::vector<std::string> reporter_domains;      // DKIM d= trusted for reports
-    std::vector<std::string> trusted_authserv_ids;  // Authentication-Results we believe
+    std::vector<std::string> reporter_domains;  // DKIM d= trusted for reports
+    // Domains we send from: a provider-signed report counts only when its
+    // attached original is ours (this From/DKIM d=, our reference header, or
+    // the send log).
+    std::vector<std::string> our_domains;
+    // No report suppresses more people than this; over it, it is kept for review.
+    int max_recipients_per_report = 5;
+    // How long a DKIM key lookup that fails temporarily tempfails the report
+    // (by the report's age) before it is stored untrusted instead.
+    Seconds dkim_tempfail_for{3 * 86400};
     std::string dkim_key_file;  // testing/offline only: DKIM keys from this file, not DNS
     ReferenceHeader reference_header;
     ReportDisposition disposition = ReportDisposition::accept;
@@ -204,6 +215,9 @@ struct StatsSettings {
 
 struct Config {
     std::string source_file;  // the YAML file this came from
+    // What loaded but deserves the admin's attention (e.g. a key that is
+    // accepted and ignored); fblmilter logs each at start and reload.
+    std::vector<std::string> warnings;
     MilterSettings milter;
     OutboundSettings outbound;
     FeedbackSettings feedback;

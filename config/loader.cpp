@@ -155,9 +155,29 @@ void read_reference_header(MapReader reader, ReferenceHeader& header) {
     if (!header.active_key.empty() && !ids.contains(header.active_key)) {
         reader.error("active_key", "'" + header.active_key + "' is not one of the keys' ids");
     }
+    reader.read_duration("max_age", header.max_age);
+    if (header.max_age < Seconds{3600}) {
+        reader.error("max_age", "must be at least 1h (providers report days after delivery)");
+    }
 }
 
-void read_feedback(MapReader reader, FeedbackSettings& feedback) {
+// An Authentication-Results header that arrives with a report was written by
+// whoever sent it (RFC 8601 section 5): fblmilter runs before any verifier.
+// The key is accepted so an old config still loads, and ignored loudly.
+void read_ignored_authserv_ids(MapReader& reader, std::vector<std::string>& warnings) {
+    std::vector<std::string> ids;
+    reader.read("trusted_authserv_ids", ids);
+    if (!ids.empty()) {
+        warnings.push_back(
+            reader.path_of("trusted_authserv_ids") +
+            " is ignored: an Authentication-Results header that comes with a report was written "
+            "by its sender and proves nothing; fblmilter verifies the report's DKIM signature "
+            "itself (docs/trust.md). Remove the key.");
+    }
+}
+
+void read_feedback(MapReader reader, FeedbackSettings& feedback,
+                   std::vector<std::string>& warnings) {
     reader.read("addresses", feedback.addresses);
     for (std::size_t i = 0; i < feedback.addresses.size(); ++i) {
         if (!looks_like_address(feedback.addresses[i])) {
@@ -172,7 +192,10 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback) {
                         {"either", TrustPolicy::either},
                         {"any", TrustPolicy::any}});
     reader.read("reporter_domains", feedback.reporter_domains);
-    reader.read("trusted_authserv_ids", feedback.trusted_authserv_ids);
+    read_ignored_authserv_ids(reader, warnings);
+    reader.read("our_domains", feedback.our_domains);
+    reader.read("max_recipients_per_report", feedback.max_recipients_per_report, 1, 1000);
+    reader.read_duration("dkim_tempfail_for", feedback.dkim_tempfail_for);
     reader.read("dkim_key_file", feedback.dkim_key_file);
     read_reference_header(reader.child("reference_header"), feedback.reference_header);
     reader.read_choice("disposition", feedback.disposition,
@@ -384,7 +407,7 @@ void read_metrics(MapReader reader, MetricsSettings& metrics) {
 void read_config(MapReader root, Config& config) {
     read_milter(root.child("milter"), config.milter);
     read_outbound(root.child("outbound"), config.outbound);
-    read_feedback(root.child("feedback"), config.feedback);
+    read_feedback(root.child("feedback"), config.feedback, config.warnings);
     read_store(root.child("store"), config.store);
     read_suppression(root.child("suppression"), config.suppression);
     read_crm(root.child("crm"), config.crm);

@@ -39,17 +39,50 @@ bool use_key_file(DKIM_LIB* lib, const std::string& path) {
                         path.size()) == DKIM_STAT_OK;
 }
 
+bool set_dns_timeout(DKIM_LIB* lib) {
+    unsigned int seconds = static_cast<unsigned int>(kDkimDnsTimeout.count());
+    return dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_TIMEOUT, &seconds, sizeof seconds) ==
+           DKIM_STAT_OK;
+}
+
+// Runs once the signatures are known, before any key is fetched: only the
+// first few reporter-domain signatures cost a lookup.
+DKIM_CBSTAT select_signatures(DKIM* dkim, DKIM_SIGINFO** signatures, int count) {
+    const auto* settings =
+        static_cast<const config::FeedbackSettings*>(dkim_get_user_context(dkim));
+    int checked = 0;
+    for (int i = 0; i < count; ++i) {
+        const char* domain = reinterpret_cast<const char*>(dkim_sig_getdomain(signatures[i]));
+        bool wanted = domain != nullptr && settings != nullptr &&
+                      is_reporter_domain(domain, *settings) && checked < kMaxDkimSignaturesChecked;
+        if (wanted) {
+            ++checked;
+        } else {
+            dkim_sig_ignore(signatures[i]);
+        }
+    }
+    return DKIM_CBSTAT_CONTINUE;
+}
+
+// A key that could not be fetched for a reason that may pass: the query
+// failed (timeout, SERVFAIL, unreadable key file), not "no such key".
+bool key_fetch_failed_temporarily(DKIM_SIGINFO* signature) {
+    return dkim_sig_geterror(signature) == DKIM_SIGERROR_KEYFAIL;
+}
+
 }  // namespace
 
-bool is_reporter_domain(std::string_view domain, const config::FeedbackSettings& settings) {
+bool domain_in(std::string_view domain, const std::vector<std::string>& domains) {
     std::string lowered = to_lower(domain);
-    return std::any_of(settings.reporter_domains.begin(), settings.reporter_domains.end(),
-                       [&](const std::string& configured) {
-                           std::string wanted = to_lower(configured);
-                           return !wanted.empty() &&
-                                  (lowered == wanted || (lowered.size() > wanted.size() &&
+    return std::any_of(domains.begin(), domains.end(), [&](const std::string& configured) {
+        std::string wanted = to_lower(configured);
+        return !wanted.empty() && (lowered == wanted || (lowered.size() > wanted.size() &&
                                                          lowered.ends_with("." + wanted)));
-                       });
+    });
+}
+
+bool is_reporter_domain(std::string_view domain, const config::FeedbackSettings& settings) {
+    return domain_in(domain, settings.reporter_domains);
 }
 
 DkimVerdict verify_reporter_dkim(std::string_view raw_message,
@@ -60,7 +93,8 @@ DkimVerdict verify_reporter_dkim(std::string_view raw_message,
         return verdict;
     }
     std::unique_ptr<DKIM_LIB, LibCloser> lib(dkim_init(nullptr, nullptr));
-    if (!lib ||
+    if (!lib || !set_dns_timeout(lib.get()) ||
+        dkim_set_prescreen(lib.get(), select_signatures) != DKIM_STAT_OK ||
         (!settings.dkim_key_file.empty() && !use_key_file(lib.get(), settings.dkim_key_file))) {
         verdict.detail = "libopendkim could not be set up";
         return verdict;
@@ -68,7 +102,9 @@ DkimVerdict verify_reporter_dkim(std::string_view raw_message,
     DKIM_STAT status = DKIM_STAT_OK;
     std::unique_ptr<DKIM, DkimFree> dkim(dkim_verify(
         lib.get(), reinterpret_cast<const unsigned char*>("fbl-report"), nullptr, &status));
-    if (!dkim || status != DKIM_STAT_OK) {
+    if (!dkim || status != DKIM_STAT_OK ||
+        dkim_set_user_context(dkim.get(), const_cast<config::FeedbackSettings*>(&settings)) !=
+            DKIM_STAT_OK) {
         verdict.detail = "libopendkim could not start verifying";
         return verdict;
     }
@@ -84,16 +120,23 @@ DkimVerdict verify_reporter_dkim(std::string_view raw_message,
         return verdict;
     }
     for (int i = 0; i < count; ++i) {
-        const char* domain = reinterpret_cast<const char*>(dkim_sig_getdomain(signatures[i]));
-        if (domain == nullptr || !is_reporter_domain(domain, settings)) {
+        if ((dkim_sig_getflags(signatures[i]) & DKIM_SIGFLAG_IGNORE) != 0) {
             continue;
         }
+        const char* domain = reinterpret_cast<const char*>(dkim_sig_getdomain(signatures[i]));
         if (DKIM_SIG_CHECK(signatures[i])) {
             verdict.passed = true;
+            verdict.temporary = false;
             verdict.domain = to_lower(domain);
             return verdict;
         }
-        verdict.detail = std::string("DKIM signature of ") + domain + " does not verify";
+        if (key_fetch_failed_temporarily(signatures[i])) {
+            verdict.temporary = true;
+            verdict.detail = std::string("the DKIM key of ") + domain +
+                             " could not be fetched (temporary failure)";
+        } else if (!verdict.temporary) {
+            verdict.detail = std::string("DKIM signature of ") + domain + " does not verify";
+        }
     }
     if (verdict.detail.empty()) {
         verdict.detail = "no DKIM signature from a reporter domain";

@@ -97,9 +97,10 @@ Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSte
     : config_(config),
       store_(store),
       options_(ParseOptions::from_config(config)),
-      resolver_(config.feedback, extra.reference_header || extra.send_log
-                                     ? std::move(extra)
-                                     : make_reference_steps(config.feedback, store)),
+      resolver_(config.feedback,
+                extra.reference_header || extra.send_log
+                    ? std::move(extra)
+                    : make_reference_steps(config.feedback, config.suppression, store)),
       normalizer_(config.suppression) {}
 
 IntakeResult Intake::take(std::string_view raw_message) {
@@ -114,9 +115,12 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         return result;
     }
     Resolution resolution = resolver_.resolve(report);
-    ReferenceEvidence reference = examine_reference(report, config_.feedback, store_);
+    ReferenceEvidence reference = examine_reference(report, config_.feedback, store_, normalizer_);
     TrustDecision trust =
-        decide_trust(report, resolution, reference, raw_message, config_.feedback);
+        decide_trust(report, resolution, reference, raw_message, config_.feedback, normalizer_);
+    if (trust.retry_later) {
+        throw TemporaryTrustFailure(trust.reason);
+    }
     auto now = std::chrono::system_clock::now();
     std::string key = dedup_key(report, raw_message);
     suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);
@@ -173,6 +177,15 @@ suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
     Resolution kept = resolution;
     kept.recipients.clear();
     for (const ResolvedRecipient& recipient : resolution.recipients) {
+        // A trusted report suppresses only whom its proof covers; the rest
+        // stay on record in the report, for review.
+        if (trust.trusted && std::find(trust.covered.begin(), trust.covered.end(),
+                                       recipient.address) == trust.covered.end()) {
+            kept.notes.push_back(
+                recipient.evidence +
+                " not covered by the trust proof, not suppressed: " + recipient.address);
+            continue;
+        }
         suppression::NormalizedAddress normalized = normalizer_.normalize(recipient.address);
         if (!normalized.ok()) {
             kept.notes.push_back(recipient.evidence + " skipped (" + normalized.error +

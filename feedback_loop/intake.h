@@ -51,7 +51,8 @@ class Intake {
     Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra = {});
 
     // Throws suppression::StoreUnavailable / StoreCorrupt when the store
-    // cannot commit: the caller tempfails and the provider retries.
+    // cannot commit, and TemporaryTrustFailure when trust cannot be decided
+    // now (nothing stored): the caller tempfails and the provider retries.
     IntakeResult take(std::string_view raw_message);
     IntakeResult take(const FeedbackReport& report, std::string_view raw_message);
 

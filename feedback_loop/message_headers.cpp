@@ -80,6 +80,17 @@ std::string first_value(GMimeObject* object, std::string_view name) {
     return header_value(object, name).value_or("");
 }
 
+std::vector<std::string> dkim_domains(GMimeObject* object) {
+    std::vector<std::string> domains;
+    for (const std::string& signature : header_values(object, "DKIM-Signature")) {
+        std::string domain = dkim_signing_domain(signature);
+        if (!domain.empty()) {
+            domains.push_back(std::move(domain));
+        }
+    }
+    return domains;
+}
+
 std::string decoded_subject(GMimeMessage* message) {
     const char* subject = g_mime_message_get_subject(message);
     return subject != nullptr ? unfold(subject) : std::string();
@@ -128,12 +139,7 @@ ReportHeaders read_report_headers(GMimeMessage* message) {
     report.message_id = bare_message_id(first_value(object, "Message-ID"));
     report.subject = decoded_subject(message);
     report.date = parse_date(first_value(object, "Date"));
-    for (const std::string& signature : header_values(object, "DKIM-Signature")) {
-        std::string domain = dkim_signing_domain(signature);
-        if (!domain.empty()) {
-            report.dkim_domains.push_back(std::move(domain));
-        }
-    }
+    report.dkim_domains = dkim_domains(object);
     report.authentication_results = header_values(object, "Authentication-Results");
     return report;
 }
@@ -164,6 +170,7 @@ OriginalHeaders read_original_headers(GMimeMessage* message, std::string source,
     if (!options.reference_header.empty()) {
         original.reference = first_value(object, options.reference_header);
     }
+    original.dkim_domains = dkim_domains(object);
     original.x_hmxmr_original_recipient =
         addr_spec(first_value(object, "X-HmXmrOriginalRecipient"));
     if (options.mailing_id_headers != nullptr) {

@@ -257,8 +257,28 @@ const char* to_string(ReferenceCheck::Status status) {
             return "unknown-key";
         case ReferenceCheck::Status::bad_tag:
             return "bad-tag";
+        case ReferenceCheck::Status::expired:
+            return "expired";
+        case ReferenceCheck::Status::future:
+            return "future";
     }
     return "?";
+}
+
+void apply_replay_window(ReferenceCheck& check, std::chrono::seconds max_age,
+                         std::chrono::system_clock::time_point now) {
+    if (check.status != ReferenceCheck::Status::valid) {
+        return;
+    }
+    auto now_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    // The bounds move, never the token's t, which may be any int64.
+    std::int64_t signed_at = check.claims.timestamp;
+    if (signed_at > now_seconds + kReferenceFutureSkew.count()) {
+        check.status = ReferenceCheck::Status::future;
+    } else if (signed_at < now_seconds - max_age.count()) {
+        check.status = ReferenceCheck::Status::expired;
+    }
 }
 
 const config::ReferenceKey* active_reference_key(const config::ReferenceHeader& header) {

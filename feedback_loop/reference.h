@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -53,7 +54,8 @@ class ReferenceSigner {
 };
 
 struct ReferenceCheck {
-    enum class Status { absent, valid, malformed, unknown_key, bad_tag };
+    // expired / future: our genuine token, outside the replay window.
+    enum class Status { absent, valid, malformed, unknown_key, bad_tag, expired, future };
     Status status = Status::absent;
     std::string key_id;
     ReferenceClaims claims;  // filled when valid
@@ -65,6 +67,16 @@ ReferenceCheck verify_reference(std::string_view header_value,
                                 const std::vector<config::ReferenceKey>& keys);
 
 const char* to_string(ReferenceCheck::Status status);
+
+// How far ahead of our clock a token may be dated (clock skew between the
+// signing and the verifying host).
+inline constexpr std::chrono::seconds kReferenceFutureSkew{3600};
+
+// A valid check whose token was signed more than `max_age` before `now`
+// becomes expired, one dated beyond kReferenceFutureSkew after it future:
+// a replayed copy of old mail (or a token from a wrong clock) proves nothing.
+void apply_replay_window(ReferenceCheck& check, std::chrono::seconds max_age,
+                         std::chrono::system_clock::time_point now);
 
 // The configured key that signs (reference_header.active_key), or nullptr
 // when signing is off.

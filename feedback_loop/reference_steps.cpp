@@ -20,6 +20,24 @@ std::vector<std::string> send_log_recipients(suppression::Store& store,
     return {unique.begin(), unique.end()};
 }
 
+// The suppression keys the milter logged for one message.
+std::vector<std::string> send_log_keys(suppression::Store& store, const std::string& message_id) {
+    std::set<std::string> unique;
+    for (const suppression::SendRecord& send : store.find_sends(message_id)) {
+        unique.insert(send.recipient_key);
+    }
+    return {unique.begin(), unique.end()};
+}
+
+// The key a signed recipient claim stands for. The milter signs the
+// normalised key already; normalising again keeps a token signed before a
+// normalisation change comparable.
+std::string claimed_key(const std::string& recipient,
+                        const suppression::AddressNormalizer& normalizer) {
+    suppression::NormalizedAddress normalized = normalizer.normalize(recipient);
+    return normalized.ok() ? normalized.key : to_lower(recipient);
+}
+
 std::string domain_of(const std::string& address) {
     auto at = address.rfind('@');
     return at == std::string::npos ? std::string() : address.substr(at + 1);
@@ -75,17 +93,18 @@ std::vector<Candidate> single_or_note(const FeedbackReport& report,
 
 class ReferenceHeaderStep : public RecipientStep {
   public:
-    ReferenceHeaderStep(const config::FeedbackSettings& settings, suppression::Store& store)
-        : settings_(settings), store_(store) {}
+    ReferenceHeaderStep(const config::FeedbackSettings& settings,
+                        const config::SuppressionSettings& suppression, suppression::Store& store)
+        : settings_(settings), normalizer_(suppression), store_(store) {}
 
     std::vector<Candidate> candidates(const FeedbackReport& report,
                                       Resolution& resolution) const override {
-        ReferenceEvidence evidence = examine_reference(report, settings_, store_);
+        ReferenceEvidence evidence = examine_reference(report, settings_, store_, normalizer_);
         const ReferenceCheck& check = evidence.check;
         if (check.status == ReferenceCheck::Status::absent) {
             return {};
         }
-        if (evidence.failed()) {
+        if (!evidence.valid()) {
             resolution.notes.push_back(std::string("reference-header skipped (") +
                                        to_string(check.status) + ")");
             return {};
@@ -93,12 +112,13 @@ class ReferenceHeaderStep : public RecipientStep {
         if (!check.claims.recipient.empty()) {
             return {{check.claims.recipient, "reference-header"}};
         }
-        return single_or_note(report, evidence.vouched, "send-log", check.claims.send_ref,
-                              resolution);
+        return single_or_note(report, send_log_recipients(store_, check.claims.send_ref),
+                              "send-log", check.claims.send_ref, resolution);
     }
 
   private:
     const config::FeedbackSettings& settings_;
+    suppression::AddressNormalizer normalizer_;
     suppression::Store& store_;
 };
 
@@ -124,25 +144,32 @@ class SendLogStep : public RecipientStep {
 
 ReferenceEvidence examine_reference(const FeedbackReport& report,
                                     const config::FeedbackSettings& settings,
-                                    suppression::Store& store) {
+                                    suppression::Store& store,
+                                    const suppression::AddressNormalizer& normalizer,
+                                    std::chrono::system_clock::time_point now) {
     ReferenceEvidence evidence;
+    evidence.original_logged = !report.original.message_id.empty() &&
+                               !store.find_sends(report.original.message_id).empty();
     evidence.check = verify_reference(report.original.reference, settings.reference_header.keys);
-    if (evidence.check.status != ReferenceCheck::Status::valid) {
+    apply_replay_window(evidence.check, settings.reference_header.max_age, now);
+    if (!evidence.valid()) {
         return evidence;
     }
     const ReferenceClaims& claims = evidence.check.claims;
     if (!claims.recipient.empty()) {
-        evidence.vouched.push_back(to_lower(claims.recipient));
+        evidence.vouched.push_back(claimed_key(claims.recipient, normalizer));
     } else if (!claims.send_ref.empty()) {
-        evidence.vouched = send_log_recipients(store, claims.send_ref);
+        evidence.vouched = send_log_keys(store, claims.send_ref);
+        evidence.one_of_many = evidence.vouched.size() > 1;
     }
     return evidence;
 }
 
 ExtraSteps make_reference_steps(const config::FeedbackSettings& settings,
+                                const config::SuppressionSettings& suppression,
                                 suppression::Store& store) {
     ExtraSteps steps;
-    steps.reference_header = std::make_unique<ReferenceHeaderStep>(settings, store);
+    steps.reference_header = std::make_unique<ReferenceHeaderStep>(settings, suppression, store);
     steps.send_log = std::make_unique<SendLogStep>(store);
     return steps;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "feedback_loop/recipients.h"
 #include "feedback_loop/reference.h"
 #include "feedback_loop/report.h"
+#include "suppression/normalize.h"
 #include "suppression/store.h"
 
 // Issue 7's two resolution steps (DESIGN.md, "Recipient resolution"): our
@@ -17,20 +19,31 @@ namespace fbl::feedback_loop {
 // What the reference header of the attached original proves.
 struct ReferenceEvidence {
     ReferenceCheck check;
-    // Lower-cased addresses a VALID header vouches for: its recipient claim,
-    // or every send-log recipient of its send_ref. Empty otherwise.
+    // Suppression keys (normalised, as the milter signs them) a VALID header
+    // vouches for: its recipient claim, or every send-log recipient of its
+    // send_ref. Empty otherwise.
     std::vector<std::string> vouched;
+    // `vouched` lists everybody a multi-recipient message went to: the proof
+    // shows we sent it, and covers at most ONE of them as the complainant.
+    bool one_of_many = false;
+    // The original's Message-ID is in our send log: the original is our mail.
+    bool original_logged = false;
+
     // Whether a header is present but does not verify: such a report is
-    // untrusted whatever else it says.
+    // untrusted whatever else it says. (expired/future tokens are ours, just
+    // outside the replay window: they prove nothing, and taint nothing.)
     bool failed() const {
-        return check.status != ReferenceCheck::Status::absent &&
-               check.status != ReferenceCheck::Status::valid;
+        return check.status == ReferenceCheck::Status::malformed ||
+               check.status == ReferenceCheck::Status::unknown_key ||
+               check.status == ReferenceCheck::Status::bad_tag;
     }
+    bool valid() const { return check.status == ReferenceCheck::Status::valid; }
 };
 
-ReferenceEvidence examine_reference(const FeedbackReport& report,
-                                    const config::FeedbackSettings& settings,
-                                    suppression::Store& store);
+ReferenceEvidence examine_reference(
+    const FeedbackReport& report, const config::FeedbackSettings& settings,
+    suppression::Store& store, const suppression::AddressNormalizer& normalizer,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // The reference-header and send-log steps over `store`; both outlive nothing
 // but the store and settings, which must outlive the resolver.
@@ -43,6 +56,7 @@ ReferenceEvidence examine_reference(const FeedbackReport& report,
 // listing how many candidates there were, for review. Suppressing every
 // recipient of the message would punish people who did not complain.
 ExtraSteps make_reference_steps(const config::FeedbackSettings& settings,
+                                const config::SuppressionSettings& suppression,
                                 suppression::Store& store);
 
 }  // namespace fbl::feedback_loop

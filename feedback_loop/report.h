@@ -51,6 +51,7 @@ struct OriginalHeaders {
     std::string list_id;
     std::string feedback_id;
     std::string reference;  // value of the configured reference header (see issue 7)
+    std::vector<std::string> dkim_domains;  // d= of every DKIM-Signature, lower-cased (unverified)
     std::string x_hmxmr_original_recipient;
     std::string mailing_id;         // value of the first configured mailing-id header present
     std::string mailing_id_header;  // which header gave it

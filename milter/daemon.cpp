@@ -83,6 +83,9 @@ bool Daemon::reload() {
                 "restart");
         }
         apply_logging(fresh->logging);
+        for (const std::string& warning : fresh->warnings) {
+            log::warning("reload: {}: {}", config_path_, warning);
+        }
         services_->reconfigure(*fresh);
         publish(std::move(fresh));
         log::notice("reload: configuration {} is now in force", config_path_);

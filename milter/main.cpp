@@ -44,6 +44,13 @@ int main(int argc, char** argv) {
         std::cerr << config_path << ": crm: " << error.what() << '\n';
         return fbl::config::kExitConfig;
     }
+    for (const std::string& warning : config.warnings) {
+        if (check_only) {
+            std::cerr << config_path << ": warning: " << warning << '\n';
+        } else {
+            fbl::log::warning("{}: {}", config_path, warning);
+        }
+    }
     if (check_only) {
         return 0;
     }

@@ -54,6 +54,11 @@ class Services::StoreIntake final : public ReportIntake {
         } catch (const suppression::StoreUnavailable&) {
             metrics::global().store_error("record_complaint");
             throw;
+        } catch (const feedback_loop::TemporaryTrustFailure& failure) {
+            // Nothing was stored: answered like a store outage (4xx), so the
+            // provider delivers the report again once the DKIM keys resolve.
+            throw suppression::StoreUnavailable(std::string("trust cannot be decided now: ") +
+                                                failure.what());
         }
         count(result);
         if (result.suppressed > 0 || result.jobs > 0) {

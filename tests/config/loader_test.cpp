@@ -58,10 +58,11 @@ std::string describe(const Config& c) {
     list(c.feedback.addresses);
     out << c.feedback.detect_by_content_type << static_cast<int>(c.feedback.trust);
     list(c.feedback.reporter_domains);
-    list(c.feedback.trusted_authserv_ids);
+    list(c.feedback.our_domains);
+    out << c.feedback.max_recipients_per_report << c.feedback.dkim_tempfail_for.count();
     out << c.feedback.reference_header.name << c.feedback.reference_header.keys.size()
-        << c.feedback.reference_header.active_key << static_cast<int>(c.feedback.disposition)
-        << static_cast<int>(c.feedback.non_report);
+        << c.feedback.reference_header.active_key << c.feedback.reference_header.max_age.count()
+        << static_cast<int>(c.feedback.disposition) << static_cast<int>(c.feedback.non_report);
     list(c.feedback.verp_patterns);
     out << static_cast<int>(c.store.backend) << c.store.sqlite.path
         << c.store.sqlite.busy_timeout.count() << c.store.postgres.conninfo
@@ -92,6 +93,11 @@ TEST(ConfigLoader, ExampleLoadsAndEqualsTheDocumentedDefaults) {
     EXPECT_EQ(example.outbound.scope, EnforcementScope::marketing);
     EXPECT_EQ(example.feedback.trust, TrustPolicy::either);
     EXPECT_EQ(example.feedback.reference_header.name, "X-FBL-Ref");
+    EXPECT_EQ(example.feedback.reference_header.max_age, std::chrono::hours(24 * 400));
+    EXPECT_EQ(example.feedback.max_recipients_per_report, 5);
+    EXPECT_EQ(example.feedback.dkim_tempfail_for, std::chrono::hours(24 * 3));
+    EXPECT_TRUE(example.feedback.our_domains.empty());
+    EXPECT_TRUE(example.warnings.empty());
     EXPECT_EQ(example.store.backend, StoreBackend::sqlite);
     EXPECT_EQ(example.store.sqlite.path, std::filesystem::absolute("var/fblmilter.db").string());
     EXPECT_EQ(example.send_log.retention, std::chrono::hours(24 * 30));
@@ -234,6 +240,32 @@ TEST(ConfigLoader, MissingFileIsReported) {
         EXPECT_EQ(invalid.errors().at(0).to_string(),
                   "/nonexistent/fblmilter.yaml: cannot read: No such file or directory");
     }
+}
+
+// Issue 14: an A-R header in a report is the sender's word; the old key still
+// loads (an upgraded config keeps working) but is ignored, and says so.
+TEST(ConfigLoader, TrustedAuthservIdsAreAcceptedIgnoredAndWarnedAbout) {
+    auto quiet = load_string("feedback:\n  trusted_authserv_ids: []\n", "test.yaml");
+    EXPECT_TRUE(quiet.warnings.empty());
+    auto config = load_string("feedback:\n  trusted_authserv_ids: [mx.example.com]\n", "test.yaml");
+    ASSERT_EQ(config.warnings.size(), 1u);
+    EXPECT_THAT(config.warnings[0], HasSubstr("feedback.trusted_authserv_ids is ignored"));
+    EXPECT_THAT(config.warnings[0], HasSubstr("written by its sender"));
+}
+
+TEST(ConfigLoader, TrustLimitsAreValidated) {
+    auto config = load_string(
+        "feedback:\n  max_recipients_per_report: 2\n  dkim_tempfail_for: 12h\n"
+        "  our_domains: [example.com]\n  reference_header:\n    max_age: 90d\n",
+        "test.yaml");
+    EXPECT_EQ(config.feedback.max_recipients_per_report, 2);
+    EXPECT_EQ(config.feedback.dkim_tempfail_for, std::chrono::hours(12));
+    EXPECT_EQ(config.feedback.our_domains, std::vector<std::string>{"example.com"});
+    EXPECT_EQ(config.feedback.reference_header.max_age, std::chrono::hours(24 * 90));
+    EXPECT_THAT(only_error("feedback:\n  max_recipients_per_report: 0\n"),
+                HasSubstr("feedback.max_recipients_per_report: value 0 is out of range"));
+    EXPECT_THAT(only_error("feedback:\n  reference_header:\n    max_age: 10m\n"),
+                HasSubstr("feedback.reference_header.max_age: must be at least 1h"));
 }
 
 TEST(ConfigLoader, DurationsSizesAndModesAreParsed) {

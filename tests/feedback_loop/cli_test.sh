@@ -80,4 +80,24 @@ cp "$work/store.db" "$work/broken.db"
 sqlite3 "$work/broken.db" 'DROP TABLE complaints'
 sed "s|$work/store.db|$work/broken.db|" "$work/any.yaml" >"$work/broken.yaml"
 expect_status 75 "$fblctl" -c "$work/broken.yaml" ingest "$fixtures/aol_redacted.eml"
+# DKIM keys unreachable (here: the key file cannot be opened, as a DNS
+# timeout looks to libopendkim): a young report is refused with 75 and nothing
+# is stored; an old one (past dkim_tempfail_for) is stored untrusted.
+cat >"$work/keysdown.yaml" <<YAML
+feedback:
+  trust: dkim
+  reporter_domains: [fbl.provider.example]
+  dkim_key_file: $work/no-such-key-file
+store:
+  sqlite:
+    path: $work/keysdown.db
+YAML
+sed -e "s/^Date: Mon, 02 Nov 2026 10:15:00 +0000/Date: $(date -u -R)/" -e "/^X-FBL-Ref:/d" \
+  "$fixtures/standard.eml" >"$work/young.eml"
+expect_status 75 "$fblctl" -c "$work/keysdown.yaml" ingest "$work/young.eml"
+grep -q "try again later" "$work/err" || fail "ingest names the temporary DKIM failure"
+expect_status 0 "$fblctl" -c "$work/keysdown.yaml" complaints --format json
+[[ $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/out") == 0 ]] ||
+  fail "a tempfailed report is not stored"
+expect_status 0 "$fblctl" -c "$work/keysdown.yaml" ingest "$fixtures/standard.eml"
 echo "ok"

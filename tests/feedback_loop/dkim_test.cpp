@@ -3,7 +3,9 @@
 // test time and never stored.
 #include "feedback_loop/dkim.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -113,6 +115,16 @@ class DkimTest : public ::testing::Test {
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
+    // The intake under trust: dkim, with a store in the test's directory.
+    config::Config intake_config(const std::string& our_domain) const {
+        config::Config config;
+        config.store.sqlite.path = (dir_ / "store.db").string();
+        config.feedback = settings_;
+        config.feedback.trust = config::TrustPolicy::dkim;
+        config.feedback.our_domains = {our_domain};
+        return config;
+    }
+
     std::filesystem::path dir_;
     TestKey key_;
     config::FeedbackSettings settings_;
@@ -153,10 +165,7 @@ TEST_F(DkimTest, ValidSignatureFromUnlistedDomainIsNotEnough) {
 }
 
 TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
-    config::Config config;
-    config.store.sqlite.path = (dir_ / "store.db").string();
-    config.feedback = settings_;
-    config.feedback.trust = config::TrustPolicy::dkim;
+    config::Config config = intake_config("example.com");
     auto store = suppression::open_store(config.store);
     auto signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
 
@@ -170,9 +179,132 @@ TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
 
     IntakeResult result = Intake(config, *store).take(signed_report);
     EXPECT_TRUE(result.trusted) << result.reason;
-    EXPECT_EQ(result.reason, "dkim fbl.provider.example");
+    EXPECT_EQ(result.reason, "dkim fbl.provider.example (our mail: From example.com)");
     EXPECT_EQ(result.suppressed, 1);
     EXPECT_TRUE(store->find("alice.smith@example.org"));
+}
+
+// Issue 14: a genuine provider report about someone else's mail (a third
+// party relays it to us) must not unsubscribe our customers. The original
+// counts as ours by its From/d= in our_domains, or by the send log.
+TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
+    config::Config config = intake_config("our-brand.example");
+    auto store = suppression::open_store(config.store);
+
+    IntakeResult theirs =
+        Intake(config, *store).take(dkim_sign_message(report_, key_, "fbl.provider.example"));
+    EXPECT_FALSE(theirs.trusted);
+    EXPECT_EQ(theirs.suppressed, 0);
+    EXPECT_THAT(theirs.reason, ::testing::HasSubstr("the attached original is not our mail"));
+    EXPECT_FALSE(store->find("alice.smith@example.org"));
+
+    // The same original, found in our send log: ours after all.
+    suppression::SendRecord send;
+    send.message_id = "mailing-42.alice@mail.example.com";
+    send.recipient_key = send.recipient = "alice.smith@example.org";
+    send.sent_at = std::chrono::system_clock::now();
+    store->record_sends({send});
+    std::string again = report_;
+    again.replace(again.find("<report-0001@"), 13, "<report-0002@");
+    IntakeResult logged =
+        Intake(config, *store).take(dkim_sign_message(again, key_, "fbl.provider.example"));
+    EXPECT_TRUE(logged.trusted) << logged.reason;
+    EXPECT_EQ(logged.reason, "dkim fbl.provider.example (our mail: send log)");
+    EXPECT_EQ(logged.suppressed, 1);
+}
+
+// Provider-trusted, yet 2,000 Original-Rcpt-To lines: over the cap, the
+// report is kept for review and suppresses no one.
+TEST_F(DkimTest, SignedReportOverTheRecipientCapSuppressesNobody) {
+    config::Config config = intake_config("example.com");
+    auto store = suppression::open_store(config.store);
+    std::string many;
+    for (int i = 0; i < 2000; ++i) {
+        many += "Original-Rcpt-To: <person" + std::to_string(i) + "@example.net>\r\n";
+    }
+    std::string text = report_;
+    std::string line = "Original-Rcpt-To: <Alice.Smith@example.org>\r\n";
+    text.replace(text.find(line), line.size(), many);
+    IntakeResult result =
+        Intake(config, *store).take(dkim_sign_message(text, key_, "fbl.provider.example"));
+    EXPECT_TRUE(result.stored);
+    EXPECT_FALSE(result.trusted);
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    EXPECT_THAT(result.reason, ::testing::HasSubstr("over max_recipients_per_report"));
+    EXPECT_TRUE(store->list({}).empty());
+}
+
+// Issue 14: a key lookup that fails for a reason that may pass (here the key
+// file cannot be opened, as libopendkim reports a DNS timeout or SERVFAIL:
+// DKIM_SIGERROR_KEYFAIL) is temporary, not "untrusted".
+TEST_F(DkimTest, KeyLookupFailureIsTemporary) {
+    auto signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
+    config::FeedbackSettings unreachable = settings_;
+    unreachable.dkim_key_file = (dir_ / "no-such-key-file").string();
+    auto verdict = verify_reporter_dkim(signed_report, unreachable);
+    EXPECT_FALSE(verdict.passed);
+    EXPECT_TRUE(verdict.temporary) << verdict.detail;
+    EXPECT_THAT(verdict.detail, ::testing::HasSubstr("temporary failure"));
+    // A key that is simply not there is final.
+    auto missing =
+        verify_reporter_dkim(dkim_sign_message(report_, key_, "nokey.provider.example"), settings_);
+    EXPECT_FALSE(missing.temporary) << missing.detail;
+}
+
+std::string rfc5322_date(std::chrono::system_clock::time_point when) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+    return text;
+}
+
+// The intake refuses a young report with TemporaryTrustFailure (the milter
+// answers 451, fblctl ingest exits 75) and stores nothing; a report older
+// than dkim_tempfail_for is stored untrusted with that reason.
+TEST_F(DkimTest, IntakeTempfailsWhileKeysAreUnreachableThenGivesUp) {
+    config::Config config = intake_config("example.com");
+    config.feedback.dkim_key_file = (dir_ / "no-such-key-file").string();
+    auto store = suppression::open_store(config.store);
+
+    std::string young = report_;
+    std::string date = "Date: Mon, 02 Nov 2026 10:15:00 +0000";
+    young.replace(young.find(date), date.size(),
+                  "Date: " + rfc5322_date(std::chrono::system_clock::now()));
+    EXPECT_THROW(
+        Intake(config, *store).take(dkim_sign_message(young, key_, "fbl.provider.example")),
+        TemporaryTrustFailure);
+    EXPECT_TRUE(store->complaints({}).empty());
+
+    std::string old = report_;
+    old.replace(
+        old.find(date), date.size(),
+        "Date: " + rfc5322_date(std::chrono::system_clock::now() - std::chrono::hours(24 * 4)));
+    IntakeResult result =
+        Intake(config, *store).take(dkim_sign_message(old, key_, "fbl.provider.example"));
+    EXPECT_TRUE(result.stored);
+    EXPECT_FALSE(result.trusted);
+    EXPECT_THAT(result.reason, ::testing::HasSubstr("longer than dkim_tempfail_for (3d)"));
+}
+
+// At most kMaxDkimSignaturesChecked reporter-domain signatures are verified:
+// a genuine one below five bogus ones is never reached.
+TEST_F(DkimTest, SignaturesCheckedPerReportAreCapped) {
+    auto genuine = dkim_sign_message(report_, key_, "fbl.provider.example");
+    auto with_bogus = [&](int count) {
+        std::string text = genuine;
+        for (int i = 0; i < count; ++i) {
+            text =
+                "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=fbl.provider.example;"
+                " s=sel; h=From; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n" +
+                text;
+        }
+        return text;
+    };
+    EXPECT_TRUE(verify_reporter_dkim(with_bogus(kMaxDkimSignaturesChecked - 1), settings_).passed);
+    EXPECT_FALSE(verify_reporter_dkim(with_bogus(kMaxDkimSignaturesChecked), settings_).passed);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Issue 7 in the report path: the signed reference header and the send log
 // resolve redacted reports; forged or edited reports change nothing.
 // Real SQLite store in a private temporary directory.
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,9 +68,19 @@ class TrustTest : public ::testing::Test {
 
     std::string sign(const std::string& recipient, const std::string& send_ref = "",
                      const config::ReferenceKey* key = nullptr) {
-        ReferenceClaims claims{recipient, send_ref, "spring-sale", 1'790'000'000};
+        return sign_at(recipient, send_ref, recent_, key);
+    }
+    std::string sign_at(const std::string& recipient, const std::string& send_ref,
+                        std::int64_t timestamp, const config::ReferenceKey* key = nullptr) {
+        ReferenceClaims claims{recipient, send_ref, "spring-sale", timestamp};
         return sign_reference(claims, key ? *key : new_key_);
     }
+
+    // A week ago: well inside the replay window.
+    std::int64_t recent_ = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count() -
+                           7 * 86400;
 
     void log_send(const std::string& message_id, const std::string& recipient) {
         suppression::SendRecord send;
@@ -144,9 +155,8 @@ TEST_F(TrustTest, TamperedRecipientIsUntrusted) {
     EXPECT_EQ(result.reason, "untrusted: reference header bad-tag");
 }
 
-TEST_F(TrustTest, UnknownKeyIsUntrustedEvenWithTrustedAuthenticationResults) {
+TEST_F(TrustTest, UnknownKeyIsUntrusted) {
     config_.feedback.reporter_domains = {"provider.example"};
-    config_.feedback.trusted_authserv_ids = {"mx.example.com"};
     config::ReferenceKey stranger{"k9", config::Secret("stranger-key-0123456789", "test")};
     std::string text = fixture("standard.eml");
     replace_once(text, kPlaceholderRef, sign("alice.smith@example.org", "", &stranger));
@@ -180,29 +190,26 @@ TEST_F(TrustTest, ReferenceForAnotherRecipientDoesNotVouch) {
     expect_nothing_changed(take(text));
 }
 
-TEST_F(TrustTest, TopmostAuthenticationResultsFromTrustedIdTrusts) {
+// Issue 14: fblmilter sees a report before any verifier of ours, so every
+// Authentication-Results on it was written by the sender. The fixture's top
+// header says "mx.example.com; dkim=pass header.d=fbl.provider.example" over
+// a signature that does not verify: nothing changes.
+TEST_F(TrustTest, ForgedTopAuthenticationResultsIsNeverBelieved) {
     config_.feedback.trust = config::TrustPolicy::dkim;
     config_.feedback.reporter_domains = {"provider.example"};
+    config_.feedback.our_domains = {"example.com"};
     std::string text = fixture("standard.eml");
     replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
-    expect_nothing_changed(take(text));  // authserv-id not configured: ignored
-
-    config_.feedback.trusted_authserv_ids = {"MX.example.com"};
-    replace_once(text, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
+    ASSERT_THAT(text, ::testing::HasSubstr("Authentication-Results: mx.example.com; dkim=pass "
+                                           "header.d=fbl.provider.example"));
     IntakeResult result = take(text);
-    EXPECT_TRUE(result.trusted) << result.reason;
-    EXPECT_EQ(result.reason, "authentication-results dkim fbl.provider.example");
-    EXPECT_EQ(result.suppressed, 1);
-}
+    expect_nothing_changed(result);
+    EXPECT_THAT(result.reason, ::testing::Not(::testing::HasSubstr("authentication-results")));
 
-TEST_F(TrustTest, LowerAuthenticationResultsIsIgnored) {
-    config_.feedback.trust = config::TrustPolicy::dkim;
-    config_.feedback.reporter_domains = {"provider.example"};
-    config_.feedback.trusted_authserv_ids = {"mx.example.com"};
-    std::string text = fixture("standard.eml");
-    replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
-    text =
-        "Authentication-Results: mx.example.com; dkim=fail header.d=fbl.provider.example\n" + text;
+    // Without any signature at all, likewise.
+    auto start = text.find("DKIM-Signature:");
+    text.erase(start, text.find("Authentication-Results:") - start);
+    replace_once(text, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
     expect_nothing_changed(take(text));
 }
 
@@ -274,6 +281,102 @@ TEST_F(TrustTest, OriginalMessageIdResolvesThroughSendLog) {
     ASSERT_EQ(complaint.recipients.size(), 1u);
     EXPECT_EQ(complaint.recipients[0].address, "alice.smith@example.org");
     EXPECT_EQ(complaint.recipients[0].evidence, "send-log");
+}
+
+// Issue 14, "the proof must cover the person": the token names alice; a
+// second Original-Rcpt-To line adds bob, whom nothing vouches for.
+TEST_F(TrustTest, ReferenceTrustedReportSuppressesOnlyTheVouchedRecipient) {
+    std::string text = fixture("standard.eml");
+    replace_once(
+        text, "Original-Rcpt-To: <Alice.Smith@example.org>\n",
+        "Original-Rcpt-To: <Alice.Smith@example.org>\nOriginal-Rcpt-To: <bob@example.org>\n");
+    replace_once(text, kPlaceholderRef, sign("alice.smith@example.org"));
+    IntakeResult result = take(text);
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_EQ(result.jobs, 1);
+    EXPECT_TRUE(store_->find("alice.smith@example.org"));
+    EXPECT_FALSE(store_->find("bob@example.org"));
+    auto complaint = only_complaint();
+    ASSERT_EQ(complaint.recipients.size(), 1u);
+    EXPECT_THAT(complaint.report_json,
+                ::testing::HasSubstr("not covered by the trust proof, not suppressed: "
+                                     "bob@example.org"));
+}
+
+// A multi-recipient send reference proves we sent the message to all of
+// them, not that each complained: a report naming several suppresses none.
+TEST_F(TrustTest, SendRefReportNamingSeveralLoggedRecipientsSuppressesNobody) {
+    for (const char* recipient : {"alice.smith@example.org", "bob@example.org", "cy@example.org"}) {
+        log_send("batch-10@mail.example.com", recipient);
+    }
+    std::string text = fixture("standard.eml");
+    replace_once(
+        text, "Original-Rcpt-To: <Alice.Smith@example.org>\n",
+        "Original-Rcpt-To: <Alice.Smith@example.org>\nOriginal-Rcpt-To: <bob@example.org>\n"
+        "Original-Rcpt-To: <cy@example.org>\n");
+    replace_once(text, kPlaceholderRef, sign("", "batch-10@mail.example.com"));
+    IntakeResult result = take(text);
+    expect_nothing_changed(result);
+    EXPECT_FALSE(store_->find("bob@example.org"));
+    EXPECT_FALSE(store_->find("cy@example.org"));
+    EXPECT_THAT(result.reason, ::testing::HasSubstr("not which of them complained"));
+}
+
+// Issue 14: one report with 2,000 Original-Rcpt-To lines once suppressed
+// 2,000 people. Over max_recipients_per_report it is kept, and changes nothing,
+// whatever the trust policy.
+TEST_F(TrustTest, ReportOverTheRecipientCapSuppressesNobody) {
+    config_.feedback.trust = config::TrustPolicy::any;
+    std::string many;
+    for (int i = 0; i < 2000; ++i) {
+        many += "Original-Rcpt-To: <person" + std::to_string(i) + "@example.net>\n";
+    }
+    std::string text = fixture("standard.eml");
+    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>\n", many);
+    IntakeResult result = take(text);
+    EXPECT_TRUE(result.stored);
+    EXPECT_FALSE(result.trusted);
+    EXPECT_EQ(result.suppressed, 0);
+    EXPECT_EQ(result.jobs, 0);
+    EXPECT_THAT(result.reason,
+                ::testing::HasSubstr("2000 recipients, over max_recipients_per_report (5)"));
+    EXPECT_FALSE(store_->find("person0@example.net"));
+    EXPECT_TRUE(store_->list({}).empty());
+
+    // At the cap it is taken as before.
+    config_.feedback.max_recipients_per_report = 2000;
+    replace_once(text, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
+    EXPECT_EQ(take(text).suppressed, 2000);
+}
+
+// Issue 14, replay window: our genuine token from 1970 (or from next year)
+// proves nothing; the reason says which.
+TEST_F(TrustTest, ReferenceOutsideTheReplayWindowDoesNotTrust) {
+    IntakeResult old = take(aol_report(sign_at("alice.smith@example.org", "", 0)));
+    expect_nothing_changed(old);
+    EXPECT_THAT(old.reason, ::testing::HasSubstr("reference header expired"));
+
+    std::int64_t next_year = recent_ + 365 * 86400;
+    std::string future = aol_report(sign_at("alice.smith@example.org", "", next_year));
+    replace_once(future, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
+    IntakeResult ahead = take(future);
+    expect_nothing_changed(ahead);
+    EXPECT_THAT(ahead.reason, ::testing::HasSubstr("reference header future"));
+}
+
+// Issue 14: the milter signs the normalised key; the report gives the address
+// as delivered. Compared as keys, the genuine report is trusted.
+TEST_F(TrustTest, ReferenceMatchesTheNormalisedReportedAddress) {
+    config_.suppression.subaddress.domains = {"example.com"};
+    std::string text = fixture("standard.eml");
+    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>",
+                 "Original-Rcpt-To: <John.Doe+news@Example.com>");
+    replace_once(text, kPlaceholderRef, sign("john.doe@example.com"));
+    IntakeResult result = take(text);
+    EXPECT_TRUE(result.trusted) << result.reason;
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_TRUE(store_->find("john.doe@example.com"));
 }
 
 TEST_F(TrustTest, SendLogAloneDoesNotMakeAReportTrusted) {

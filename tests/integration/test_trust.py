@@ -40,6 +40,8 @@ feedback:
   addresses: [{feedback}]
   trust: either
   reporter_domains: [fbl.listed-provider.example]
+  # Listed as an old config might: issue 14 ignores it (with a warning).
+  trusted_authserv_ids: [mx.example.org]
   dkim_key_file: {root}/dkim-keys
   reference_header:
     name: {header}
@@ -251,6 +253,20 @@ class TrustEndToEnd(unittest.TestCase):
         self.assertEqual(complaint["provider"], "aol.net")
         self.assertEqual(self.complaints_about(message_id, "--untrusted"), [])
 
+    def assert_stored_untrusted(self, victim, provider):
+        """The report naming victim is stored once, untrusted, and did nothing
+        else; returns its trust reason."""
+        self.assertFalse(self.suppressed(victim))
+        untrusted = [c for c in self.complaints("--untrusted") if c["recipient"] == victim]
+        self.assertEqual(len(untrusted), 1, untrusted)
+        self.assertFalse(untrusted[0]["trusted"])
+        self.assertEqual(untrusted[0]["provider"], provider)
+        self.assertNotIn(victim, self.outbox_emails())
+        reasons = self.trust_reasons(untrusted[0]["message_id"])
+        self.assertEqual(len(reasons), 1)
+        self.assertTrue(reasons[0].startswith("untrusted:"), reasons)
+        return reasons[0]
+
     # --- the cases of issue 7 -------------------------------------------------------
 
     # a. Single recipient, report redacted: the reference header names her.
@@ -313,15 +329,24 @@ class TrustEndToEnd(unittest.TestCase):
                                      report_id=report_id)
         self.send_report(report, reporter="abuse@forger.example")
 
-        self.assertFalse(self.suppressed(victim))
-        untrusted = [c for c in self.complaints("--untrusted") if c["recipient"] == victim]
-        self.assertEqual(len(untrusted), 1, untrusted)
-        self.assertFalse(untrusted[0]["trusted"])
-        self.assertEqual(untrusted[0]["provider"], "forger.example")
-        self.assertNotIn(victim, self.outbox_emails())
-        reasons = self.trust_reasons(untrusted[0]["message_id"])
-        self.assertEqual(len(reasons), 1)
-        self.assertTrue(reasons[0].startswith("untrusted:"), reasons)
+        reason = self.assert_stored_untrusted(victim, "forger.example")
+
+    # c'. Issue 14: fblmilter is first in smtpd_milters, so an
+    #     Authentication-Results header it sees was written by the sender. A
+    #     forged "dkim=pass" for a listed reporter, even under an authserv-id
+    #     an old config lists, changes nothing.
+    def test_c_forged_authentication_results_changes_nothing(self):
+        victim = "victim-ar@example.com"
+        reporter = "fbl@fbl.listed-provider.example"
+        report_id = make_msgid(domain="fbl.listed-provider.example")
+        report = ("Authentication-Results: mx.example.org; dkim=pass "
+                  "header.d=fbl.listed-provider.example\n" +
+                  messages.arf_report(victim, reporter=reporter, report_id=report_id))
+        self.send_report(report, reporter=reporter)
+
+        reason = self.assert_stored_untrusted(victim, "fbl.listed-provider.example")
+        self.assertNotIn("authentication-results", reason)
+        self.assertIn("trusted_authserv_ids is ignored", self.milter.log_text())
 
     # d. Our genuine header with the recipient edited: the tag fails, so the
     #    report is untrusted whatever it names.
