@@ -108,14 +108,15 @@ Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
 }
 
 Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& macros) {
-    auto key = runtime_->normalizer.normalize(recipient);
+    // Never skipped: what does not normalise is looked up as written.
+    std::string key = runtime_->normalizer.lookup_key(recipient);
     std::optional<suppression::Suppression> entry;
-    if (key.ok()) {
+    if (!key.empty()) {
         try {
-            entry = runtime_->lookup->lookup(key.key);
+            entry = runtime_->lookup->lookup(key);
         } catch (const suppression::StoreUnavailable& error) {
             log::warning("{}: store unavailable at RCPT for {}: {}", message_.queue_id,
-                         log::address(key.key), error.what());
+                         log::address(key), error.what());
             return verdict_for_failure(config_.on_error.store_unavailable, kTempfailStoreReply);
         }
     }
@@ -129,11 +130,11 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const MacroSource& 
     auto action = decide_rcpt(config_.outbound, facts);
     if (action == RcptAction::reject_now) {
         metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
-        log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key.key),
-                    suppression::to_string(entry->reason));
+        log::notice("{}: reject RCPT {}: suppressed (scope {})", message_.queue_id,
+                    log::address(key), suppression::to_string(entry->scope));
         return Verdict::reject(suppressed_reply(config_.outbound.reply, strip_brackets(recipient)));
     }
-    Recipient accepted{recipient, key.ok() ? key.key : std::string()};
+    Recipient accepted{recipient, key};
     accepted.remove_always = action == RcptAction::remove_at_eom;
     accepted.remove_if_marketing = action == RcptAction::decide_at_eom;
     message_.any_removal = message_.any_removal || action != RcptAction::deliver;
