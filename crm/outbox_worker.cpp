@@ -274,9 +274,11 @@ void OutboxWorker::take_leased(SteadyClock::time_point now) {
                 runtime.ready.push_back(run.get());
                 runtime.active.emplace(id, std::move(run));
             } catch (const std::exception& error) {
-                store_.dead_letter_job(id, redactor_.redact(error.what()), "");
-                std::lock_guard lock(counts_mutex_);
-                ++counts_.dead;
+                auto message = redactor_.redact(error.what());
+                if (record_safely(id, [&] { store_.dead_letter_job(id, message, ""); })) {
+                    std::lock_guard lock(counts_mutex_);
+                    ++counts_.dead;
+                }
             }
         }
     }
@@ -296,7 +298,8 @@ void OutboxWorker::send(Runtime& runtime, JobRun& run) {
     try {
         request = run.request(Clock::now());
     } catch (const std::exception& error) {
-        record_dead(run, std::string("cannot build the request: ") + error.what());
+        std::string why = std::string("cannot build the request: ") + error.what();
+        record_safely(run.job().id, [&] { record_dead(run, why); });
         finish(runtime, run);
         return;
     }
@@ -346,6 +349,20 @@ void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& 
                    redactor_.redact(error.what()));
     }
     finish(runtime, run);
+}
+
+// A store write that fails leaves its job leased: the job runs again when
+// the lease ends, and the worker goes on with the others (issue 14).
+bool OutboxWorker::record_safely(std::int64_t id, const std::function<void()>& write) {
+    try {
+        write();
+        return true;
+    } catch (const std::exception& error) {
+        metrics::global().store_error("outbox");
+        log::error("crm: job {}: cannot record the outcome: {}", id,
+                   redactor_.redact(error.what()));
+        return false;
+    }
 }
 
 void OutboxWorker::record_retry(JobRun& run, const Verdict& verdict) {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -74,6 +75,7 @@ class OutboxWorker {
     void finish(Runtime& runtime, JobRun& run);
     void record_retry(JobRun& run, const Verdict& verdict);
     void record_dead(JobRun& run, const std::string& error);
+    bool record_safely(std::int64_t id, const std::function<void()>& write);
     std::chrono::milliseconds next_wakeup(std::chrono::steady_clock::time_point now) const;
     bool idle_and_drained() const;
     void drain_in_flight();

@@ -30,8 +30,10 @@ class MessageEditor {
     virtual bool delete_header(const std::string& name, int index) = 0;
 };
 
-// Is this key suppressed? Throws suppression::StoreUnavailable when the
-// answer cannot be had.
+// Is this key suppressed, and with which scope and expiry? The daemon's
+// implementation answers from the in-memory index and never throws; others
+// may throw suppression::StoreUnavailable when the answer cannot be had.
+// Only key, scope and expires_at of the answer are filled.
 class RecipientLookup {
   public:
     virtual ~RecipientLookup() = default;

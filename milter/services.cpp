@@ -14,16 +14,19 @@ namespace fbl::milter {
 class Services::IndexLookup final : public RecipientLookup {
   public:
     explicit IndexLookup(suppression::SuppressionLookup& lookup) : lookup_(lookup) {}
+    // Answered from the index alone: never throws, never waits on the store.
     std::optional<suppression::Suppression> lookup(const std::string& key) override {
         auto started = std::chrono::steady_clock::now();
-        try {
-            auto entry = lookup_.lookup(key);
-            metrics::global().lookup_finished(std::chrono::steady_clock::now() - started);
-            return entry;
-        } catch (const suppression::StoreUnavailable&) {
-            metrics::global().store_error("lookup");
-            throw;
+        auto entry = lookup_.lookup(key);
+        metrics::global().lookup_finished(std::chrono::steady_clock::now() - started);
+        if (!entry) {
+            return std::nullopt;
         }
+        suppression::Suppression found;
+        found.key = key;
+        found.scope = entry->scope;
+        found.expires_at = entry->expires_at;
+        return found;
     }
 
   private:

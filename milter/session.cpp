@@ -137,7 +137,8 @@ Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
         message_.recipients.push_back({recipient, key.ok() ? key.key : std::string()});
         return Verdict::proceed();
     }
-    return outbound_rcpt(recipient, key.ok() ? key.key : std::string(), non_smtpd);
+    // Never skipped: what does not normalise is looked up as written.
+    return outbound_rcpt(recipient, runtime_->normalizer.lookup_key(recipient), non_smtpd);
 }
 
 Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& key,
@@ -165,8 +166,8 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& 
     auto action = decide_rcpt(config().outbound, facts);
     if (action == RcptAction::reject_now) {
         metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
-        log::notice("{}: reject RCPT {}: suppressed ({})", message_.queue_id, log::address(key),
-                    suppression::to_string(entry->reason));
+        log::notice("{}: reject RCPT {}: suppressed (scope {})", message_.queue_id,
+                    log::address(key), suppression::to_string(entry->scope));
         return Verdict::reject(
             suppressed_reply(config().outbound.reply, strip_brackets(recipient)));
     }

@@ -30,11 +30,12 @@ void ChangeFollower::build() {
     // Read the sequence first: a change committed while the keys are read
     // is then replayed by the next poll, and replaying is harmless.
     std::int64_t sequence = store_.last_sequence();
-    std::vector<std::uint64_t> fingerprints;
-    store_.for_each_key([&](const std::string& key, Scope, const std::optional<TimePoint>&) {
-        fingerprints.push_back(SuppressionIndex::fingerprint(key));
-    });
-    index_.assign(fingerprints);
+    SuppressionIndex::Content content;
+    store_.for_each_key(
+        [&](const std::string& key, Scope scope, const std::optional<TimePoint>& expires) {
+            content.add(key, IndexEntry{scope, expires});
+        });
+    index_.assign(content);
     applied_.store(sequence, std::memory_order_release);
     log::info("suppression index built: {} entries, {} bytes", index_.size(),
               index_.memory_bytes());
@@ -47,7 +48,9 @@ std::size_t ChangeFollower::poll_once() {
             store_.changes_since(applied_.load(std::memory_order_acquire), kChangesPerPoll);
         for (const auto& change : changes) {
             if (change.suppressed) {
-                index_.insert(change.key);
+                // The row holds the entry as it is after the change (a
+                // widening merge included), so it replaces what we had.
+                index_.insert(change.key, IndexEntry{change.scope, change.expires_at});
             } else {
                 index_.erase(change.key);
             }

@@ -1,6 +1,7 @@
 #include "suppression/index.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <new>
@@ -12,10 +13,41 @@ namespace {
 
 constexpr std::uint64_t kEmpty = 0;
 constexpr std::uint64_t kTombstone = 1;
-constexpr double kBuildLoad = 0.75;  // fill right after a build or a growth
+constexpr double kBuildLoad = 0.8;   // fill right after a build: 15 bytes an entry
 constexpr double kMaxLoad = 0.85;    // live + tombstones beyond this: rebuild
 constexpr double kGrowthLoad = 0.6;  // fill after growing for inserts: room for many more
 constexpr std::size_t kMinimumCapacity = 1024;
+
+// Packed IndexEntry: bit 0 the scope, bits 1-31 the expiry in seconds after
+// kExpiryBase (0 = never).
+constexpr std::uint32_t kScopeAll = 1;
+constexpr std::chrono::seconds kExpiryBase{1577836800};  // 2020-01-01T00:00:00Z
+constexpr std::int64_t kLatestExpiry = (std::int64_t{1} << 31) - 1;
+
+std::uint32_t pack(const IndexEntry& entry) noexcept {
+    std::uint32_t scope = entry.scope == Scope::all ? kScopeAll : 0;
+    if (!entry.expires_at) {
+        return scope;
+    }
+    // Rounded up, and at least 1: an expiry before the base is long past.
+    auto seconds = std::chrono::ceil<std::chrono::seconds>(entry.expires_at->time_since_epoch());
+    std::int64_t after_base = std::max<std::int64_t>((seconds - kExpiryBase).count(), 1);
+    if (after_base > kLatestExpiry) {
+        return scope;  // beyond what 31 bits hold: suppressed for good
+    }
+    return static_cast<std::uint32_t>(after_base) << 1 | scope;
+}
+
+IndexEntry unpack(std::uint32_t packed) noexcept {
+    IndexEntry entry;
+    entry.scope = (packed & kScopeAll) != 0 ? Scope::all : Scope::marketing;
+    if (std::uint32_t after_base = packed >> 1; after_base != 0) {
+        entry.expires_at = TimePoint(kExpiryBase + std::chrono::seconds(after_base));
+    }
+    return entry;
+}
+
+constexpr std::size_t kSlotBytes = sizeof(std::uint64_t) + sizeof(std::uint32_t);
 
 // Slots come straight from mmap: zeroed by the kernel, faulted in lazily,
 // and (with transparent huge pages in "madvise" mode) backed by 2 MiB pages,
@@ -56,7 +88,8 @@ std::size_t capacity_for(std::size_t entries, double load) {
 // its home bucket or, when that is full, the next ones; a lookup stops at
 // the first bucket that still has an empty slot. Empty slots never come
 // back (erasing leaves a tombstone), so that stop is always safe, and a
-// miss almost always costs exactly one cache line.
+// miss almost always costs exactly one cache line. The packed entries sit
+// after the fingerprints in the same mapping, one per slot.
 struct SuppressionIndex::Table {
     static constexpr std::size_t kBucketSlots = 64 / sizeof(std::uint64_t);
     static constexpr std::size_t kNone = ~std::size_t{0};
@@ -64,8 +97,8 @@ struct SuppressionIndex::Table {
     explicit Table(std::size_t slot_count)
         : buckets((slot_count + kBucketSlots - 1) / kBucketSlots),
           capacity(buckets * kBucketSlots),
-          slots(map_slots(capacity * sizeof(std::uint64_t)),
-                SlotsDeleter{capacity * sizeof(std::uint64_t)}) {}
+          slots(map_slots(capacity * kSlotBytes), SlotsDeleter{capacity * kSlotBytes}),
+          entries(reinterpret_cast<std::uint32_t*>(slots.get() + capacity)) {}
 
     // Maps a fingerprint onto a bucket without a division.
     std::size_t home(std::uint64_t fingerprint) const noexcept {
@@ -80,6 +113,12 @@ struct SuppressionIndex::Table {
     }
     void store(std::size_t slot, std::uint64_t value) noexcept {
         std::atomic_ref<std::uint64_t>(slots.get()[slot]).store(value, std::memory_order_release);
+    }
+    std::uint32_t load_entry(std::size_t slot) const noexcept {
+        return std::atomic_ref<std::uint32_t>(entries[slot]).load(std::memory_order_acquire);
+    }
+    void store_entry(std::size_t slot, std::uint32_t packed) noexcept {
+        std::atomic_ref<std::uint32_t>(entries[slot]).store(packed, std::memory_order_release);
     }
 
     // Where a fingerprint is, or where it would go.
@@ -111,35 +150,55 @@ struct SuppressionIndex::Table {
         }
     }
 
-    bool contains(std::uint64_t fingerprint) const noexcept {
+    std::optional<std::uint32_t> find(std::uint64_t fingerprint) const noexcept {
+        for (;;) {
+            std::uint32_t packed = 0;
+            switch (read(fingerprint, packed)) {
+                case Read::found:
+                    return packed;
+                case Read::absent:
+                    return std::nullopt;
+                case Read::raced:
+                    continue;  // the slot changed key under us: probe again
+            }
+        }
+    }
+
+    enum class Read { found, absent, raced };
+    Read read(std::uint64_t fingerprint, std::uint32_t& packed) const noexcept {
         for (std::size_t bucket = home(fingerprint);; bucket = next(bucket)) {
             std::size_t base = bucket * kBucketSlots;
             bool has_empty = false;
             for (std::size_t slot = base; slot < base + kBucketSlots; ++slot) {
                 std::uint64_t value = load(slot);
                 if (value == fingerprint) {
-                    return true;
+                    // The entry is written before the fingerprint; still
+                    // ours after reading it means it is this key's entry.
+                    packed = load_entry(slot);
+                    return load(slot) == fingerprint ? Read::found : Read::raced;
                 }
                 has_empty = has_empty || value == kEmpty;
             }
             if (has_empty) {
-                return false;
+                return Read::absent;
             }
         }
     }
 
-    // Only before publication, or from the single writer.
-    bool insert(std::uint64_t fingerprint) noexcept {
+    // Only before publication, or from the single writer. Returns whether
+    // the fingerprint is new; an existing one gets the new entry.
+    bool insert(std::uint64_t fingerprint, std::uint32_t packed) noexcept {
         Probe where = probe(fingerprint);
         if (where.found != kNone) {
+            store_entry(where.found, packed);
             return false;
         }
+        std::size_t slot = where.reusable != kNone ? where.reusable : where.empty;
         if (where.reusable != kNone) {
             --tombstones;
-            store(where.reusable, fingerprint);
-        } else {
-            store(where.empty, fingerprint);
         }
+        store_entry(slot, packed);
+        store(slot, fingerprint);
         ++used;
         return true;
     }
@@ -158,6 +217,7 @@ struct SuppressionIndex::Table {
     std::size_t buckets;
     std::size_t capacity;  // slots
     std::unique_ptr<std::uint64_t[], SlotsDeleter> slots;
+    std::uint32_t* entries;      // inside the mapping of `slots`
     std::size_t used = 0;        // live fingerprints
     std::size_t tombstones = 0;  // erased slots still on probe paths
 };
@@ -173,24 +233,38 @@ std::uint64_t SuppressionIndex::fingerprint(std::string_view key) noexcept {
     return value < 2 ? value + 2 : value;  // 0 and 1 mark empty and erased slots
 }
 
+std::optional<IndexEntry> SuppressionIndex::find(std::string_view key,
+                                                 TimePoint now) const noexcept {
+    return find_fingerprint(fingerprint(key), now);
+}
+
+std::optional<IndexEntry> SuppressionIndex::find_fingerprint(std::uint64_t fingerprint,
+                                                             TimePoint now) const noexcept {
+    auto packed = current_.load(std::memory_order_acquire)->find(fingerprint);
+    if (!packed) {
+        return std::nullopt;
+    }
+    IndexEntry entry = unpack(*packed);
+    if (entry.expired_at(now)) {
+        return std::nullopt;
+    }
+    return entry;
+}
+
 bool SuppressionIndex::might_contain(std::string_view key) const noexcept {
-    return might_contain_fingerprint(fingerprint(key));
+    return current_.load(std::memory_order_acquire)->find(fingerprint(key)).has_value();
 }
 
-bool SuppressionIndex::might_contain_fingerprint(std::uint64_t fingerprint) const noexcept {
-    return current_.load(std::memory_order_acquire)->contains(fingerprint);
-}
-
-void SuppressionIndex::insert(std::string_view key) {
-    insert_fingerprint(fingerprint(key));
+void SuppressionIndex::insert(std::string_view key, const IndexEntry& entry) {
+    insert_fingerprint(fingerprint(key), entry);
 }
 void SuppressionIndex::erase(std::string_view key) {
     erase_fingerprint(fingerprint(key));
 }
 
-void SuppressionIndex::insert_fingerprint(std::uint64_t fingerprint) {
+void SuppressionIndex::insert_fingerprint(std::uint64_t fingerprint, const IndexEntry& entry) {
     grow_if_needed();
-    if (tables_.back()->insert(fingerprint)) {
+    if (tables_.back()->insert(fingerprint, pack(entry))) {
         size_.fetch_add(1, std::memory_order_relaxed);
     }
 }
@@ -201,10 +275,25 @@ void SuppressionIndex::erase_fingerprint(std::uint64_t fingerprint) {
     }
 }
 
-void SuppressionIndex::assign(const std::vector<std::uint64_t>& fingerprints) {
-    auto table = std::make_unique<Table>(capacity_for(fingerprints.size(), kBuildLoad));
-    for (auto fingerprint : fingerprints) {
-        table->insert(fingerprint);
+void SuppressionIndex::Content::add(std::string_view key, const IndexEntry& entry) {
+    add_fingerprint(fingerprint(key), entry);
+}
+
+void SuppressionIndex::Content::add_fingerprint(std::uint64_t fingerprint,
+                                                const IndexEntry& entry) {
+    fingerprints_.push_back(fingerprint);
+    entries_.push_back(pack(entry));
+}
+
+void SuppressionIndex::Content::reserve(std::size_t entries) {
+    fingerprints_.reserve(entries);
+    entries_.reserve(entries);
+}
+
+void SuppressionIndex::assign(const Content& content) {
+    auto table = std::make_unique<Table>(capacity_for(content.size(), kBuildLoad));
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        table->insert(content.fingerprints_[i], content.entries_[i]);
     }
     size_.store(table->used, std::memory_order_relaxed);
     publish(std::move(table));
@@ -220,7 +309,7 @@ void SuppressionIndex::grow_if_needed() {
     for (std::size_t slot = 0; slot < table.capacity; ++slot) {
         std::uint64_t value = table.load(slot);
         if (value != kEmpty && value != kTombstone) {
-            bigger->insert(value);
+            bigger->insert(value, table.load_entry(slot));
         }
     }
     publish(std::move(bigger));
@@ -238,7 +327,7 @@ std::size_t SuppressionIndex::size() const noexcept {
 std::size_t SuppressionIndex::memory_bytes() const noexcept {
     std::size_t bytes = sizeof(*this) + tables_.capacity() * sizeof(tables_[0]);
     for (const auto& table : tables_) {
-        bytes += sizeof(Table) + table->capacity * sizeof(std::uint64_t);
+        bytes += sizeof(Table) + table->capacity * kSlotBytes;
     }
     return bytes;
 }

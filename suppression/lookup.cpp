@@ -3,7 +3,7 @@
 namespace fbl::suppression {
 
 SuppressionLookup::SuppressionLookup(Store& store, std::chrono::milliseconds follow_interval)
-    : store_(store), follower_(store, index_, follow_interval) {}
+    : follower_(store, index_, follow_interval) {}
 
 SuppressionLookup::~SuppressionLookup() {
     stop();
@@ -18,11 +18,8 @@ void SuppressionLookup::stop() {
     follower_.stop();
 }
 
-std::optional<Suppression> SuppressionLookup::lookup(const std::string& key) const {
-    if (!index_.might_contain(key)) {
-        return std::nullopt;
-    }
-    return store_.find(key);
+std::optional<IndexEntry> SuppressionLookup::lookup(std::string_view key) const noexcept {
+    return index_.find(key, std::chrono::system_clock::now());
 }
 
 }  // namespace fbl::suppression

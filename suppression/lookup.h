@@ -2,7 +2,7 @@
 
 #include <memory>
 #include <optional>
-#include <string>
+#include <string_view>
 
 #include "suppression/follower.h"
 #include "suppression/index.h"
@@ -11,16 +11,15 @@
 namespace fbl::suppression {
 
 // What the milter asks at RCPT time: "is this (normalised) key suppressed,
-// and how?" A miss in the index answers nullopt without touching the store;
-// a hit is confirmed with Store::find, which is exact and ignores expired
-// entries, so answers are exact while the index stays small.
+// and how?" The index answers alone (see index.h for why a fingerprint hit
+// is not confirmed against the store): an RCPT lookup never touches the
+// store, so it neither waits for nor fails with the database.
 //
 //   SuppressionLookup lookup(store, config.store.follow_interval);
 //   lookup.start();                       // build the index, follow changes
 //   if (auto entry = lookup.lookup(key)) { ... entry->scope ... }
 //
-// lookup() is safe from any number of threads. It throws StoreUnavailable
-// only when a hit cannot be confirmed (map it to on_error.store_unavailable).
+// lookup() is safe from any number of threads and never throws.
 class SuppressionLookup {
   public:
     SuppressionLookup(Store& store, std::chrono::milliseconds follow_interval);
@@ -30,13 +29,12 @@ class SuppressionLookup {
     void start();
     void stop();
 
-    std::optional<Suppression> lookup(const std::string& key) const;
+    std::optional<IndexEntry> lookup(std::string_view key) const noexcept;
 
     const SuppressionIndex& index() const noexcept { return index_; }
     ChangeFollower& follower() noexcept { return follower_; }
 
   private:
-    Store& store_;
     SuppressionIndex index_;
     ChangeFollower follower_;
 };

@@ -142,6 +142,49 @@ std::string normalize_domain(std::string_view domain, std::string& error) {
     return ascii_lower(owned.get());
 }
 
+// RFC 5322 atext, ASCII part; UTF-8 octets count as atext (RFC 6531).
+bool is_atext(char c) {
+    auto octet = static_cast<unsigned char>(c);
+    return octet >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+bool is_dot_atom(std::string_view text) {
+    if (text.empty() || text.front() == '.' || text.back() == '.' ||
+        text.find("..") != std::string_view::npos) {
+        return false;
+    }
+    return std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || is_atext(c); });
+}
+
+// The RFC 5321 (4.1.2) canonical form of a quoted local part: quoted pairs
+// resolved, and the quotes dropped when what is left is a dot-atom, since
+// "plain"@x and plain@x are one mailbox. Otherwise quoted again, escaping
+// only what must be escaped. `quoted` includes its quotes.
+std::string canonical_quoted(std::string_view quoted, bool& still_quoted) {
+    std::string content;
+    std::string_view inner = quoted.substr(1, quoted.size() - 2);
+    for (std::size_t i = 0; i < inner.size(); ++i) {
+        if (inner[i] == '\\' && i + 1 < inner.size()) {
+            ++i;
+        }
+        content += inner[i];
+    }
+    still_quoted = !is_dot_atom(content);
+    if (!still_quoted) {
+        return content;
+    }
+    std::string requoted = "\"";
+    for (char c : content) {
+        if (c == '"' || c == '\\') {
+            requoted += '\\';
+        }
+        requoted += c;
+    }
+    return requoted + '"';
+}
+
 bool is_gmail(std::string_view domain) {
     return domain == "gmail.com" || domain == "googlemail.com";
 }
@@ -207,6 +250,11 @@ NormalizedAddress AddressNormalizer::normalize(std::string_view raw) const {
     if (!error.empty()) {
         return failure(error);
     }
+    std::string canonical_local;
+    if (quoted) {
+        canonical_local = canonical_quoted(local, quoted);
+        local = canonical_local;
+    }
     std::string key_local = normalize_local_part(local, lowercase_local_part_);
     if (key_local.empty()) {
         return failure("the local part cannot be normalised");
@@ -225,6 +273,18 @@ NormalizedAddress AddressNormalizer::normalize(std::string_view raw) const {
         return failure("the address is longer than 254 octets once its domain is an A-label");
     }
     return {std::move(key), {}};
+}
+
+std::string AddressNormalizer::lookup_key(std::string_view raw) const {
+    auto normalized = normalize(raw);
+    if (normalized.ok()) {
+        return std::move(normalized.key);
+    }
+    std::string_view address = trim(raw);
+    if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
+        address = trim(address.substr(1, address.size() - 2));
+    }
+    return ascii_lower(address);
 }
 
 }  // namespace fbl::suppression

@@ -23,6 +23,8 @@ struct NormalizedAddress {
 //  - the domain is lower-cased and converted to its IDNA2008 A-label
 //    (libidn2, non-transitional, NFC input): "bücher.example" and
 //    "xn--bcher-kva.example" give the same key;
+//  - a quoted local part takes its RFC 5321 canonical form: quoted pairs
+//    resolved, quotes dropped when the rest is a dot-atom;
 //  - the local part is NFC-normalised and, unless configured off,
 //    lower-cased (UTF-8 local parts are kept as UTF-8);
 //  - for configured domains "+tag" (any configured delimiter character and
@@ -36,6 +38,10 @@ class AddressNormalizer {
     explicit AddressNormalizer(const config::SuppressionSettings& settings);
 
     NormalizedAddress normalize(std::string_view raw) const;
+    // The key to look `raw` up with when it must not be skipped (RCPT): its
+    // normalised key, or when it does not normalise, its trimmed, unbracketed,
+    // ASCII-lower-cased form, so the lookup fails closed (issue 14).
+    std::string lookup_key(std::string_view raw) const;
 
   private:
     bool strips_subaddress(std::string_view ascii_domain) const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -38,8 +40,16 @@ void Connection::connect() {
         throw StoreUnavailable("postgres: not reachable (retrying shortly)");
     }
     std::string timeout = std::to_string(std::max<long>(1, settings_.connect_timeout.count()));
-    std::vector<const char*> keys{"dbname", "connect_timeout", "application_name"};
-    std::vector<const char*> values{settings_.conninfo.c_str(), timeout.c_str(), "fblmilter"};
+    // Client-side network timeouts (issue 14): a database that vanishes
+    // without a word (a dead host, a dropped route) is noticed in about 25 s
+    // of silence, or 30 s of unacknowledged data, instead of the kernel's two
+    // hours, so intake and the follower fail over to their error paths. They
+    // come before "dbname": values in the configured conninfo win.
+    std::vector<const char*> keys{"keepalives",       "keepalives_idle",  "keepalives_interval",
+                                  "keepalives_count", "tcp_user_timeout", "dbname",
+                                  "connect_timeout",  "application_name"};
+    std::vector<const char*> values{
+        "1", "10", "5", "3", "30000", settings_.conninfo.c_str(), timeout.c_str(), "fblmilter"};
     if (!settings_.password.empty()) {
         keys.push_back("password");
         values.push_back(settings_.password.reveal().c_str());
@@ -63,6 +73,24 @@ void Connection::connect() {
         std::chrono::duration_cast<std::chrono::milliseconds>(settings_.statement_timeout)
             .count()));
     exec("SET client_min_messages = warning");
+    // A report is answered 250 only once its complaint is durable: never on
+    // a commit that a server configured with synchronous_commit = off (or
+    // local) could still lose in a crash or a fail-over.
+    exec("SET synchronous_commit = on");
+}
+
+std::string Connection::option(const char* keyword) {
+    if (!connection_) {
+        connect();
+    }
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfo(connection_),
+                                                                         &PQconninfoFree);
+    for (auto* option = options.get(); option != nullptr && option->keyword != nullptr; ++option) {
+        if (std::string_view(option->keyword) == keyword) {
+            return option->val != nullptr ? option->val : "";
+        }
+    }
+    return {};
 }
 
 Result Connection::exec(const std::string& sql, const Params& params) {

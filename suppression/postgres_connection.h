@@ -50,6 +50,8 @@ class Connection {
 
     Result exec(const std::string& sql, const Params& params = {});
     void execute(const std::string& sql) { exec(sql); }
+    // The value libpq uses for one connection option ("keepalives", ...).
+    std::string option(const char* keyword);
     // Waits up to `timeout` for a notification on a LISTENing session;
     // true when at least one arrived (all pending ones are consumed).
     bool wait_for_notification(std::chrono::milliseconds timeout);

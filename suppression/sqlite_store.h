@@ -17,7 +17,7 @@ namespace fbl::suppression {
 // reader (the milter confirming a hit) never waits for a local writer.
 // Several processes may use the file at once: writers take the write lock
 // with BEGIN IMMEDIATE and wait up to store.sqlite.busy_timeout for it.
-class SqliteStore final : public Store {
+class SqliteStore : public Store {
   public:
     explicit SqliteStore(const config::SqliteSettings& settings);
 

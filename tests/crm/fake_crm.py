@@ -12,7 +12,10 @@ that each happened exactly once. Scripted faults and state are set through
   POST /_control/faults [{"method": "DELETE", "path": "/Consent/", "status": 500,
                           "times": 1, "headers": {"Retry-After": "2"}, "body": "...",
                           "delay_ms": 0}]
-  GET  /_control/requests   every request seen (method, path, headers, body)
+  GET  /_control/requests   every request seen (method, path, headers, body), unless
+                            setup turned "record_requests" off (the benchmark)
+  GET  /_control/counts     {"DELETE /api/v1/Person/1/Consent/Email": 2, ...}: every
+                            request, always counted, so "sent once" can fail
   GET  /_control/effects    {"consent_revoked": {"1": 1}, "webhook": {...}, ...}
 """
 
@@ -39,6 +42,7 @@ STATE = {
     "faults": [],
     "requests": [],
     "record_requests": True,
+    "counts": {},           # "METHOD path" -> requests, whatever record_requests says
     "consent": {},          # person id -> still consenting
     "effects": {"consent_revoked": {}, "webhook": {}, "hubspot": {}, "brevo": {}},
     "webhook_verified": {},  # webhook-id -> all signatures verified
@@ -115,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(method, body)
         headers = {k.lower(): v for k, v in self.headers.items()}
         with LOCK:
+            counted = f"{method} {urllib.parse.urlsplit(self.path).path}"
+            STATE["counts"][counted] = STATE["counts"].get(counted, 0) + 1
             if STATE["record_requests"]:
                 STATE["requests"].append({"method": method, "path": self.path, "t": time.monotonic(),
                                           "headers": headers,
@@ -219,6 +225,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._answer(204)
             if what == "requests":
                 return self._answer(200, STATE["requests"])
+            if what == "counts":
+                return self._answer(200, STATE["counts"])
             if what == "effects":
                 return self._answer(200, {**STATE["effects"],
                                           "webhook_verified": STATE["webhook_verified"]})

@@ -74,6 +74,19 @@ class FakeCrmServer {
         return nlohmann::json::parse(call("GET", "/_control/requests", ""));
     }
     nlohmann::json effects() { return nlohmann::json::parse(call("GET", "/_control/effects", "")); }
+    // Requests per "METHOD path", every one counted (also when not recorded).
+    nlohmann::json request_counts() {
+        return nlohmann::json::parse(call("GET", "/_control/counts", ""));
+    }
+    // Requests whose "METHOD path" starts with `prefix`.
+    int requests_counted(const std::string& prefix) {
+        int total = 0;
+        auto counts = request_counts();  // items() would outlive a temporary
+        for (const auto& [request, count] : counts.items()) {
+            total += request.starts_with(prefix) ? count.get<int>() : 0;
+        }
+        return total;
+    }
 
   private:
     static size_t collect(char* data, size_t size, size_t count, void* out) {

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -130,6 +132,12 @@ TEST_F(OutboxCliTest, KilledWorkerLosesNothingAndDoublesNothing) {
     }
     ASSERT_GE(deletes_seen(), 4u);
     kill(pid, SIGKILL);
+    std::set<std::string> sent_before_kill;
+    for (const auto& request : server_.requests()) {
+        if (request["method"] == "DELETE") {
+            sent_before_kill.insert(request["path"].get<std::string>());
+        }
+    }
     waitpid(pid, nullptr, 0);
     EXPECT_FALSE(store_->outbox("leased").empty());
 
@@ -145,6 +153,22 @@ TEST_F(OutboxCliTest, KilledWorkerLosesNothingAndDoublesNothing) {
         once[std::to_string(1000 + i)] = 1;
     }
     EXPECT_EQ(server_.effects()["consent_revoked"], once);
+    // The CRM answers a repeated revocation 404 and the job counts it done,
+    // so effects alone cannot see a double send: count the requests. Only a
+    // revocation in flight at the kill may be sent again.
+    auto counts = server_.request_counts();
+    for (int i = 1; i <= 8; ++i) {
+        auto person = "/api/v1/Person/" + std::to_string(1000 + i) + "/";
+        bool in_flight =
+            std::any_of(sent_before_kill.begin(), sent_before_kill.end(),
+                        [&](const std::string& path) { return path.starts_with(person); });
+        int sent = server_.requests_counted("DELETE " + person);
+        EXPECT_GE(sent, 1) << person;
+        EXPECT_LE(sent, in_flight ? 2 : 1) << person;
+    }
+    // A drained outbox sends nothing.
+    ASSERT_EQ(run("outbox run --once").status, 0);
+    EXPECT_EQ(server_.request_counts(), counts);
 }
 
 TEST_F(OutboxCliTest, ListShowRetryAndPurge) {
@@ -175,6 +199,9 @@ TEST_F(OutboxCliTest, ListShowRetryAndPurge) {
     settle_with_run_once();
     EXPECT_EQ(store_->outbox_job(id)->state, "done");
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"77", 1}}));
+    // One refused attempt, one after the retry; nothing else.
+    EXPECT_EQ(server_.requests_counted("DELETE "), 2);
+    EXPECT_EQ(server_.requests_counted("GET /api/v1/Person"), 2);
 
     EXPECT_EQ(run("outbox purge --done --older-than soon").status, 2);
     auto purge = run("outbox purge --done --older-than 0s");

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -7,6 +8,7 @@
 #include "config/loader.h"
 #include "crm/outbox_worker.h"
 #include "fake_crm_server.h"
+#include "suppression/sqlite_store.h"
 #include "suppression/store.h"
 
 // The outbox worker against a real SQLite store and the fake CRM over real
@@ -357,6 +359,54 @@ TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
         EXPECT_EQ(job.state, "done");
     }
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"901", 1}, {"902", 1}}));
+    EXPECT_EQ(server_.requests_counted("GET /api/v1/Person"), 2);
+    EXPECT_EQ(server_.requests_counted("DELETE "), 2);
+}
+
+// A store that cannot dead-letter (e.g. the database went away just then).
+class DeadLetterFails final : public suppression::SqliteStore {
+  public:
+    using SqliteStore::SqliteStore;
+    std::atomic<int> refused{0};
+    void dead_letter_job(std::int64_t, const std::string&, const std::string&) override {
+        ++refused;
+        throw suppression::StoreUnavailable("database is locked");
+    }
+};
+
+// Issue 14 item 18: a store error on any path costs that job one lease,
+// never the worker thread (and every later revocation with it).
+TEST_F(WorkerTest, StoreErrorWhileDeadLetteringDoesNotStopTheWorker) {
+    server_.setup({{"persons", {{"bob@x.example", {902}}}}});
+    load(superoffice());
+    DeadLetterFails store(config_.store.sqlite);
+    suppression::Complaint broken;
+    broken.dedup_key = "broken";
+    broken.kind = "complaint";
+    broken.trusted = true;
+    broken.received_at = std::chrono::system_clock::now();
+    OutboxJob unreadable;
+    unreadable.adapter = "so";
+    unreadable.idempotency_key = "broken:so";
+    unreadable.payload_json = "not json";  // cannot run: dead-lettered at once
+    store.record_complaint(broken, suppression::Scope::marketing, std::nullopt, {unreadable});
+
+    OutboxWorker worker(config_, store);
+    worker.start();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (store.refused == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_GT(store.refused, 0);
+    complain("bob@x.example", "so");  // through store_, the same database
+    worker.notify();
+    while (worker.counts().done < 1 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    worker.stop();
+    EXPECT_EQ(worker.counts().done, 1u);
+    EXPECT_EQ(server_.effects()["consent_revoked"], json({{"902", 1}}));
+    EXPECT_EQ(server_.requests_counted("DELETE "), 1);
 }
 
 // An adapter taken out of the configuration leaves its jobs unsent; the

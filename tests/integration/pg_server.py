@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import unittest
 
 from harness import free_port
 
@@ -26,6 +27,17 @@ def available():
         except KeyError:
             return "running as root but there is no postgres user to run the server"
     return ""
+
+
+def skip_unless_available():
+    """Skips the calling test when no cluster can be made here; under CI=true
+    that is a failure instead, so a runner without PostgreSQL cannot pass."""
+    why_not = available()
+    if not why_not:
+        return
+    if os.environ.get("CI") == "true":
+        raise AssertionError(f"PostgreSQL is required in CI: {why_not}")
+    raise unittest.SkipTest(why_not)
 
 
 class PgServer:

@@ -140,6 +140,17 @@ TEST_F(SessionTest, ScopeAllRejectsTheSuppressedRecipientOnly) {
     EXPECT_EQ(session.rcpt("<stays@example.com>", macros).action, Verdict::Action::proceed);
 }
 
+// Issue 14: spellings that do not (or did not) normalise fail closed.
+TEST_F(SessionTest, RecipientsThatDoNotNormaliseAreStillLookedUp) {
+    lookup.suppressed["plain@example.com"] = suppression::Scope::all;
+    lookup.suppressed["odd address@example.com"] = suppression::Scope::all;
+    auto session = start("outbound:\n  scope: all\n");
+    session.mail_from("<news@example.org>", macros);
+    EXPECT_EQ(session.rcpt("<\"plain\"@example.com>", macros).action, Verdict::Action::reject);
+    EXPECT_EQ(session.rcpt("<Odd Address@example.com>", macros).action, Verdict::Action::reject);
+    EXPECT_EQ(session.rcpt("<\"other\"@example.com>", macros).action, Verdict::Action::proceed);
+}
+
 TEST_F(SessionTest, MarketingMailLosesSuppressedRecipientsAtEndOfMessage) {
     lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
     auto session = start("");

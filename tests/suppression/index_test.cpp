@@ -1,6 +1,7 @@
 #include "suppression/index.h"
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,17 +64,80 @@ TEST(SuppressionIndex, ManyErasuresDoNotFillTheTable) {
 
 TEST(SuppressionIndex, BuiltIndexStaysUnderSixteenBytesPerEntry) {
     constexpr std::size_t kCount = 200000;
-    std::vector<std::uint64_t> fingerprints;
+    SuppressionIndex::Content content;
     for (std::size_t i = 0; i < kCount; ++i) {
-        fingerprints.push_back(SuppressionIndex::fingerprint(key(static_cast<int>(i))));
+        content.add(key(static_cast<int>(i)), IndexEntry{});
     }
     SuppressionIndex index;
-    index.assign(fingerprints);
+    index.assign(content);
     EXPECT_EQ(index.size(), kCount);
     EXPECT_TRUE(index.might_contain(key(12345)));
     EXPECT_FALSE(index.might_contain("nobody@example.com"));
     // The small initial table is retired, but counted.
     EXPECT_LE(index.memory_bytes(), 16 * kCount);
+}
+
+using namespace std::chrono_literals;
+
+TEST(SuppressionIndex, HoldsScopeAndExpiry) {
+    auto now = std::chrono::system_clock::now();
+    SuppressionIndex index;
+    index.insert("all@example.com", IndexEntry{Scope::all, std::nullopt});
+    index.insert("soon@example.com", IndexEntry{Scope::marketing, now + 10s});
+    index.insert("past@example.com", IndexEntry{Scope::all, now - 1s});
+
+    auto all = index.find("all@example.com", now);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(*all, (IndexEntry{Scope::all, std::nullopt}));
+    auto soon = index.find("soon@example.com", now);
+    ASSERT_TRUE(soon);
+    EXPECT_EQ(soon->scope, Scope::marketing);
+    // Kept to the second, never earlier than asked.
+    EXPECT_GE(*soon->expires_at, now + 10s);
+    EXPECT_LT(*soon->expires_at, now + 11s);
+    EXPECT_FALSE(index.find("soon@example.com", now + 11s));
+    EXPECT_FALSE(index.find("past@example.com", now));  // expired: a miss
+    EXPECT_TRUE(index.might_contain("past@example.com"));
+    EXPECT_FALSE(index.find("other@example.com", now));
+}
+
+TEST(SuppressionIndex, InsertingAgainReplacesTheEntry) {
+    auto now = std::chrono::system_clock::now();
+    SuppressionIndex index;
+    index.insert("a@example.com", IndexEntry{Scope::marketing, now - 1s});
+    index.insert("a@example.com", IndexEntry{Scope::all, std::nullopt});
+    EXPECT_EQ(index.size(), 1u);
+    ASSERT_TRUE(index.find("a@example.com", now));
+    EXPECT_EQ(index.find("a@example.com", now)->scope, Scope::all);
+}
+
+TEST(SuppressionIndex, ExpiriesBeyondWhatItHoldsSuppressForGood) {
+    SuppressionIndex index;
+    auto far = std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 200));
+    auto ancient = std::chrono::system_clock::time_point(std::chrono::hours(24 * 365));
+    index.insert("far@example.com", IndexEntry{Scope::all, far});
+    index.insert("ancient@example.com", IndexEntry{Scope::all, ancient});
+    auto now = std::chrono::system_clock::now();
+    ASSERT_TRUE(index.find("far@example.com", now));
+    EXPECT_FALSE(index.find("far@example.com", now)->expires_at);
+    EXPECT_FALSE(index.find("ancient@example.com", now));
+}
+
+TEST(SuppressionIndex, EntriesSurviveGrowthAndAssign) {
+    auto now = std::chrono::system_clock::now();
+    SuppressionIndex index;
+    for (int i = 0; i < 5000; ++i) {
+        index.insert(key(i), IndexEntry{i % 2 == 0 ? Scope::all : Scope::marketing, std::nullopt});
+    }
+    for (int i = 0; i < 5000; ++i) {
+        ASSERT_EQ(index.find(key(i), now)->scope, i % 2 == 0 ? Scope::all : Scope::marketing);
+    }
+    SuppressionIndex::Content content;
+    content.add(key(1), IndexEntry{Scope::all, now + 1h});
+    index.assign(content);
+    EXPECT_EQ(index.size(), 1u);
+    EXPECT_EQ(index.find(key(1), now)->scope, Scope::all);
+    EXPECT_FALSE(index.find(key(2), now));
 }
 
 TEST(SuppressionIndex, ReadersRunWhileTheWriterChangesTheTable) {

@@ -1,5 +1,6 @@
 #include "suppression/lookup.h"
 
+#include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -69,7 +70,7 @@ class LookupTest : public ::testing::Test {
     std::unique_ptr<SqliteStore> store = open_sqlite(path);
 };
 
-TEST_F(LookupTest, BuildsFromTheStoreAndConfirmsHits) {
+TEST_F(LookupTest, BuildsFromTheStoreAndAnswersFromTheIndex) {
     auto entry = entry_for("a@example.com");
     entry.scope = Scope::all;
     store->add(entry);
@@ -109,6 +110,71 @@ TEST_F(LookupTest, ExpiryIsHonouredOnAHit) {
     lookup.follower().poll_once();
     EXPECT_TRUE(lookup.index().might_contain("a@example.com"));
     EXPECT_FALSE(lookup.lookup("a@example.com"));
+}
+
+// A store whose reads fail on demand, as a database does when it goes away.
+class FailingStore : public SqliteStore {
+  public:
+    using SqliteStore::SqliteStore;
+    std::atomic<bool> down{false};
+    std::optional<Suppression> find(const std::string& key) override {
+        fail_if_down();
+        return SqliteStore::find(key);
+    }
+    std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) override {
+        fail_if_down();
+        return SqliteStore::changes_since(sequence, limit);
+    }
+
+  private:
+    void fail_if_down() {
+        if (down) {
+            throw StoreUnavailable("the database is down");
+        }
+    }
+};
+
+TEST(LookupWithoutStore, AnswersFromTheIndexWhileTheStoreFails) {
+    TempDir dir;
+    FailingStore store(fbl::testing::sqlite_settings(dir.file("store.db")));
+    auto everyone = entry_for("all@example.com");
+    everyone.scope = Scope::all;
+    store.add(everyone);
+    auto marketing = entry_for("news@example.com");
+    marketing.expires_at = std::chrono::system_clock::now() + 1h;
+    store.add(marketing);
+    SuppressionLookup lookup(store, 50ms);
+    lookup.follower().build();
+
+    store.down = true;
+    EXPECT_THROW(lookup.follower().poll_once(), StoreUnavailable);
+    auto found = lookup.lookup("all@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->scope, Scope::all);
+    found = lookup.lookup("news@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->scope, Scope::marketing);
+    EXPECT_GE(*found->expires_at, *marketing.expires_at);
+    EXPECT_FALSE(lookup.lookup("friend@example.com"));
+}
+
+TEST_F(LookupTest, TheFeedCarriesScopeAndExpiry) {
+    SuppressionLookup lookup(*store, 50ms);
+    lookup.follower().build();
+    auto entry = entry_for("a@example.com");
+    entry.expires_at = std::chrono::system_clock::now() - 1s;
+    store->add(entry);
+    lookup.follower().poll_once();
+    EXPECT_FALSE(lookup.lookup("a@example.com"));  // expired: a miss
+
+    entry.expires_at.reset();
+    entry.scope = Scope::all;
+    store->add(entry);  // renewed for good, every mail
+    lookup.follower().poll_once();
+    auto found = lookup.lookup("a@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->scope, Scope::all);
+    EXPECT_FALSE(found->expires_at);
 }
 
 TEST_F(LookupTest, FollowsChangesMadeByAnotherProcess) {

@@ -87,9 +87,7 @@ void populate(SqliteStore& store) {
 class MigrateTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!PgCluster::shared().started()) {
-            GTEST_SKIP() << "no PostgreSQL server could be started";
-        }
+        FBL_REQUIRE_PG(PgCluster::shared());
         database = PgCluster::shared().create_database();
         auto source = fbl::testing::open_sqlite(sqlite_path);
         populate(*source);

@@ -139,10 +139,37 @@ TEST(AddressNormalizer, SubaddressAndGmailRulesApplyOnlyToConfiguredDomains) {
             {"+news@example.com", "+news@example.com"},  // nothing left before the tag: keep
             {"first.last+x@gmail.com", "firstlast@gmail.com"},
             {"F.i.r.s.t@googlemail.com", "first@googlemail.com"},
-            {"first.last@example.com", "first.last@example.com"},     // dots matter elsewhere
-            {"user+x@bücher.example", "user@xn--bcher-kva.example"},  // configured as U-label
-            {"\"user+x\"@example.com", "\"user+x\"@example.com"},     // quoted: left alone
+            {"first.last@example.com", "first.last@example.com"},      // dots matter elsewhere
+            {"user+x@bücher.example", "user@xn--bcher-kva.example"},   // configured as U-label
+            {"\"user+x\"@example.com", "user@example.com"},            // = user+x@example.com
+            {"\"user x+y\"@example.com", "\"user x+y\"@example.com"},  // truly quoted: kept
         });
+}
+
+// RFC 5321 4.1.2: a quoted string whose content is a dot-atom names the
+// same mailbox as the dot-atom; "plain"@x must not slip past plain@x.
+TEST(AddressNormalizer, QuotedLocalPartsTakeTheirCanonicalForm) {
+    AddressNormalizer normalizer(defaults());
+    expect_cases(normalizer, {
+                                 {"\"plain\"@example.com", "plain@example.com"},
+                                 {"<\"Plain\"@Example.com>", "plain@example.com"},
+                                 {"\"first.last\"@example.com", "first.last@example.com"},
+                                 {"\"p\\lain\"@example.com", "plain@example.com"},
+                                 {"\"a..b\"@example.com", "\"a..b\"@example.com"},
+                                 {"\".a\"@example.com", "\".a\"@example.com"},
+                                 {"\"a\\\"b\"@example.com", "\"a\\\"b\"@example.com"},
+                             });
+}
+
+TEST(AddressNormalizer, LookupKeyNeverSkipsAnAddress) {
+    AddressNormalizer normalizer(defaults());
+    EXPECT_EQ(normalizer.lookup_key("<\"plain\"@example.com>"), "plain@example.com");
+    // Not an address we can normalise: still looked up, as its lower-cased
+    // form, so a suppression stored under that spelling refuses it.
+    auto odd = normalizer.normalize("<Odd Address@Example.com>");
+    ASSERT_FALSE(odd.ok());
+    EXPECT_EQ(normalizer.lookup_key("<Odd Address@Example.com>"), "odd address@example.com");
+    EXPECT_EQ(normalizer.lookup_key("<>"), "");
 }
 
 TEST(AddressNormalizer, LowercasingCanBeTurnedOff) {

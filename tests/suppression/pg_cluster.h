@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,7 +22,8 @@ namespace fbl::testing {
 // socket inside that dir, started by the test itself and stopped (and
 // deleted) at the end. As root (CI) it runs as the `postgres` user, since
 // initdb refuses root. started() is false when no server could be started:
-// tests then GTEST_SKIP.
+// tests then skip (FBL_REQUIRE_PG), or fail when CI=true, where a backend
+// that never ran must not pass as green.
 class PgCluster {
   public:
     PgCluster() {
@@ -102,14 +104,28 @@ class PgCluster {
     bool started_ = false;
 };
 
+inline bool running_in_ci() {
+    const char* ci = std::getenv("CI");
+    return ci != nullptr && std::string_view(ci) == "true";
+}
+
+// Skips the calling test when `cluster` did not start, fails it under CI.
+#define FBL_REQUIRE_PG(cluster)                                                    \
+    do {                                                                           \
+        if (!(cluster).started()) {                                                \
+            if (::fbl::testing::running_in_ci()) {                                 \
+                GTEST_FAIL() << "no PostgreSQL server could be started (CI=true)"; \
+            }                                                                      \
+            GTEST_SKIP() << "no PostgreSQL server could be started";               \
+        }                                                                          \
+    } while (false)
+
 // A test with a fresh database of its own on the shared cluster (or on the
 // cluster a subclass returns from cluster(), e.g. one it may restart).
 class PgDatabaseTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!cluster().started()) {
-            GTEST_SKIP() << "no PostgreSQL server could be started";
-        }
+        FBL_REQUIRE_PG(cluster());
         database = cluster().create_database();
     }
     virtual PgCluster& cluster() { return PgCluster::shared(); }

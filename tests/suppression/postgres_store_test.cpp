@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "suppression/lookup.h"
+#include "suppression/postgres_connection.h"
 #include "suppression/postgres_schema.h"
 #include "tests/suppression/pg_cluster.h"
 #include "tests/suppression/store_test_support.h"
@@ -38,6 +39,23 @@ bool eventually(Condition condition) {
 }
 
 using PostgresStoreTest = fbl::testing::PgDatabaseTest;
+
+// Issue 14 item 18: a silent database is noticed by the client, and a
+// complaint is durable at commit whatever the server's default says.
+TEST_F(PostgresStoreTest, SessionsKeepAliveAndCommitSynchronously) {
+    postgres::Connection admin(cluster().settings(database));
+    admin.execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
+    postgres::Connection connection(cluster().settings(database));
+    EXPECT_EQ(connection.exec("SHOW synchronous_commit").text(0, 0), "on");
+    EXPECT_EQ(connection.option("keepalives"), "1");
+    EXPECT_EQ(connection.option("keepalives_idle"), "10");
+    EXPECT_EQ(connection.option("tcp_user_timeout"), "30000");
+
+    auto settings = cluster().settings(database);
+    settings.conninfo += " keepalives_idle=42";  // the administrator's value wins
+    postgres::Connection tuned(settings);
+    EXPECT_EQ(tuned.option("keepalives_idle"), "42");
+}
 
 TEST_F(PostgresStoreTest, ComplaintOnOneNodeReachesTheOtherNodesIndex) {
     auto node_a = open();

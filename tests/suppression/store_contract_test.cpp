@@ -30,9 +30,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
             return;
         }
         auto& cluster = PgCluster::shared();
-        if (!cluster.started()) {
-            GTEST_SKIP() << "no PostgreSQL server could be started";
-        }
+        FBL_REQUIRE_PG(cluster);
         store = std::make_unique<PostgresStore>(cluster.settings(cluster.create_database()));
     }
 
