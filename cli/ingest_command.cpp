@@ -61,7 +61,7 @@ int run_ingest(Context& context, const std::string& file) {
         return handle_non_report(*config, result, file);
     }
     try {
-        feedback_loop::Intake intake(*config, context.store());
+        feedback_loop::Intake intake(*config, context.writable_store());
         feedback_loop::IntakeResult result = intake.take(report, input->bytes);
         log_result(file, result);
         return kExitOk;
