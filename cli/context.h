@@ -15,9 +15,14 @@ class Context {
     std::string config_path;
 
     const config::Config& config();
+    // For commands that only read: never creates a store.
     suppression::Store& store();
+    // For commands that write: creates the store when there is none yet.
+    suppression::Store& writable_store();
 
   private:
+    suppression::Store& open(suppression::OpenMode mode);
+
     std::unique_ptr<config::Config> config_;
     std::unique_ptr<suppression::Store> store_;
 };

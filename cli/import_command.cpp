@@ -248,7 +248,7 @@ int run_import(Context& context, const ImportArguments& arguments) {
         std::cout << "dry run: would import " << summary << '\n';
         return kExitOk;
     }
-    context.store().add_all(entries);
+    context.writable_store().add_all(entries);
     std::cout << "imported " << summary << '\n';
     return kExitOk;
 }

@@ -48,7 +48,7 @@ int take_in(Context& context, const config::Config& config, const std::string& f
     if (report.kind == feedback_loop::ReportKind::not_a_report) {
         return refuse_non_report(report, file);
     }
-    feedback_loop::Intake intake(config, context.store());
+    feedback_loop::Intake intake(config, context.writable_store());
     log_result(file, intake.take(report, input->bytes));
     return kExitOk;
 }

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     fbl::cli::add_outbox_commands(app, context, action);
     fbl::cli::add_migrate_command(app, context, action);
     fbl::cli::add_stats_command(app, context, action);
+    fbl::cli::add_key_command(app, context, action);
 
     try {
         app.parse(argc, argv);

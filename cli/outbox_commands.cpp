@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "common/units.h"
 #include "crm/outbox_worker.h"
 #include "crm/redactor.h"
@@ -61,17 +62,6 @@ nlohmann::json job_json(const OutboxJob& job, const crm::Redactor& redactor) {
     return out;
 }
 
-std::string csv_field(std::string_view text) {
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(text);
-    }
-    std::string out = "\"";
-    for (char c : text) {
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    }
-    return out + "\"";
-}
-
 std::string first_line(const std::string& text) {
     return text.substr(0, text.find('\n'));
 }
@@ -90,23 +80,16 @@ int list_jobs(Context& context, const std::string& state, const std::string& ada
         std::cout << out.dump(2) << '\n';
         return kExitOk;
     }
-    if (format == "csv") {
-        std::cout << "id,adapter,state,attempts,created_at,next_attempt_at,last_error\n";
-        for (const auto& job : jobs) {
-            std::cout << fmt::format("{},{},{},{},{},{},{}\n", job.id, csv_field(job.adapter),
-                                     job.state, job.attempts, iso_time(job.created_at),
-                                     iso_time(job.next_attempt_at),
-                                     csv_field(redactor.redact(first_line(job.last_error))));
-        }
-        return kExitOk;
-    }
-    std::cout << fmt::format("{:>8}  {:<16} {:<8} {:>8}  {:<20}  {}\n", "ID", "ADAPTER", "STATE",
-                             "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR");
+    // Table and CSV go through the shared writers: control characters
+    // escaped for a terminal, formula-like cells defused for a spreadsheet.
+    Records records{
+        {"id", "adapter", "state", "attempts", "created_at", "next_attempt_at", "last_error"}, {}};
     for (const auto& job : jobs) {
-        std::cout << fmt::format("{:>8}  {:<16} {:<8} {:>8}  {:<20}  {}\n", job.id, job.adapter,
-                                 job.state, job.attempts, iso_time(job.next_attempt_at),
-                                 redactor.redact(first_line(job.last_error)));
+        records.rows.push_back({job.id, job.adapter, job.state, job.attempts,
+                                iso_time(job.created_at), iso_time(job.next_attempt_at),
+                                redactor.redact(first_line(job.last_error))});
     }
+    write_records(std::cout, *parse_format(format), records);
     return kExitOk;
 }
 
@@ -124,19 +107,21 @@ int show_job(Context& context, std::int64_t id, const std::string& format) {
     for (const char* key : {"id", "adapter", "state", "attempts", "idempotency_key", "created_at",
                             "next_attempt_at", "lease_until"}) {
         const auto& value = out[key];
-        std::cout << fmt::format("{:<16} {}\n", std::string(key) + ":",
-                                 value.is_string() ? value.get<std::string>() : value.dump());
+        std::cout << fmt::format(
+            "{:<16} {}\n", std::string(key) + ":",
+            printable(value.is_string() ? value.get<std::string>() : value.dump()));
     }
     std::cout << "payload:         " << out["payload"].dump() << '\n';
-    std::cout << "last_error:      " << out["last_error"].get<std::string>() << '\n';
-    std::cout << "requests and answers:\n" << out["last_response"].get<std::string>();
+    std::cout << "last_error:      " << printable(out["last_error"].get<std::string>()) << '\n';
+    std::cout << "requests and answers:\n"
+              << printable(out["last_response"].get<std::string>(), true);
     return kExitOk;
 }
 
 int run_worker(Context& context, bool once) {
     std::unique_ptr<crm::OutboxWorker> built;
     try {
-        built = std::make_unique<crm::OutboxWorker>(context.config(), context.store());
+        built = std::make_unique<crm::OutboxWorker>(context.config(), context.writable_store());
     } catch (const crm::AdapterError& error) {
         std::cerr << "fblctl: " << error.what() << '\n';
         return kExitConfig;
@@ -205,7 +190,7 @@ void add_outbox_commands(CLI::App& app, Context& context, Action& action) {
             throw CLI::RequiredError("give a job id or --dead");
         }
         action = [&, options] {
-            auto count = context.store().requeue_jobs(
+            auto count = context.writable_store().requeue_jobs(
                 options->dead ? std::nullopt : std::optional<std::int64_t>(options->id));
             std::cout << "requeued " << count << " job(s)\n";
             return options->dead || count > 0 ? kExitOk : kExitDataErr;
@@ -225,7 +210,8 @@ void add_outbox_commands(CLI::App& app, Context& context, Action& action) {
                 "--older-than", "'" + options->older_than + "' is not a duration (e.g. 30d)");
         }
         action = [&, age] {
-            auto count = context.store().purge_done_jobs(std::chrono::system_clock::now() - *age);
+            auto count =
+                context.writable_store().purge_done_jobs(std::chrono::system_clock::now() - *age);
             std::cout << "purged " << count << " job(s)\n";
             return kExitOk;
         };

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 namespace fbl::cli {
@@ -34,14 +35,44 @@ std::size_t width(std::string_view text) {
     }));
 }
 
-// A cell must stay on one line in a table.
-std::string one_line(std::string text) {
-    std::replace_if(
-        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
-    return text;
+// A spreadsheet runs a cell that starts like a formula (CSV injection).
+bool looks_like_a_formula(std::string_view text) {
+    return !text.empty() &&
+           std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
 }
 
 }  // namespace
+
+std::string printable(std::string_view text, bool keep_newlines) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == '\n' && keep_newlines) {
+            out += '\n';
+        } else if (byte == '\n') {
+            out += "\\n";
+        } else if (byte == '\r') {
+            out += "\\r";
+        } else if (byte == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            out += fmt::format("\\x{:02x}", byte);
+        } else if (byte == 0xc2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+            // U+0080..U+009F: C1 controls (CSI among them) in UTF-8.
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
+        } else {
+            out += static_cast<char>(byte);
+        }
+    }
+    return out;
+}
+
+std::string csv_cell(std::string_view text) {
+    return looks_like_a_formula(text) ? "'" + std::string(text) : std::string(text);
+}
 
 std::optional<Format> parse_format(std::string_view text) {
     if (text == "table") {
@@ -94,7 +125,7 @@ void write_csv(std::ostream& out, const Records& records) {
     for (const auto& row : records.rows) {
         std::vector<std::string> cells;
         for (const auto& value : row) {
-            cells.push_back(cell_text(value));
+            cells.push_back(value.is_string() ? csv_cell(cell_text(value)) : cell_text(value));
         }
         write_line(cells);
     }
@@ -105,7 +136,7 @@ void write_table(std::ostream& out, const Records& records) {
     for (const auto& row : records.rows) {
         std::vector<std::string> cells;
         for (const auto& value : row) {
-            cells.push_back(one_line(cell_text(value)));
+            cells.push_back(printable(cell_text(value)));
         }
         lines.push_back(std::move(cells));
     }

@@ -12,7 +12,9 @@
 
 // Rows of records rendered the way fblctl promises to scripts:
 //  - table: aligned columns under a header, for people;
-//  - csv:   RFC 4180 (header row, comma, CRLF, quotes doubled), UTF-8;
+//  - csv:   RFC 4180 (header row, comma, CRLF, quotes doubled), UTF-8; a text
+//           cell a spreadsheet would run as a formula (=, +, -, @, tab, CR
+//           first) gets a leading ' as OWASP advises;
 //  - json:  ONE document (nlohmann-json), an array of objects.
 namespace fbl::cli {
 
@@ -37,6 +39,12 @@ struct Records {
 
 // One RFC 4180 field, quoted when it holds a comma, quote, CR or LF.
 std::string csv_field(std::string_view text);
+// A text cell made safe to open in a spreadsheet: "'=1+1" for "=1+1".
+std::string csv_cell(std::string_view text);
+// Text for a terminal: control characters (C0, DEL, C1) shown as escapes
+// (\n, \t, \x1b, \u009b), so data from a report cannot move the cursor,
+// rewrite earlier lines or hide itself. Newlines stay when keep_newlines.
+std::string printable(std::string_view text, bool keep_newlines = false);
 
 void write_table(std::ostream& out, const Records& records);
 void write_csv(std::ostream& out, const Records& records);

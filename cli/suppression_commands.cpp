@@ -106,7 +106,7 @@ int run_add(Context& context, const AddArguments& arguments) {
         entry.note = arguments.note;
         entries.push_back(std::move(entry));
     }
-    context.store().add_all(entries);
+    context.writable_store().add_all(entries);
     for (const auto& key : *keys) {
         std::cout << "suppressed " << key << '\n';
     }

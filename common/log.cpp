@@ -7,6 +7,7 @@
 
 #include <fmt/chrono.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 namespace fbl::log {
@@ -15,8 +16,17 @@ namespace {
 std::atomic<Level> current_level{Level::info};
 std::atomic<Destination> current_destination{Destination::stderr_stream};
 std::atomic<PiiMode> current_pii{PiiMode::plain};
+std::atomic<bool> syslog_open{false};
+std::atomic<bool> told_no_syslog{false};
 std::mutex stderr_mutex;
+std::mutex configure_mutex;
 std::string syslog_ident = "fblmilter";
+std::string syslog_socket = "/dev/log";  // glibc's _PATH_LOG
+
+bool syslog_socket_exists() {
+    struct stat status {};
+    return ::stat(syslog_socket.c_str(), &status) == 0 && S_ISSOCK(status.st_mode);
+}
 
 int syslog_priority(Level level) {
     switch (level) {
@@ -65,13 +75,58 @@ std::string sha256_prefix_hex(std::string_view data, std::size_t hex_digits) {
 }  // namespace
 
 void configure(Destination destination, Level level, PiiMode pii, std::string_view ident) {
+    std::lock_guard lock(configure_mutex);
     current_level = level;
     current_pii = pii;
-    if (destination == Destination::syslog && current_destination != Destination::syslog) {
+    if (destination == Destination::syslog && !syslog_socket_exists()) {
+        current_destination = Destination::stderr_stream;
+        if (!told_no_syslog.exchange(true)) {
+            write(Level::warning, fmt::format("logging: no syslog socket at {}; logging to "
+                                              "standard error instead",
+                                              syslog_socket));
+        }
+        return;
+    }
+    if (destination == Destination::syslog && !syslog_open.exchange(true)) {
         syslog_ident = std::string(ident);  // openlog keeps the pointer
         openlog(syslog_ident.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
     }
     current_destination = destination;
+}
+
+Destination destination() {
+    return current_destination;
+}
+
+void set_syslog_socket(std::string path) {
+    std::lock_guard lock(configure_mutex);
+    syslog_socket = std::move(path);
+}
+
+Level level_named(std::string_view name) {
+    for (auto level : {Level::debug, Level::info, Level::notice, Level::warning, Level::error}) {
+        if (name == level_name(level)) {
+            return level;
+        }
+    }
+    return Level::info;
+}
+
+PiiMode pii_named(std::string_view name) {
+    return name == "hashed" ? PiiMode::hashed : PiiMode::plain;
+}
+
+std::vector<std::string_view> syslog_records(std::string_view message) {
+    std::vector<std::string_view> records;
+    while (!message.empty()) {
+        auto end = message.find_first_of("\r\n");
+        auto line = message.substr(0, end);
+        if (!line.empty()) {
+            records.push_back(line);
+        }
+        message.remove_prefix(end == std::string_view::npos ? message.size() : end + 1);
+    }
+    return records;
 }
 
 bool enabled(Level level) {
@@ -80,7 +135,9 @@ bool enabled(Level level) {
 
 void write(Level level, std::string_view line) {
     if (current_destination == Destination::syslog) {
-        syslog(syslog_priority(level), "%.*s", static_cast<int>(line.size()), line.data());
+        for (auto record : syslog_records(line)) {
+            syslog(syslog_priority(level), "%.*s", static_cast<int>(record.size()), record.data());
+        }
         return;
     }
     auto now = std::chrono::system_clock::now();

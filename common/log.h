@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -12,8 +13,23 @@ enum class Destination { stderr_stream, syslog };
 enum class PiiMode { plain, hashed };
 
 // Process-wide logging settings; safe to change at any time (reload).
+// Syslog is used only when its socket exists: on a host without one
+// (journald-only, a container) every line would be lost, so the lines go to
+// standard error instead (which systemd's journal keeps), said once.
 void configure(Destination destination, Level level, PiiMode pii,
                std::string_view ident = "fblmilter");
+// The destination lines really go to after configure().
+Destination destination();
+// Where configure() looks for the syslog socket; tests point it elsewhere.
+void set_syslog_socket(std::string path);
+
+// Names as in logging.level / logging.pii (unknown names: info / plain).
+Level level_named(std::string_view name);
+PiiMode pii_named(std::string_view name);
+
+// A syslog record holds one line: a multi-line message (a refused reload's
+// list of errors) becomes one record per non-empty line.
+std::vector<std::string_view> syslog_records(std::string_view message);
 bool enabled(Level level);
 void write(Level level, std::string_view line);
 

@@ -179,6 +179,9 @@ struct CrmAdapter {
     std::string idempotency_header = "Idempotency-Key";
     std::string ca_file;
     std::string ca_path;
+    // Plain http:// URLs carry addresses and credentials in clear: refused
+    // unless the adapter says so (a CRM on the same host, a test).
+    bool allow_insecure = false;
 };
 
 struct CrmSettings {

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include "common/metrics.h"
@@ -218,6 +219,27 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback,
     }
 }
 
+// libpq's own parser, so a password is found in every form libpq takes:
+// password=..., postgresql://user:password@host/db, ?password=...
+std::string conninfo_problem(const std::string& conninfo) {
+    char* message = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &message);
+    if (options == nullptr) {
+        std::string why = message ? message : "out of memory";
+        PQfreemem(message);
+        while (!why.empty() && why.back() == '\n') {
+            why.pop_back();
+        }
+        return "is not a libpq connection string or URI: " + why;
+    }
+    bool has_password = false;
+    for (auto* option = options; option->keyword != nullptr; ++option) {
+        has_password |= std::strcmp(option->keyword, "password") == 0 && option->val != nullptr;
+    }
+    PQconninfoFree(options);
+    return has_password ? "must not contain the password: use password_file or password_env" : "";
+}
+
 void read_store(MapReader reader, StoreSettings& store) {
     reader.read_choice("backend", store.backend,
                        {{"sqlite", StoreBackend::sqlite}, {"postgres", StoreBackend::postgres}});
@@ -239,15 +261,18 @@ void read_store(MapReader reader, StoreSettings& store) {
         if (store.backend == StoreBackend::postgres && store.postgres.conninfo.empty()) {
             postgres.error("conninfo", "is required when store.backend is postgres");
         }
-        if (store.postgres.conninfo.find("password=") != std::string::npos) {
-            postgres.error("conninfo",
-                           "must not contain the password: use password_file or password_env");
+        if (auto problem = conninfo_problem(store.postgres.conninfo); !problem.empty()) {
+            postgres.error("conninfo", problem);
         }
     }
     int follow_ms = static_cast<int>(store.follow_interval.count());
     reader.read("follow_interval_ms", follow_ms, 10, 10000);
     store.follow_interval = std::chrono::milliseconds(follow_ms);
 }
+
+// Expiry dates are system_clock time points (64-bit nanoseconds, which end
+// in 2262): a longer expiry would wrap into the past and lift at once.
+constexpr std::chrono::seconds kMaxExpiry = std::chrono::hours(24 * 36500);
 
 void read_suppression(MapReader reader, SuppressionSettings& suppression) {
     reader.read("lowercase_local_part", suppression.lowercase_local_part);
@@ -265,7 +290,13 @@ void read_suppression(MapReader reader, SuppressionSettings& suppression) {
     if (expiry != "never") {
         std::chrono::seconds duration{};
         reader.read_duration("default_expiry", duration);
-        suppression.default_expiry = duration;
+        if (duration > kMaxExpiry) {
+            reader.error("default_expiry", "'" + expiry +
+                                               "' is beyond what an expiry date can hold: at "
+                                               "most 36500d (100 years), or never");
+        } else {
+            suppression.default_expiry = duration;
+        }
     }
     reader.read_choice(
         "complaint_scope", suppression.complaint_scope,
@@ -346,6 +377,7 @@ void read_crm_adapter(MapReader reader, CrmAdapter& adapter) {
     reader.read("idempotency_header", adapter.idempotency_header);
     reader.read("ca_file", adapter.ca_file);
     reader.read("ca_path", adapter.ca_path);
+    reader.read("allow_insecure", adapter.allow_insecure);
 }
 
 void read_crm(MapReader reader, CrmSettings& crm) {
@@ -475,6 +507,16 @@ std::string default_path() {
         return "config/fblmilter.yaml";
     }
     return installed;
+}
+
+std::vector<std::string> warnings(const Config& config) {
+    std::vector<std::string> found;
+    if (config.feedback.trust == TrustPolicy::any) {
+        found.push_back(
+            "feedback.trust is 'any': every report is believed, so anyone who can mail a "
+            "feedback address can suppress any recipient; use it for tests only");
+    }
+    return found;
 }
 
 }  // namespace fbl::config

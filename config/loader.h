@@ -17,6 +17,10 @@ Config load_string(std::string_view yaml, const std::string& file_name);
 // example in a source tree when run from its root.
 std::string default_path();
 
+// Settings that load but that an administrator must hear about at every
+// start and from --check-config (e.g. trust: any).
+std::vector<std::string> warnings(const Config& config);
+
 // Exit status for a configuration error (sysexits EX_CONFIG).
 inline constexpr int kExitConfig = 78;
 

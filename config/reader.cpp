@@ -32,13 +32,6 @@ bool present(const YAML::Node& node) {
     return node.IsDefined() && !node.IsNull();
 }
 
-std::string trim_trailing_newlines(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    return text;
-}
-
 }  // namespace
 
 void Diagnostics::add(const YAML::Mark& mark, std::string key_path, std::string message) {
@@ -279,19 +272,12 @@ void MapReader::read_secret(std::string_view key, Secret& target) {
         return;
     }
     if (!file.empty()) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
-            error(file_key, "cannot read " + file + ": " + std::strerror(errno));
+        auto read = read_secret_file(file);
+        if (!read.problem.empty()) {
+            error(file_key, read.problem);
             return;
         }
-        std::ostringstream content;
-        content << in.rdbuf();
-        auto value = trim_trailing_newlines(content.str());
-        if (value.empty()) {
-            error(file_key, file + " is empty");
-            return;
-        }
-        target = Secret(std::move(value), "file " + file);
+        target = Secret(std::move(read.value), "file " + file);
     } else if (!env.empty()) {
         const char* value = std::getenv(env.c_str());
         if (value == nullptr || *value == '\0') {

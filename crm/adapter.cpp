@@ -1,6 +1,7 @@
 #include "crm/adapter.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -90,6 +91,14 @@ class Checker {
     std::set<std::string> known_;
 };
 
+bool is_plain_http(std::string_view url) {
+    constexpr std::string_view kScheme = "http://";
+    return url.size() >= kScheme.size() &&
+           std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
+               return a == std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
 void check_steps(const Adapter& adapter, const std::map<std::string, std::string>& settings) {
     Checker checker(adapter.config, settings);
     for (const auto& step : adapter.steps) {
@@ -100,6 +109,12 @@ void check_steps(const Adapter& adapter, const std::map<std::string, std::string
         }
         if (step.url.find("://") == std::string::npos) {
             checker.fail(step, "url", "'" + step.url + "' is not an absolute http(s) URL");
+        }
+        if (is_plain_http(step.url) && !adapter.config.allow_insecure) {
+            checker.fail(step, "url",
+                         "'" + step.url +
+                             "' is plain http: addresses and credentials would travel in "
+                             "clear; use https, or set allow_insecure: true on this adapter");
         }
         checker.learn(step);
     }

@@ -7,7 +7,8 @@
 // Removes secret values from text before it is logged, stored as a job's
 // last_error/last_response or shown by `fblctl outbox show`. Every value a
 // secret ever had in this process is remembered, so a token refreshed after
-// a 401 is still hidden in an answer that echoes the old one.
+// a 401 is still hidden in an answer that echoes the old one. A secret is
+// also hidden percent-encoded (as sent in a URL or form) and JSON-escaped.
 namespace fbl::crm {
 
 class Redactor {

@@ -40,16 +40,22 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     }
     long long seconds = 0;
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (end == value.data() + value.size() && error == std::errc::result_out_of_range &&
+        value.front() != '-') {
+        return kMaxRetryAfter;
+    }
     if (error == std::errc() && end == value.data() + value.size()) {
-        return seconds < 0 ? std::nullopt : std::optional(std::chrono::seconds(seconds));
+        return seconds < 0 ? std::nullopt
+                           : std::optional(std::min(std::chrono::seconds(seconds), kMaxRetryAfter));
     }
     std::string text(value);
     time_t when = curl_getdate(text.c_str(), nullptr);
     if (when < 0) {
         return std::nullopt;
     }
-    auto delta = std::chrono::duration_cast<std::chrono::seconds>(Clock::from_time_t(when) - now);
-    return std::max(delta, std::chrono::seconds(0));
+    // In time_t seconds: a date far ahead does not fit a Clock time point.
+    auto delta = std::chrono::seconds(when - Clock::to_time_t(now));
+    return std::clamp(delta, std::chrono::seconds(0), kMaxRetryAfter);
 }
 
 std::chrono::seconds backoff(const config::RetryPolicy& policy, int attempt,
@@ -67,7 +73,8 @@ std::optional<Clock::time_point> next_attempt(const config::RetryPolicy& policy,
                                               std::optional<std::chrono::seconds> retry_after,
                                               Clock::time_point created_at, Clock::time_point now,
                                               std::mt19937_64& random) {
-    auto delay = retry_after ? *retry_after : backoff(policy, attempt, random);
+    auto delay =
+        retry_after ? std::min(*retry_after, kMaxRetryAfter) : backoff(policy, attempt, random);
     auto when = now + delay;
     if (when > created_at + policy.give_up_after) {
         return std::nullopt;

@@ -24,8 +24,14 @@ enum class Outcome {
 // status 0 = no HTTP answer (connection refused, timeout, TLS error).
 Outcome classify(long status, const std::vector<int>& success, const std::vector<int>& done);
 
+// The longest wait a Retry-After can ask for. A larger one (by mistake or
+// malice) is clamped, so a time point never overflows; the job still
+// dead-letters when the wait passes give_up_after.
+inline constexpr std::chrono::seconds kMaxRetryAfter = std::chrono::hours(24 * 7);
+
 // Parses a Retry-After value: delta-seconds or an HTTP date. nullopt when
-// malformed. A date in the past yields zero.
+// malformed. A date in the past yields zero; a wait above kMaxRetryAfter,
+// even one no integer holds, yields kMaxRetryAfter.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       Clock::time_point now);
 

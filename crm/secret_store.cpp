@@ -1,27 +1,18 @@
 #include "crm/secret_store.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace fbl::crm {
 namespace {
 
 std::optional<std::string> reread(const config::Secret& secret) {
     const auto& origin = secret.origin();
-    if (origin.starts_with("file ")) {
-        std::ifstream in(origin.substr(5), std::ios::binary);
-        if (!in) {
-            return std::nullopt;
-        }
-        std::ostringstream content;
-        content << in.rdbuf();
-        auto value = content.str();
-        while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) {
-            value.pop_back();
-        }
-        return value.empty() ? std::nullopt : std::optional(value);
+    if (auto file = secret.file(); !file.empty()) {
+        // The same rules as at load: a file made readable by others since is
+        // not taken.
+        auto read = config::read_secret_file(file);
+        return read.problem.empty() ? std::optional(std::move(read.value)) : std::nullopt;
     }
     if (origin.starts_with("env ")) {
         const char* value = std::getenv(origin.substr(4).c_str());

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
+#include "config/access_check.h"
 #include "config/loader.h"
 #include "crm/adapter.h"
 #include "fbl/version.h"
@@ -14,6 +15,25 @@ namespace {
 // sysexits: the service manager and the admin tell these apart.
 constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: the store cannot be opened
 constexpr int kExitOsErr = 71;        // EX_OSERR: socket, privileges, pid file
+
+// What the daemon would meet at start, checked with its user's rights; the
+// syntax was checked by loading.
+int check_config(const std::string& path, const fbl::config::Config& config,
+                 std::vector<std::string> warnings) {
+    auto access = fbl::config::check_access_as_daemon_user(config);
+    warnings.insert(warnings.end(), access.warnings.begin(), access.warnings.end());
+    for (const auto& warning : warnings) {
+        std::cerr << path << ": warning: " << warning << '\n';
+    }
+    for (const auto& problem : access.problems) {
+        std::cerr << path << ": " << problem << '\n';
+    }
+    if (!access.problems.empty()) {
+        return fbl::config::kExitConfig;
+    }
+    std::cout << path << ": configuration OK\n";
+    return 0;
+}
 
 }  // namespace
 
@@ -44,18 +64,17 @@ int main(int argc, char** argv) {
         std::cerr << config_path << ": crm: " << error.what() << '\n';
         return fbl::config::kExitConfig;
     }
-    for (const std::string& warning : config.warnings) {
-        if (check_only) {
-            std::cerr << config_path << ": warning: " << warning << '\n';
-        } else {
-            fbl::log::warning("{}: {}", config_path, warning);
-        }
-    }
+    auto warnings = fbl::config::warnings(config);
+    // Found while loading (ignored keys and the like), logged like the rest.
+    warnings.insert(warnings.end(), config.warnings.begin(), config.warnings.end());
     if (check_only) {
-        return 0;
+        return check_config(config_path, config, warnings);
     }
     try {
         fbl::milter::Daemon daemon(config_path, std::move(config));
+        for (const auto& warning : warnings) {
+            fbl::log::warning("{}", warning);
+        }
         return daemon.run(foreground);
     } catch (const fbl::suppression::StoreUnavailable& error) {
         fbl::log::error("cannot open the store: {}", error.what());

@@ -1,13 +1,64 @@
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "suppression/postgres_store.h"
 #include "suppression/sqlite_store.h"
 #include "suppression/store.h"
 
 namespace fbl::suppression {
+namespace {
 
-std::unique_ptr<Store> open_store(const config::StoreSettings& settings) {
+// SQLite only says "unable to open database file": say which part is missing.
+void check_sqlite_path(const std::string& path, OpenMode mode) {
+    auto directory = std::filesystem::path(path).parent_path();
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) {
+        throw StoreUnavailable(fmt::format("cannot open database {}: directory {} does not exist",
+                                           path, directory.string()));
+    }
+    if (mode == OpenMode::existing && !std::filesystem::exists(path, error)) {
+        throw StoreUnavailable(fmt::format(
+            "no store at {} yet: fblmilter creates it at its first start, or a command that "
+            "writes (fblctl add, import, ingest)",
+            path));
+    }
+}
+
+// Run as root, fblctl would leave the database (and its WAL files) owned by
+// root, which the daemon's user then cannot open: they go to the owner of
+// the directory, who is the daemon's user in the package.
+void give_to_directory_owner(const std::string& path) {
+    if (::geteuid() != 0) {
+        return;
+    }
+    struct stat directory {};
+    if (::stat(std::filesystem::path(path).parent_path().c_str(), &directory) != 0 ||
+        directory.st_uid == 0) {
+        return;
+    }
+    for (const auto& file : {path, path + "-wal", path + "-shm"}) {
+        struct stat status {};
+        if (::stat(file.c_str(), &status) == 0 && status.st_uid == 0 &&
+            ::chown(file.c_str(), directory.st_uid, directory.st_gid) != 0) {
+            throw StoreUnavailable(
+                fmt::format("cannot give {} to the owner of its directory", file));
+        }
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const config::StoreSettings& settings, OpenMode mode) {
     switch (settings.backend) {
-        case config::StoreBackend::sqlite:
-            return std::make_unique<SqliteStore>(settings.sqlite);
+        case config::StoreBackend::sqlite: {
+            check_sqlite_path(settings.sqlite.path, mode);
+            auto store = std::make_unique<SqliteStore>(settings.sqlite);
+            give_to_directory_owner(settings.sqlite.path);
+            return store;
+        }
         case config::StoreBackend::postgres:
             return std::make_unique<PostgresStore>(settings.postgres);
     }

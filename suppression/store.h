@@ -163,7 +163,16 @@ class Store {
     virtual std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) = 0;
 };
 
-// Opens (and migrates) the configured backend.
-std::unique_ptr<Store> open_store(const config::StoreSettings& settings);
+// Whether opening may create a SQLite store. A store that a read command (or
+// root) created would belong to the wrong user and keep the daemon from
+// starting; only commands that write create one, and as root they give it
+// to the owner of its directory.
+enum class OpenMode { create, existing };
+
+// Opens (and migrates) the configured backend. A SQLite store whose
+// directory is missing, or (OpenMode::existing) that does not exist yet, is
+// StoreUnavailable with a message that says so.
+std::unique_ptr<Store> open_store(const config::StoreSettings& settings,
+                                  OpenMode mode = OpenMode::create);
 
 }  // namespace fbl::suppression

@@ -56,13 +56,13 @@ void BM_DrainOutbox(benchmark::State& state) {
         fbl::crm::testing::FakeCrmServer server(std::string(FBL_SOURCE_DIR) +
                                                 "/bench/crm/bench_crm_server.py");
         const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        std::ofstream(dir.path() / "secret") << secret << "\n";
+        fbl::crm::testing::write_secret_file(dir.path() / "secret", secret);
         server.setup({{"delay_ms", 20}});
         auto yaml = "store:\n  backend: sqlite\n  sqlite:\n    path: '" +
                     (dir.path() / "fbl.db").string() +
                     "'\ncrm:\n  adapters:\n    - name: hook\n      preset: webhook\n"
                     "      settings: {url: '" +
-                    server.base() + "/webhook'}\n" +
+                    server.base() + "/webhook'}\n      allow_insecure: true\n" +
                     "      secrets:\n        signing_secret: {value_file: '" +
                     (dir.path() / "secret").string() +
                     "'}\n      concurrency: " + std::to_string(concurrency) +

@@ -128,6 +128,37 @@ TEST_F(FblctlTest, ExpiresTakesADurationOrADate) {
     EXPECT_EQ(fblctl({"check", "b@example.com"}).status, 0);  // expired entries do not match
 }
 
+// Notes and subjects come from strangers' mail: in a terminal they must not
+// move the cursor or clear the screen, in a spreadsheet they must not run.
+TEST_F(FblctlTest, OutputDefusesControlCharactersAndFormulas) {
+    ASSERT_EQ(
+        fblctl({"add", "a@example.com", "--note", "=HYPERLINK(\"http://evil\",\"x\")"}).status, 0);
+    ASSERT_EQ(fblctl({"add", "b@example.com", "--note", "-2+3"}).status, 0);
+    ASSERT_EQ(fblctl({"add", "c@example.com", "--note", "@SUM(A1)"}).status, 0);
+    ASSERT_EQ(fblctl({"add", "d@example.com", "--note", "\x1b[2Jgone\r\nfake line\xc2\x9b"}).status,
+              0);
+
+    auto table = fblctl({"list"});
+    ASSERT_EQ(table.status, 0) << table.err;
+    EXPECT_EQ(table.out.find('\x1b'), std::string::npos) << table.out;
+    EXPECT_EQ(table.out.find('\r'), std::string::npos) << table.out;
+    EXPECT_EQ(table.out.find("\xc2\x9b"), std::string::npos) << table.out;
+    EXPECT_THAT(table.out, HasSubstr("\\x1b[2Jgone\\r\\nfake line\\u009b"));
+    EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), 5);
+
+    auto csv = fblctl({"list", "--format", "csv"});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    EXPECT_THAT(csv.out, HasSubstr(",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"\r\n"));
+    EXPECT_THAT(csv.out, HasSubstr(",'-2+3\r\n"));
+    EXPECT_THAT(csv.out, HasSubstr(",'@SUM(A1)\r\n"));
+    EXPECT_THAT(csv.out, ::testing::Not(HasSubstr(",=HYPERLINK")));
+    EXPECT_THAT(csv.out, ::testing::Not(HasSubstr(",-2+3")));
+
+    // JSON is for programs: the values as they are.
+    auto json = nlohmann::json::parse(fblctl({"list", "--format", "json"}).out);
+    EXPECT_EQ(json.at(0)["note"], "=HYPERLINK(\"http://evil\",\"x\")");
+}
+
 TEST_F(FblctlTest, ListInEveryFormat) {
     ASSERT_EQ(fblctl({"add", "a@example.com", "--note", "said \"stop\", twice"}).status, 0);
     ASSERT_EQ(fblctl({"add", "b@example.com", "--reason", "bounce"}).status, 0);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -186,6 +187,7 @@ TEST(ConfigLoader, SecretFromFileIsLoadedAndNeverPrinted) {
     std::filesystem::create_directories(dir);
     auto key_file = dir / "ref.key";
     std::ofstream(key_file) << "0123456789abcdef-very-secret\n";
+    std::filesystem::permissions(key_file, std::filesystem::perms::owner_read);
     auto config = load_string(
         "feedback:\n  reference_header:\n    keys:\n      - id: k1\n"
         "        key_file: " +
@@ -198,6 +200,73 @@ TEST(ConfigLoader, SecretFromFileIsLoadedAndNeverPrinted) {
     printed << secret;
     EXPECT_THAT(printed.str(), Not(HasSubstr("very-secret")));
     std::filesystem::remove_all(dir);
+}
+
+// As OpenSSH does with a private key: a secret that another account may
+// read is refused, and the message says what to do.
+TEST(ConfigLoader, SecretFileReadableByGroupOrOthersIsRefused) {
+    auto dir = std::filesystem::temp_directory_path() / ("fbl-config-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto key_file = dir / "ref.key";
+    std::ofstream(key_file) << "0123456789abcdef-very-secret\n";
+    auto yaml = "feedback:\n  reference_header:\n    keys:\n      - id: k1\n        key_file: " +
+                key_file.string() + "\n";
+    for (unsigned mode : {0644u, 0640u, 0604u, 0660u}) {
+        std::filesystem::permissions(key_file, static_cast<std::filesystem::perms>(mode));
+        auto error = only_error(yaml);
+        EXPECT_THAT(error, HasSubstr(fmt::format("feedback.reference_header.keys[0].key_file: "
+                                                 "permissions {:04o} for '{}' are too open",
+                                                 mode, key_file.string())));
+        EXPECT_THAT(error, HasSubstr("must not be accessible by group or others"));
+        EXPECT_THAT(error, Not(HasSubstr("very-secret")));
+    }
+    std::filesystem::permissions(key_file, static_cast<std::filesystem::perms>(0600));
+    EXPECT_TRUE(errors_of(yaml).empty());
+    std::ofstream(dir / "pw") << "hunter2\n";
+    std::filesystem::permissions(dir / "pw", static_cast<std::filesystem::perms>(0644));
+    EXPECT_THAT(
+        only_error("store:\n  postgres:\n    password_file: " + (dir / "pw").string() + "\n"),
+        HasSubstr("store.postgres.password_file: permissions 0644"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigLoader, PasswordInAPostgresUriIsRefused) {
+    for (const std::string conninfo :
+         {"postgresql://fbl:hunter2@db.example/fbl", "postgres://fbl:hunter2@db.example:5432/fbl",
+          "postgresql://db.example/fbl?password=hunter2", "host=db.example password=hunter2"}) {
+        auto error = only_error("store:\n  postgres:\n    conninfo: \"" + conninfo + "\"\n");
+        EXPECT_THAT(error, HasSubstr("store.postgres.conninfo: must not contain the password: use "
+                                     "password_file or password_env"))
+            << conninfo;
+        EXPECT_THAT(error, Not(HasSubstr("hunter2"))) << conninfo;
+    }
+    EXPECT_TRUE(
+        errors_of("store:\n  postgres:\n    conninfo: \"postgresql://fbl@db.example/fbl\"\n")
+            .empty());
+    EXPECT_TRUE(
+        errors_of("store:\n  postgres:\n    conninfo: \"host=db.example dbname=fbl\"\n").empty());
+    EXPECT_THAT(only_error("store:\n  postgres:\n    conninfo: \"host='unclosed\"\n"),
+                HasSubstr("is not a libpq connection string or URI"));
+}
+
+// Expiry dates are 64-bit nanosecond time points: an expiry they cannot hold
+// would wrap into the past and lift the suppression at once.
+TEST(ConfigLoader, DefaultExpiryBeyondTheTimeTypeIsAnError) {
+    EXPECT_THAT(only_error("suppression:\n  default_expiry: 1000000d\n"),
+                HasSubstr("suppression.default_expiry: '1000000d' is beyond what an expiry date "
+                          "can hold"));
+    EXPECT_THAT(only_error("suppression:\n  default_expiry: 36501d\n"),
+                HasSubstr("at most 36500d"));
+    auto config = load_string("suppression:\n  default_expiry: 36500d\n", "test.yaml");
+    EXPECT_EQ(config.suppression.default_expiry, std::chrono::hours(24 * 36500));
+}
+
+TEST(ConfigLoader, TrustAnyIsAWarning) {
+    auto config = load_string("feedback:\n  trust: any\n", "test.yaml");
+    auto found = warnings(config);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_THAT(found[0], HasSubstr("feedback.trust is 'any'"));
+    EXPECT_TRUE(warnings(load_string("feedback:\n  trust: reference\n", "test.yaml")).empty());
 }
 
 TEST(ConfigLoader, SecretFromMissingEnvironmentVariableIsReported) {

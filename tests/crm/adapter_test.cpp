@@ -18,7 +18,7 @@ class AdapterTest : public ::testing::Test {
   protected:
     std::string secret_file(const std::string& name, const std::string& value) {
         auto path = dir_.path() / name;
-        std::ofstream(path) << value << "\n";
+        testing::write_secret_file(path, value);
         return path.string();
     }
 
@@ -48,6 +48,26 @@ TEST_F(AdapterTest, SuperOfficePresetExpandsSettingsIntoTheUrl) {
     EXPECT_EQ(adapter.steps[1].url,
               "https://so.example/Cust1/api/v1/Person/{person_id}/Consent/EMARKETING");
     EXPECT_EQ(adapter.steps[1].done, std::vector<int>{404});
+}
+
+// A CRM receives addresses and credentials: plain http only when the
+// adapter says so.
+TEST_F(AdapterTest, PlainHttpNeedsAllowInsecure) {
+    auto yaml =
+        "    - name: hook\n      preset: webhook\n"
+        "      settings: {url: 'HTTP://crm.example/hook'}\n"
+        "      secrets:\n        signing_secret: {value_file: " +
+        secret_file("s", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") + "}\n";
+    try {
+        build_adapter(load(yaml));
+        FAIL() << "a plain http URL was accepted";
+    } catch (const AdapterError& error) {
+        EXPECT_NE(std::string(error.what()).find("is plain http"), std::string::npos)
+            << error.what();
+        EXPECT_NE(std::string(error.what()).find("allow_insecure: true"), std::string::npos);
+    }
+    auto adapter = build_adapter(load(yaml + "      allow_insecure: true\n"));
+    EXPECT_EQ(adapter.steps.at(0).url, "HTTP://crm.example/hook");
 }
 
 TEST_F(AdapterTest, PresetsNeedTheirSettingsAndSecrets) {

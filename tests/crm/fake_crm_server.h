@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -127,6 +128,13 @@ class FakeCrmServer {
 };
 
 // A fresh directory under the system temp dir, removed with everything in it.
+// A secret file as the loader accepts it: readable by its owner only.
+inline void write_secret_file(const std::filesystem::path& path, const std::string& value) {
+    std::ofstream(path) << value << "\n";
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
 class TempDir {
   public:
     TempDir() {

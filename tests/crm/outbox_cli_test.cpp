@@ -32,8 +32,8 @@ struct Result {
 class OutboxCliTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::ofstream(dir_.path() / "token") << kToken << "\n";
-        std::ofstream(dir_.path() / "app_token") << "app-SECRET-CLI-4444\n";
+        testing::write_secret_file(dir_.path() / "token", kToken);
+        testing::write_secret_file(dir_.path() / "app_token", "app-SECRET-CLI-4444");
         config_path_ = (dir_.path() / "fblmilter.yaml").string();
         std::ofstream(config_path_)
             << "store:\n  backend: sqlite\n  sqlite:\n    path: '"
@@ -43,7 +43,7 @@ class OutboxCliTest : public ::testing::Test {
             << (dir_.path() / "token").string() << "'}\n        app_token: {value_file: '"
             << (dir_.path() / "app_token").string()
             << "'}\n      concurrency: 4\n      rate_per_second: 1000\n"
-            << "      request_timeout: 10s\n"
+            << "      request_timeout: 10s\n      allow_insecure: true\n"
             << "      retry: {initial_delay: 1s, max_delay: 1s, give_up_after: 1h}\n";
         config_ = config::load_file(config_path_);
         store_ = suppression::open_store(config_.store);
@@ -207,6 +207,39 @@ TEST_F(OutboxCliTest, ListShowRetryAndPurge) {
     auto purge = run("outbox purge --done --older-than 0s");
     EXPECT_EQ(purge.status, 0) << purge.out;
     EXPECT_FALSE(store_->outbox_job(id));
+}
+
+// A stored answer written before a secret was rotated in, or by an older
+// version, still shows no secret: not even percent-encoded in a URL.
+TEST_F(OutboxCliTest, ListAndShowHidePercentEncodedSecrets) {
+    const std::string secret = "tok/SECRET+CLI 5555";
+    std::ofstream(dir_.path() / "token") << secret << "\n";
+    complain("ann@x.example");
+    auto id = store_->outbox("pending").at(0).id;
+    store_->dead_letter_job(id, "GET /persons?ticket=tok%2FSECRET%2BCLI%205555: HTTP 400",
+                            "GET /persons?ticket=tok%2fSECRET%2bCLI+5555\n");
+    for (const auto& command :
+         {std::string("outbox show ") + std::to_string(id),
+          std::string("outbox list --format json"), std::string("outbox list"),
+          std::string("outbox list --format csv")}) {
+        auto result = run(command);
+        ASSERT_EQ(result.status, 0) << command << ": " << result.out;
+        EXPECT_EQ(result.out.find("SECRET"), std::string::npos) << command << ": " << result.out;
+        EXPECT_NE(result.out.find("[redacted]"), std::string::npos)
+            << command << ": " << result.out;
+    }
+}
+
+// fblctl's own log lines follow logging.pii like the daemon's.
+TEST_F(OutboxCliTest, WorkerLogLinesHashAddressesWithPiiHashed) {
+    std::ofstream(config_path_, std::ios::app) << "logging:\n  pii: hashed\n  level: debug\n";
+    server_.setup({{"persons", {{"ann@x.example", {77}}}}, {"token", kToken}});
+    complain("ann@x.example");
+    auto result = run("outbox run --once");
+    ASSERT_EQ(result.status, 0) << result.out;
+    EXPECT_NE(result.out.find("crm: job"), std::string::npos) << result.out;
+    EXPECT_EQ(result.out.find("ann@x.example"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("h:"), std::string::npos) << result.out;
 }
 
 }  // namespace

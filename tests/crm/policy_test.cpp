@@ -36,16 +36,35 @@ TEST(Redactor, HidesEverySecretItKnows) {
               "Bearer [redacted] and [redacted] twice [redacted]");
 }
 
+// A secret put in a URL or a form body travels percent-encoded; a CRM that
+// echoes the request it got must not get it into last_response that way.
+TEST(Redactor, HidesPercentEncodedAndJsonEscapedSecrets) {
+    Redactor redactor;
+    redactor.add("p@ss w/rd+\"x\"");
+    EXPECT_EQ(redactor.redact("GET /api?key=p%40ss%20w%2Frd%2B%22x%22&a=1"),
+              "GET /api?key=[redacted]&a=1");
+    EXPECT_EQ(redactor.redact("key=p%40ss%20w%2frd%2b%22x%22"), "key=[redacted]");
+    EXPECT_EQ(redactor.redact("key=p%40ss+w%2Frd%2B%22x%22"), "key=[redacted]");
+    EXPECT_EQ(redactor.redact(R"({"key":"p@ss w/rd+\"x\""})"), R"({"key":"[redacted]"})");
+}
+
 TEST(SecretStore, RefreshRereadsTheFile) {
     auto file =
         std::filesystem::temp_directory_path() / ("fbl-crm-secret-" + std::to_string(::getpid()));
     std::ofstream(file) << "old\n";
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     Redactor redactor;
     SecretStore store({{"token", config::Secret("old", "file " + file.string())}}, redactor);
     EXPECT_EQ(*store.find("token"), "old");
     EXPECT_FALSE(store.refresh());
     std::ofstream(file) << "new-token\n";
     EXPECT_TRUE(store.refresh());
+    // Made readable by others since: not taken, the last good value stays.
+    std::ofstream(file) << "leaked-token\n";
+    std::filesystem::permissions(file, std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
+    EXPECT_FALSE(store.refresh());
     EXPECT_EQ(*store.find("token"), "new-token");
     EXPECT_EQ(redactor.redact("old new-token"), "[redacted] [redacted]");
     std::filesystem::remove(file);
@@ -73,6 +92,24 @@ TEST(RetryPolicy, ParsesRetryAfterSecondsAndDates) {
     EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now), std::chrono::seconds(0));
     EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
     EXPECT_EQ(parse_retry_after("-5", now), std::nullopt);
+}
+
+// A CRM (or whoever answers in its place) that asks for an absurd wait must
+// not overflow the next attempt's time point into the past.
+TEST(RetryPolicy, HugeRetryAfterIsClamped) {
+    auto now = Clock::now();
+    EXPECT_EQ(parse_retry_after("9223372036854775807", now), kMaxRetryAfter);
+    EXPECT_EQ(parse_retry_after("99999999999999999999999999", now), kMaxRetryAfter);
+    EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), kMaxRetryAfter);
+    EXPECT_EQ(parse_retry_after("3600", now), std::chrono::seconds(3600));
+    config::RetryPolicy policy{std::chrono::seconds(10), std::chrono::seconds(100),
+                               std::chrono::hours(24 * 30)};
+    std::mt19937_64 random(1);
+    auto when = next_attempt(policy, 1, std::chrono::seconds::max(), now, now, random);
+    ASSERT_TRUE(when);
+    EXPECT_EQ(*when, now + kMaxRetryAfter);
+    policy.give_up_after = std::chrono::hours(72);
+    EXPECT_FALSE(next_attempt(policy, 1, std::chrono::seconds::max(), now, now, random));
 }
 
 TEST(RetryPolicy, BackoffStaysWithinTheCappedExponentialCeiling) {

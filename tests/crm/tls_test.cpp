@@ -34,7 +34,8 @@ class TlsTest : public ::testing::Test {
     }
 
     void run(const std::string& ca_line) {
-        std::ofstream(dir_.path() / "secret") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
+        testing::write_secret_file(dir_.path() / "secret",
+                                   "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         auto yaml = "store:\n  backend: sqlite\n  sqlite:\n    path: '" +
                     (dir_.path() / "fbl.db").string() +
                     "'\ncrm:\n  adapters:\n    - name: hook\n      preset: webhook\n"

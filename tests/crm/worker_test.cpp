@@ -37,7 +37,7 @@ class WorkerTest : public ::testing::Test {
     }
 
     void write_file(const std::string& name, const std::string& value) {
-        std::ofstream(dir_.path() / name) << value << "\n";
+        testing::write_secret_file(dir_.path() / name, value);
     }
 
     std::string secret(const std::string& name) {
@@ -45,7 +45,9 @@ class WorkerTest : public ::testing::Test {
     }
 
     std::string common_limits() {
-        return "      connect_timeout: 2s\n"
+        // The fake CRM speaks plain http on 127.0.0.1.
+        return "      allow_insecure: true\n"
+               "      connect_timeout: 2s\n"
                "      request_timeout: 1s\n"
                "      rate_per_second: 1000\n"
                "      concurrency: 8\n"

@@ -59,6 +59,7 @@ crm:
     - name: hook
       preset: webhook
       settings: {{url: "http://127.0.0.1:9/consent"}}
+      allow_insecure: true
       secrets:
         signing_secret: {{value_file: {root}/webhook.secret}}
   worker_in_daemon: false
@@ -158,9 +159,11 @@ class TrustEndToEnd(unittest.TestCase):
         cls.root = make_root()
         with open(os.path.join(cls.root, "webhook.secret"), "w") as out:
             out.write("whsec_" + base64.b64encode(os.urandom(24)).decode())
+        os.chmod(os.path.join(cls.root, "webhook.secret"), 0o600)
         for key_id in ("ka", "kb"):
             with open(os.path.join(cls.root, f"ref-{key_id}.key"), "w") as out:
                 out.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+            os.chmod(os.path.join(cls.root, f"ref-{key_id}.key"), 0o600)
         # DKIM keys from a (empty) file: the test never asks DNS.
         open(os.path.join(cls.root, "dkim-keys"), "w").close()
         cls.milter_port = free_port()

@@ -520,7 +520,11 @@ class AttributionTest : public SessionTest {
     std::filesystem::path key_file =
         std::filesystem::temp_directory_path() / ("fbl-ref-" + std::to_string(getpid()) + ".key");
 
-    void SetUp() override { std::ofstream(key_file) << "0123456789abcdef0123456789abcdef\n"; }
+    void SetUp() override {
+        std::ofstream(key_file) << "0123456789abcdef0123456789abcdef\n";
+        std::filesystem::permissions(
+            key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
     void TearDown() override { std::filesystem::remove(key_file); }
 
     Session start_signing() {

@@ -158,6 +158,95 @@ class ManPagesRender(unittest.TestCase):
             self.assertIn(b".TH", result.stdout)
 
 
+MAIN_CF_LINE = re.compile(r"^([a-z][a-z0-9_]*) = ?(.*)$")
+MASTER_CF_LINE = re.compile(r"^\S+\s+(inet|unix|unix-dgram|fifo|pass)\s")
+
+
+def fenced_blocks(text):
+    """The contents of ``` fenced blocks (any info string), in order."""
+    return re.findall(r"(?ms)^ *```[^\n]*\n(.*?)^ *```", text)
+
+
+def postfix_blocks():
+    """(file, kind, lines) for each main.cf or master.cf block of README.md
+    and docs/*.md: a block is main.cf when all its lines are `name = value`,
+    continuations or comments, master.cf when it holds a service line."""
+    files = [os.path.join(SOURCE, "README.md")] + sorted(
+        os.path.join(SOURCE, "docs", name) for name in os.listdir(os.path.join(SOURCE, "docs"))
+        if name.endswith(".md"))
+    found = []
+    for path in files:
+        for block in fenced_blocks(read(path)):
+            lines = [line for line in block.splitlines() if line.strip()]
+            if not lines:
+                continue
+            content = [line for line in lines if not line.lstrip().startswith("#")]
+            if any(MASTER_CF_LINE.match(line) for line in content):
+                found.append((path, "master.cf", lines))
+            elif content and MAIN_CF_LINE.match(content[0]) and all(
+                    MAIN_CF_LINE.match(line) or line[0] in " \t" for line in content):
+                found.append((path, "main.cf", lines))
+    return found
+
+
+class PostfixSnippets(unittest.TestCase):
+    """Every main.cf/master.cf block of the docs pastes cleanly: Postfix has
+    no trailing comments, so `x = y   # why` makes '# why' part of x."""
+
+    def setUp(self):
+        if shutil.which("postconf") is None:
+            self.skipTest("postconf is not installed (scripts/install-deps)")
+
+    def test_readme_and_docs_have_the_blocks(self):
+        blocks = postfix_blocks()
+        readme = [b for b in blocks if b[0].endswith("README.md")]
+        self.assertGreaterEqual(len([b for b in readme if b[1] == "main.cf"]), 2)
+        self.assertGreaterEqual(len([b for b in readme if b[1] == "master.cf"]), 1)
+
+    def test_main_cf_blocks_mean_what_they_say(self):
+        for path, kind, lines in postfix_blocks():
+            if kind != "main.cf":
+                continue
+            with tempfile.TemporaryDirectory() as config_dir:
+                with open(os.path.join(config_dir, "main.cf"), "w") as out:
+                    out.write("\n".join(lines) + "\n")
+                open(os.path.join(config_dir, "master.cf"), "w").close()
+                expected = {}
+                name = None
+                for line in lines:
+                    if line.lstrip().startswith("#"):
+                        continue
+                    match = MAIN_CF_LINE.match(line)
+                    if match:
+                        name = match.group(1)
+                        expected[name] = match.group(2).strip()
+                    else:
+                        expected[name] += " " + line.strip()
+                for name, meant in expected.items():
+                    got = run("postconf", "-c", config_dir, "-h", name)
+                    self.assertEqual(got.returncode, 0, f"{path}: {name}: {got.stderr}")
+                    self.assertNotIn("#", got.stdout, f"{path}: {name} has a trailing comment")
+                    self.assertEqual(got.stdout.strip(), meant.split("#")[0].strip(),
+                                     f"{path}: {name}")
+                    self.assertNotIn("warning", got.stderr, f"{path}: {name}: {got.stderr}")
+
+    def test_master_cf_blocks_parse_without_comments_in_values(self):
+        for path, kind, lines in postfix_blocks():
+            if kind != "master.cf":
+                continue
+            with tempfile.TemporaryDirectory() as config_dir:
+                open(os.path.join(config_dir, "main.cf"), "w").close()
+                with open(os.path.join(config_dir, "master.cf"), "w") as out:
+                    out.write("\n".join(lines) + "\n")
+                services = run("postconf", "-c", config_dir, "-M")
+                self.assertEqual(services.returncode, 0, f"{path}: {services.stderr}")
+                self.assertNotIn("warning", services.stderr, f"{path}: {services.stderr}")
+                self.assertNotIn("#", services.stdout, f"{path}: a comment inside a service")
+                for line in lines:
+                    if MASTER_CF_LINE.match(line):
+                        self.assertIn(line.split()[0], services.stdout, path)
+
+
 class SystemdUnit(unittest.TestCase):
     REQUIRED = [
         "Type=notify",
@@ -165,6 +254,10 @@ class SystemdUnit(unittest.TestCase):
         "ExecReload=/bin/kill -USR1 $MAINPID",
         "User=fblmilter",
         "RuntimeDirectory=fblmilter",
+        # A unix socket there belongs to group fblmilter-socket (postfix is
+        # in it), not to group fblmilter (which reads store and secrets).
+        "ExecStartPre=+/bin/chgrp fblmilter-socket /run/fblmilter",
+        "ExecStartPre=+/bin/chmod 2750 /run/fblmilter",
         "StateDirectory=fblmilter",
         "Restart=on-failure",
         "ProtectSystem=strict",

@@ -76,6 +76,7 @@ def derive_test_config(installed_text, milter_port, metrics_port):
     unsigned), stderr logging, outgoing by daemon name as in test_postfix."""
     replacements = [
         (r"^  socket: .*$", f"  socket: inet:{milter_port}@127.0.0.1"),
+        (r"^  pid_file: .*$", '  pid_file: ""'),
         (r"^  networks: .*$", "  networks: []"),
         (r"^  daemon_names: \[\].*$", "  daemon_names: [ORIGINATING]"),
         (r"^  addresses: \[\].*$", "  addresses: [fbl@example.org]"),
@@ -176,11 +177,15 @@ class DebianPackage(unittest.TestCase):
         self.assertLess(user.pw_uid, 1000, "fblmilter must be a system user")
         self.assertIn(user.pw_shell, ("/usr/sbin/nologin", "/bin/false"))
         fbl_group = grp.getgrnam("fblmilter")
+        socket_group = grp.getgrnam("fblmilter-socket")
         if any(g.gr_name == "postfix" for g in grp.getgrall()):
             self.assertIn("fblmilter", grp.getgrnam("postfix").gr_mem)
         try:
             pwd.getpwnam("postfix")
-            self.assertIn("postfix", fbl_group.gr_mem)
+            # The socket, and only the socket: group fblmilter may read the
+            # store and the secrets (issue 14 item 16).
+            self.assertIn("postfix", socket_group.gr_mem)
+            self.assertNotIn("postfix", fbl_group.gr_mem)
         except KeyError:
             pass
         self.assert_owner("/var/lib/fblmilter", "fblmilter", "fblmilter", 0o750)

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace fbl::config {
+
+// What --check-config can say about files beyond the syntax: whether the
+// daemon's user (milter.user) can read its secrets and write its store. A
+// check run as root cannot see that from the loader, which read every file
+// as root.
+struct AccessReport {
+    std::vector<std::string> problems;  // the daemon would fail on these
+    std::vector<std::string> warnings;  // what could not be checked, and why
+};
+
+// Checks as milter.user: as root in a child that takes that user's ids, as
+// that user directly; as any other user it only warns.
+AccessReport check_access_as_daemon_user(const Config& config);
+
+// The checks themselves, with the current ids (the child's work).
+std::vector<std::string> access_problems(const Config& config);
+
+}  // namespace fbl::config
