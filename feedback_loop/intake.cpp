@@ -150,6 +150,9 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
     result.dedup_key = std::move(key);
     result.provider = complaint.provider;
     result.resolved = !complaint.unresolved;
+    for (const suppression::ComplaintRecipient& recipient : complaint.recipients) {
+        result.recipient_keys.push_back(recipient.key);
+    }
     return result;
 }
 

@@ -30,8 +30,9 @@ struct IntakeResult {
     int jobs = 0;
     std::string reason;  // the trust reason, or why nothing was stored
     std::string dedup_key;
-    std::string provider;   // the reporting domain ("" = unknown)
-    bool resolved = false;  // at least one complained recipient is known
+    std::string provider;                     // the reporting domain ("" = unknown)
+    bool resolved = false;                    // at least one complained recipient is known
+    std::vector<std::string> recipient_keys;  // normalised, as stored (for the log line)
 };
 
 // Whether a report of this kind stops mail. not-spam and auth-failure are

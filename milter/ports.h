@@ -46,7 +46,10 @@ struct IntakeOutcome {
     bool duplicate = false;
     bool trusted = false;
     int suppressed = 0;
-    std::string summary;  // one line for the X-FBL-Result header and the log
+    std::string summary;  // one line for the X-FBL-Result header
+    // The summary with provider and recipients (log::address: hashed with
+    // logging.pii: hashed), for the log line only: the header carries no address.
+    std::string log_summary;
 };
 
 // Parses and stores one report in one transaction (the code path shared with

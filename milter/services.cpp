@@ -4,6 +4,7 @@
 #include <functional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/log.h"
 #include "common/metrics.h"
@@ -99,6 +100,14 @@ class Services::StoreIntake final : public ReportIntake {
             result.stored ? (result.trusted ? "trusted" : "untrusted") : "not stored",
             result.recipients, result.suppressed, result.duplicate ? "; duplicate" : "",
             result.reason.empty() ? "" : "; " + result.reason);
+        std::vector<std::string> shown;
+        for (const std::string& key : result.recipient_keys) {
+            shown.push_back(log::address(key));
+        }
+        outcome.log_summary =
+            fmt::format("{}; provider {}; recipient {}", outcome.summary,
+                        result.provider.empty() ? "unknown" : result.provider,
+                        shown.empty() ? "none" : fmt::format("{}", fmt::join(shown, ", ")));
         return outcome;
     }
 

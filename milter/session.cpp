@@ -401,7 +401,8 @@ Verdict Session::report_end(MessageEditor& editor) {
     if (!outcome.is_report) {
         return non_report_end(outcome.summary, editor);
     }
-    log::info("{}: report: {}", message_.queue_id, outcome.summary);
+    log::info("{}: report: {}", message_.queue_id,
+              outcome.log_summary.empty() ? outcome.summary : outcome.log_summary);
     switch (config().feedback.disposition) {
         case config::ReportDisposition::discard:
             return discard_report(editor);

@@ -92,6 +92,11 @@ class PostfixIntegration(unittest.TestCase):
         self.assertIn("X-FBL-Result:", delivered[0]["data"])
         complaints = self.milter.fblctl("complaints", "--format", "json", check=True)
         self.assertIn("victim1@example.com", complaints.stdout)
+        # The log line names provider and recipient (docs/operations.md).
+        report_lines = [line for line in self.milter.log_text().splitlines()
+                        if ": report: " in line and "victim1@example.com" in line]
+        self.assertTrue(report_lines, "no report: log line naming the recipient")
+        self.assertIn("provider ", report_lines[0])
 
     # 2a. Marketing to the suppressed address: removed at EOM, the other goes.
     def test_2a_marketing_recipient_removed_other_delivered(self):
