@@ -97,6 +97,7 @@ TEST_F(FblctlTest, CheckAsJsonIsOneDocument) {
 }
 
 TEST_F(FblctlTest, BadInputChangesNothing) {
+    store();  // an empty store: read commands never create one
     auto malformed = fblctl({"add", "good@example.com", "not-an-address"});
     EXPECT_EQ(malformed.status, 65);
     EXPECT_THAT(malformed.err, HasSubstr("'not-an-address': the address has no '@'"));
