@@ -4,6 +4,7 @@
 
 #include "feedback_loop/dkim.h"
 #include "feedback_loop/field_block.h"
+#include "feedback_loop/limits.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -104,6 +105,13 @@ TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resol
     if (resolution.recipients.size() > limit) {
         return untrusted(std::to_string(resolution.recipients.size()) +
                          " recipients, over max_recipients_per_report (" + std::to_string(limit) +
+                         "); stored for review, nobody suppressed");
+    }
+    if (report.recipients_truncated) {
+        // The parser kept only its cap: whoever it dropped cannot be weighed,
+        // so the report acts on nobody.
+        return untrusted("more recipients than the parser keeps (" +
+                         std::to_string(limits::kMaxRecipientsPerReport) +
                          "); stored for review, nobody suppressed");
     }
     if (settings.trust == config::TrustPolicy::any) {

@@ -328,26 +328,35 @@ TEST_F(TrustTest, SendRefReportNamingSeveralLoggedRecipientsSuppressesNobody) {
 // whatever the trust policy.
 TEST_F(TrustTest, ReportOverTheRecipientCapSuppressesNobody) {
     config_.feedback.trust = config::TrustPolicy::any;
-    std::string many;
-    for (int i = 0; i < 2000; ++i) {
-        many += "Original-Rcpt-To: <person" + std::to_string(i) + "@example.net>\n";
-    }
-    std::string text = fixture("standard.eml");
-    replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>\n", many);
-    IntakeResult result = take(text);
+    auto with_recipients = [&](int count, const std::string& report_id) {
+        std::string many;
+        for (int i = 0; i < count; ++i) {
+            many += "Original-Rcpt-To: <person" + std::to_string(i) + "@example.net>\n";
+        }
+        std::string text = fixture("standard.eml");
+        replace_once(text, "Original-Rcpt-To: <Alice.Smith@example.org>\n", many);
+        replace_once(text, "Message-ID: <report-0001@", "Message-ID: <" + report_id + "@");
+        return text;
+    };
+    IntakeResult result = take(with_recipients(20, "report-0001"));
     EXPECT_TRUE(result.stored);
     EXPECT_FALSE(result.trusted);
     EXPECT_EQ(result.suppressed, 0);
     EXPECT_EQ(result.jobs, 0);
     EXPECT_THAT(result.reason,
-                ::testing::HasSubstr("2000 recipients, over max_recipients_per_report (5)"));
+                ::testing::HasSubstr("20 recipients, over max_recipients_per_report (5)"));
     EXPECT_FALSE(store_->find("person0@example.net"));
     EXPECT_TRUE(store_->list({}).empty());
 
+    // More than the parser keeps: nobody, whatever the configured cap.
+    config_.feedback.max_recipients_per_report = 1000;
+    IntakeResult flood = take(with_recipients(2000, "report-0002"));
+    EXPECT_EQ(flood.suppressed, 0);
+    EXPECT_THAT(flood.reason, ::testing::HasSubstr("more recipients than the parser keeps"));
+    EXPECT_TRUE(store_->list({}).empty());
+
     // At the cap it is taken as before.
-    config_.feedback.max_recipients_per_report = 2000;
-    replace_once(text, "Message-ID: <report-0001@", "Message-ID: <report-0002@");
-    EXPECT_EQ(take(text).suppressed, 2000);
+    EXPECT_EQ(take(with_recipients(1000, "report-0003")).suppressed, 1000);
 }
 
 // Issue 14, replay window: our genuine token from 1970 (or from next year)
