@@ -217,7 +217,8 @@ TEST_F(OutboxCliTest, ListAndShowHidePercentEncodedSecrets) {
     complain("ann@x.example");
     auto id = store_->outbox("pending").at(0).id;
     store_->dead_letter_job(id, "GET /persons?ticket=tok%2FSECRET%2BCLI%205555: HTTP 400",
-                            "GET /persons?ticket=tok%2fSECRET%2bCLI%205555\nPOST form ticket=tok%2FSECRET%2BCLI+5555\n");
+                            "GET /persons?ticket=tok%2fSECRET%2bCLI%205555\nPOST form "
+                            "ticket=tok%2FSECRET%2BCLI+5555\n");
     for (const auto& command :
          {std::string("outbox show ") + std::to_string(id),
           std::string("outbox list --format json"), std::string("outbox list"),

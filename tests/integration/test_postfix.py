@@ -14,7 +14,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import (FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+from harness import (unavailable, FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
                      shut_down, wait_for)
 import messages  # noqa: E402
 
@@ -51,7 +51,7 @@ class PostfixIntegration(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to run a private Postfix")
+            raise unavailable("needs root to run a private Postfix")
         cls.root = make_root()
         cls.milter_port = free_port()
         cls.metrics_port = free_port()
@@ -316,7 +316,7 @@ class SendmailWithoutNetworks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to run a private Postfix")
+            raise unavailable("needs root to run a private Postfix")
         cls.root = make_root()
         port = free_port()
         cls.milter = FblMilter(cls.root, CONFIG.format(
@@ -348,11 +348,11 @@ class CrashAfterCommit(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to run a private Postfix")
+            raise unavailable("needs root to run a private Postfix")
         if os.environ.get("FBL_FAILPOINTS_BUILT") != "1":
             if os.environ.get("CI") == "true":
                 raise AssertionError("CI builds must have FBL_FAILPOINTS on")
-            raise unittest.SkipTest("built without FBL_FAILPOINTS (a release build)")
+            raise unavailable("built without FBL_FAILPOINTS (a release build)")
         cls.root = make_root()
         port = free_port()
         cls.milter = FblMilter(cls.root, CONFIG.format(

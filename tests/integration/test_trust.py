@@ -19,7 +19,7 @@ from email.utils import formatdate, make_msgid
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import (FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+from harness import (unavailable, FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
                      shut_down, wait_for)
 import messages  # noqa: E402
 
@@ -155,7 +155,7 @@ class TrustEndToEnd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to run a private Postfix")
+            raise unavailable("needs root to run a private Postfix")
         cls.root = make_root()
         with open(os.path.join(cls.root, "webhook.secret"), "w") as out:
             out.write("whsec_" + base64.b64encode(os.urandom(24)).decode())

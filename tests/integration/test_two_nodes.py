@@ -17,7 +17,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import FblMilter, PostfixInstance, free_port, make_root, wait_for  # noqa: E402
+from harness import (FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+                     unavailable, wait_for)
 import messages  # noqa: E402
 import pg_server  # noqa: E402
 
@@ -94,7 +95,7 @@ class TwoNodes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to run private Postfix instances")
+            raise unavailable("needs root to run private Postfix instances")
         pg_server.skip_unless_available()
         cls.pg = pg_server.PgServer()
         conninfo = cls.pg.create_database("fbl")
