@@ -25,23 +25,10 @@ std::runtime_error system_error(const std::string& what) {
     return std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-log::Level level_of(const std::string& name) {
-    if (name == "debug")
-        return log::Level::debug;
-    if (name == "notice")
-        return log::Level::notice;
-    if (name == "warning")
-        return log::Level::warning;
-    if (name == "error")
-        return log::Level::error;
-    return log::Level::info;
-}
-
 void apply_logging(const config::LoggingSettings& logging) {
     log::configure(logging.destination == "syslog" ? log::Destination::syslog
                                                    : log::Destination::stderr_stream,
-                   level_of(logging.level),
-                   logging.pii == "hashed" ? log::PiiMode::hashed : log::PiiMode::plain);
+                   log::level_named(logging.level), log::pii_named(logging.pii));
 }
 
 }  // namespace
