@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cli/dates.h"
+#include "cli/reevaluate_command.h"
 #include "cli/suppression_commands.h"
 
 namespace fbl::cli {
@@ -198,7 +199,11 @@ void add_complaint_commands(CLI::App& app, Context& context, Action& action) {
         ->check(CLI::IsMember({"table", "csv", "json"}));
     complaints->add_flag("--untrusted", complaint_arguments->untrusted,
                          "only untrusted reports (stored for review, acted on for nobody)");
-    complaints->callback([&, complaint_arguments] {
+    CLI::App* reevaluate = add_reevaluate_command(*complaints, context, action);
+    complaints->callback([&, complaint_arguments, reevaluate] {
+        if (reevaluate->parsed()) {
+            return;  // its own callback chose the action
+        }
         action = [&, complaint_arguments] { return run_complaints(context, *complaint_arguments); };
     });
 

@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "config/loader.h"
+#include "suppression/rekey.h"
 
 namespace fbl::cli {
 
@@ -18,11 +19,29 @@ const config::Config& Context::config() {
 }
 
 suppression::Store& Context::store() {
-    return open(suppression::OpenMode::existing);
+    return checked(open(suppression::OpenMode::existing), false);
 }
 
 suppression::Store& Context::writable_store() {
+    return checked(open(suppression::OpenMode::create), true);
+}
+
+suppression::Store& Context::store_as_is() {
     return open(suppression::OpenMode::create);
+}
+
+suppression::Store& Context::checked(suppression::Store& store, bool writing) {
+    if (!keys_checked_) {
+        suppression::AddressNormalizer normalizer(config().suppression);
+        suppression::require_current_keys(store, normalizer);
+        if (writing && !store.key_settings()) {
+            // A store fblctl fills before the daemon's first start says how
+            // its keys were made, so a later change is seen.
+            suppression::realign_keys(store, normalizer);
+        }
+        keys_checked_ = true;
+    }
+    return store;
 }
 
 suppression::Store& Context::open(suppression::OpenMode mode) {

@@ -19,12 +19,19 @@ class Context {
     suppression::Store& store();
     // For commands that write: creates the store when there is none yet.
     suppression::Store& writable_store();
+    // Both refuse (suppression::KeysNotCurrent) a store keyed with other
+    // normalisation settings than the configuration's: a check or an add
+    // would use keys the store does not hold. `fblctl rekey` and
+    // `fblctl migrate` take the store as it is.
+    suppression::Store& store_as_is();
 
   private:
     suppression::Store& open(suppression::OpenMode mode);
+    suppression::Store& checked(suppression::Store& store, bool writing);
 
     std::unique_ptr<config::Config> config_;
     std::unique_ptr<suppression::Store> store_;
+    bool keys_checked_ = false;
 };
 
 // Exit statuses of fblctl, documented in --help and the README.

@@ -6,6 +6,7 @@
 #include "config/diagnostics.h"
 #include "config/loader.h"
 #include "fbl/version.h"
+#include "suppression/rekey.h"
 #include "suppression/store.h"
 
 namespace {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     fbl::cli::add_migrate_command(app, context, action);
     fbl::cli::add_stats_command(app, context, action);
     fbl::cli::add_key_command(app, context, action);
+    fbl::cli::add_rekey_command(app, context, action);
 
     try {
         app.parse(argc, argv);
@@ -49,6 +51,9 @@ int main(int argc, char** argv) {
         return action ? action() : fbl::cli::kExitUsage;
     } catch (const fbl::config::ConfigInvalid& error) {
         std::cerr << error.what() << '\n';
+        return fbl::cli::kExitConfig;
+    } catch (const fbl::suppression::KeysNotCurrent& error) {
+        std::cerr << "fblctl: " << error.what() << '\n';
         return fbl::cli::kExitConfig;
     } catch (const fbl::suppression::StoreUnavailable& error) {
         std::cerr << "fblctl: store unavailable: " << error.what() << '\n';

@@ -108,6 +108,9 @@ struct FeedbackSettings {
     std::vector<std::string> verp_patterns;  // e.g. "bounces+{local}={domain}@example.com"
     // Untrusted complaints older than this are deleted (hourly); 0 = kept.
     Seconds untrusted_retention{90 * 86400};
+    // An untrusted report up to this size is kept raw with its complaint, so
+    // `fblctl complaints reevaluate` can check its signatures again; 0 = none.
+    std::uint64_t untrusted_raw_limit = 256 * 1024;
 };
 
 enum class StoreBackend { sqlite, postgres };

@@ -207,6 +207,7 @@ void read_feedback(MapReader reader, FeedbackSettings& feedback,
         "non_report", feedback.non_report,
         {{"accept", NonReportHandling::accept}, {"bounce", NonReportHandling::bounce}});
     reader.read_duration("untrusted_retention", feedback.untrusted_retention);
+    reader.read_size("untrusted_raw_limit", feedback.untrusted_raw_limit);
     reader.read("verp_patterns", feedback.verp_patterns);
     for (std::size_t i = 0; i < feedback.verp_patterns.size(); ++i) {
         const auto& pattern = feedback.verp_patterns[i];

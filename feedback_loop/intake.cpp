@@ -7,6 +7,7 @@
 
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
+#include "feedback_loop/raw_copy.h"
 #include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report_json.h"
 #include "feedback_loop/stored_size.h"
@@ -107,13 +108,8 @@ IntakeResult Intake::take(std::string_view raw_message) {
     return take(parse_report(raw_message, options_), raw_message);
 }
 
-IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_message) {
-    IntakeResult result;
-    result.kind = report.kind;
-    if (report.kind == ReportKind::not_a_report) {
-        result.reason = report.errors.empty() ? "not a report" : report.errors.front();
-        return result;
-    }
+Intake::Evaluation Intake::evaluate(const FeedbackReport& report,
+                                    std::string_view raw_message) const {
     Resolution resolution = resolver_.resolve(report);
     ReferenceEvidence reference = examine_reference(report, config_.feedback, store_, normalizer_);
     TrustDecision trust =
@@ -122,23 +118,62 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         throw TemporaryTrustFailure(trust.reason);
     }
     auto now = std::chrono::system_clock::now();
-    std::string key = dedup_key(report, raw_message);
-    suppression::Complaint complaint = make_complaint(report, resolution, trust, key, now);
+    Evaluation evaluation;
+    evaluation.complaint =
+        make_complaint(report, resolution, trust, dedup_key(report, raw_message), now);
+    suppression::Complaint& complaint = evaluation.complaint;
     if (reference.check.status == ReferenceCheck::Status::valid &&
         !reference.check.claims.mailing_id.empty()) {
         complaint.mailing_id = reference.check.claims.mailing_id;  // signed by us: authoritative
     }
-    std::vector<suppression::OutboxJob> jobs = complaint.trusted && complaint.suppresses
-                                                   ? make_jobs(report, complaint, now)
-                                                   : std::vector<suppression::OutboxJob>{};
-    std::optional<suppression::TimePoint> expires;
-    if (config_.suppression.default_expiry) {
-        expires = now + *config_.suppression.default_expiry;
+    if (complaint.trusted && complaint.suppresses) {
+        evaluation.jobs = make_jobs(report, complaint, now);
+    } else if (!complaint.trusted) {
+        complaint.raw_report = raw_copy(raw_message, config_.feedback.untrusted_raw_limit);
     }
+    if (config_.suppression.default_expiry) {
+        evaluation.expires = now + *config_.suppression.default_expiry;
+    }
+    return evaluation;
+}
 
-    suppression::RecordResult recorded = store_.record_complaint(
-        complaint, scope_of(config_.suppression.complaint_scope), expires, jobs);
+IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_message) {
+    IntakeResult result;
+    result.kind = report.kind;
+    if (report.kind == ReportKind::not_a_report) {
+        result.reason = report.errors.empty() ? "not a report" : report.errors.front();
+        return result;
+    }
+    Evaluation evaluation = evaluate(report, raw_message);
+    suppression::RecordResult recorded =
+        store_.record_complaint(evaluation.complaint, scope_of(config_.suppression.complaint_scope),
+                                evaluation.expires, evaluation.jobs);
+    return result_of(evaluation.complaint, recorded, result);
+}
 
+IntakeResult Intake::reevaluate(std::int64_t complaint_id, std::string_view raw_message) {
+    FeedbackReport report = parse_report(raw_message, options_);
+    IntakeResult result;
+    result.kind = report.kind;
+    result.complaint_id = complaint_id;
+    if (report.kind == ReportKind::not_a_report) {
+        result.reason = report.errors.empty() ? "not a report" : report.errors.front();
+        return result;
+    }
+    Evaluation evaluation = evaluate(report, raw_message);
+    if (!evaluation.complaint.trusted) {
+        result.stored = true;
+        result.reason = evaluation.complaint.trust_reason;
+        return result;
+    }
+    suppression::RecordResult recorded = store_.promote_complaint(
+        complaint_id, evaluation.complaint, scope_of(config_.suppression.complaint_scope),
+        evaluation.expires, evaluation.jobs);
+    return result_of(evaluation.complaint, recorded, result);
+}
+
+IntakeResult& Intake::result_of(const suppression::Complaint& complaint,
+                                const suppression::RecordResult& recorded, IntakeResult& result) {
     result.stored = true;
     result.duplicate = recorded.duplicate;
     result.trusted = complaint.trusted;
@@ -147,7 +182,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
     result.suppressed = recorded.suppressed;
     result.jobs = recorded.jobs;
     result.reason = complaint.trust_reason;
-    result.dedup_key = std::move(key);
+    result.dedup_key = complaint.dedup_key;
     result.provider = complaint.provider;
     result.resolved = !complaint.unresolved;
     for (const suppression::ComplaintRecipient& recipient : complaint.recipients) {

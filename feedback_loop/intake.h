@@ -56,8 +56,21 @@ class Intake {
     // now (nothing stored): the caller tempfails and the provider retries.
     IntakeResult take(std::string_view raw_message);
     IntakeResult take(const FeedbackReport& report, std::string_view raw_message);
+    // `fblctl complaints reevaluate`: decides the trust of stored untrusted
+    // complaint `complaint_id` again from its raw copy, with today's keys
+    // and config; when it is trusted now, promotes it and applies its effects
+    // once (Store::promote_complaint). result.trusted says which.
+    IntakeResult reevaluate(std::int64_t complaint_id, std::string_view raw_message);
 
   private:
+    struct Evaluation {
+        suppression::Complaint complaint;
+        std::vector<suppression::OutboxJob> jobs;
+        std::optional<suppression::TimePoint> expires;
+    };
+    Evaluation evaluate(const FeedbackReport& report, std::string_view raw_message) const;
+    static IntakeResult& result_of(const suppression::Complaint& complaint,
+                                   const suppression::RecordResult& recorded, IntakeResult& result);
     suppression::Complaint make_complaint(const FeedbackReport& report,
                                           const Resolution& resolution, const TrustDecision& trust,
                                           std::string key, suppression::TimePoint now) const;

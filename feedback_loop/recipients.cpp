@@ -108,6 +108,16 @@ class UnsubscribeSenderStep : public RecipientStep {
 // RFC 5321 section 4.5.3.1.3: a path holds at most 256 octets, brackets included.
 constexpr std::size_t kMaxAddressLength = 254;
 
+// The domain's case never matters; the local part's may
+// (suppression.lowercase_local_part: false).
+std::string with_lower_domain(std::string address) {
+    auto at = address.rfind('@');
+    if (at != std::string::npos) {
+        address = address.substr(0, at) + to_lower(address.substr(at));
+    }
+    return address;
+}
+
 bool plausible_address(std::string_view address) {
     std::size_t at = address.find('@');
     return address.size() <= kMaxAddressLength && at != std::string_view::npos && at > 0 &&
@@ -154,8 +164,13 @@ Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientSte
     std::unordered_set<std::string> seen;
     for (const auto& step : steps) {
         for (Candidate& candidate : step->candidates(report, resolution)) {
-            std::string address = to_lower(addr_spec(candidate.address));
-            if (auto reason = placeholder_reason(address)) {
+            // The local part keeps its case: with lowercase_local_part off,
+            // Bob@ and bob@ are two mailboxes (a lower-cased Bob@ was looked
+            // up as bob@ and missed), and a re-key (issue 14 item 13) works
+            // from the address as reported.
+            std::string address = with_lower_domain(addr_spec(candidate.address));
+            std::string folded = to_lower(address);
+            if (auto reason = placeholder_reason(folded)) {
                 resolution.redacted = resolution.redacted || *reason != "not an address";
                 resolution.notes.push_back(candidate.evidence + " skipped (" + *reason +
                                            "): " + address);
@@ -166,7 +181,7 @@ Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientSte
                                            " skipped (not an address): " + address);
                 continue;
             }
-            if (seen.insert(address).second) {
+            if (seen.insert(folded).second) {
                 resolution.recipients.push_back({std::move(address), candidate.evidence});
             }
         }

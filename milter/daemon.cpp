@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "config/loader.h"
 #include "config/socket_spec.h"
 #include "fbl/version.h"
+#include "suppression/normalize.h"
 
 namespace fbl::milter {
 namespace {
@@ -56,6 +58,22 @@ void Daemon::publish(std::shared_ptr<const config::Config> config) {
     config_ = std::move(config);
 }
 
+// New normalisation settings give addresses new keys; the store's keys
+// must move first, in one transaction, which a reload cannot do safely while
+// connections look keys up. A restart does it before the index is built.
+void Daemon::refuse_key_change(const config::Config& fresh) const {
+    std::string running =
+        suppression::AddressNormalizer(config_->suppression).settings_description();
+    std::string wanted = suppression::AddressNormalizer(fresh.suppression).settings_description();
+    if (running != wanted) {
+        throw std::runtime_error(fmt::format(
+            "the suppression normalisation changed (from {} to {}), which gives addresses new "
+            "keys; restart fblmilter to re-key the store at start (or stop it, run `fblctl "
+            "rekey`, and start it)",
+            running, wanted));
+    }
+}
+
 bool Daemon::reload() {
     std::lock_guard lock(reload_mutex_);
     try {
@@ -69,6 +87,7 @@ bool Daemon::reload() {
                 "reload: store, socket and metrics.listen changes take effect only after a "
                 "restart");
         }
+        refuse_key_change(*fresh);
         apply_logging(fresh->logging);
         for (const std::string& warning : fresh->warnings) {
             log::warning("reload: {}: {}", config_path_, warning);

@@ -34,6 +34,7 @@ class Daemon final : public RuntimeSource {
     void write_pid_file();
     void start_reload_thread();
     void publish(std::shared_ptr<const config::Config> config);
+    void refuse_key_change(const config::Config& fresh) const;
     void start_metrics();
     void stop_metrics();
 

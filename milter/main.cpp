@@ -8,6 +8,7 @@
 #include "crm/adapter.h"
 #include "fbl/version.h"
 #include "milter/daemon.h"
+#include "suppression/normalize.h"
 #include "suppression/store.h"
 
 namespace {
@@ -22,6 +23,16 @@ int check_config(const std::string& path, const fbl::config::Config& config,
                  std::vector<std::string> warnings) {
     auto access = fbl::config::check_access_as_daemon_user(config);
     warnings.insert(warnings.end(), access.warnings.begin(), access.warnings.end());
+    auto recorded_keys = fbl::suppression::peek_key_settings(config.store);
+    auto configured_keys =
+        fbl::suppression::AddressNormalizer(config.suppression).settings_description();
+    if (recorded_keys && *recorded_keys != configured_keys) {
+        warnings.push_back(
+            "the suppression normalisation differs from the one the store's keys were made with (" +
+            *recorded_keys +
+            "): fblmilter re-keys the store at its next start (a reload "
+            "refuses the change); `fblctl rekey` does it now");
+    }
     for (const auto& warning : warnings) {
         std::cerr << path << ": warning: " << warning << '\n';
     }

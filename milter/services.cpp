@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "feedback_loop/intake.h"
+#include "suppression/rekey.h"
 
 namespace fbl::milter {
 
@@ -116,8 +117,26 @@ class Services::StoreIntake final : public ReportIntake {
     std::shared_ptr<Bound> bound_;
 };
 
+namespace {
+
+// Before the index is built from the keys: a normalisation change since the
+// last start re-keys the store, so every suppression still matches.
+std::unique_ptr<suppression::Store> open_realigned_store(const config::Config& config) {
+    auto store = suppression::open_store(config.store);
+    auto realignment =
+        suppression::realign_keys(*store, suppression::AddressNormalizer(config.suppression));
+    if (realignment.rekeyed && realignment.before.recorded) {
+        log::notice("store: {}", suppression::describe(realignment));
+    } else if (realignment.rekeyed) {
+        log::info("store: {}", suppression::describe(realignment));
+    }
+    return store;
+}
+
+}  // namespace
+
 Services::Services(const config::Config& config)
-    : store_(suppression::open_store(config.store)),
+    : store_(open_realigned_store(config)),
       suppression_lookup_(
           std::make_unique<suppression::SuppressionLookup>(*store_, config.store.follow_interval)),
       lookup_(std::make_unique<IndexLookup>(*suppression_lookup_)),

@@ -12,7 +12,7 @@ const std::vector<HistoryTable>& history_tables() {
          {"id", "dedup_key", "received_at", "kind", "feedback_type", "provider", "user_agent",
           "arrival_date", "source_ip", "original_message_id", "original_mail_from",
           "original_subject", "mailing_id", "trusted", "trust_reason", "unresolved", "redacted",
-          "report_json"},
+          "report_json", "raw_report"},
          "id"},
         {"complaint_recipients",
          {"complaint_id", "position", "key", "address", "evidence"},

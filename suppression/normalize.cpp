@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <idn2.h>
+#include <nlohmann/json.hpp>
 #include <unicase.h>
 #include <uninorm.h>
 #include <unistr.h>
@@ -200,6 +201,25 @@ AddressNormalizer::AddressNormalizer(const config::SuppressionSettings& settings
         std::string ascii = normalize_domain(domain, error);
         subaddress_domains_.push_back(error.empty() ? ascii : ascii_lower(domain));
     }
+}
+
+std::string AddressNormalizer::settings_description() const {
+    std::vector<std::string> domains = subaddress_domains_;
+    std::sort(domains.begin(), domains.end());
+    domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+    std::string delimiters = subaddress_delimiters_;
+    std::sort(delimiters.begin(), delimiters.end());
+    delimiters.erase(std::unique(delimiters.begin(), delimiters.end()), delimiters.end());
+    if (domains.empty() || delimiters.empty()) {
+        domains.clear();  // nothing is stripped either way
+        delimiters.clear();
+    }
+    nlohmann::ordered_json description{{"version", kAlgorithmVersion},
+                                       {"lowercase_local_part", lowercase_local_part_},
+                                       {"subaddress_domains", domains},
+                                       {"subaddress_delimiters", delimiters},
+                                       {"gmail_dot_folding", gmail_dot_folding_}};
+    return description.dump();
 }
 
 bool AddressNormalizer::strips_subaddress(std::string_view ascii_domain) const {

@@ -34,6 +34,10 @@ struct NormalizedAddress {
 // are not UTF-8, or exceed 254 octets are rejected with a readable error.
 // Thread safe: normalize() is const and keeps no state.
 class AddressNormalizer {
+    // Raised when a change to normalize() would give an address another key
+    // than it had: stores keyed before then are re-keyed at the next start.
+    static constexpr int kAlgorithmVersion = 1;
+
   public:
     explicit AddressNormalizer(const config::SuppressionSettings& settings);
 
@@ -42,6 +46,10 @@ class AddressNormalizer {
     // normalised key, or when it does not normalise, its trimmed, unbracketed,
     // ASCII-lower-cased form, so the lookup fails closed (issue 14).
     std::string lookup_key(std::string_view raw) const;
+    // What decides the keys, as canonical JSON: two normalisers that describe
+    // themselves alike give every address the same key. The store records it
+    // (Store::key_settings) so a configuration change is seen and re-keyed.
+    std::string settings_description() const;
 
   private:
     bool strips_subaddress(std::string_view ascii_domain) const;

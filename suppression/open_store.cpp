@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suppression/postgres_connection.h"
 #include "suppression/postgres_store.h"
+#include "suppression/sqlite_connection.h"
 #include "suppression/sqlite_store.h"
 #include "suppression/store.h"
 
@@ -63,6 +65,39 @@ std::unique_ptr<Store> open_store(const config::StoreSettings& settings, OpenMod
             return std::make_unique<PostgresStore>(settings.postgres);
     }
     throw StoreUnavailable("unknown store backend");
+}
+
+std::optional<std::string> peek_key_settings(const config::StoreSettings& settings) {
+    constexpr const char* kQuery = "SELECT value FROM store_meta WHERE name = 'key_settings'";
+    try {
+        switch (settings.backend) {
+            case config::StoreBackend::sqlite: {
+                std::error_code error;
+                if (!std::filesystem::exists(settings.sqlite.path, error)) {
+                    return std::nullopt;
+                }
+                std::optional<std::string> recorded;
+                {
+                    sqlite::Connection connection(settings.sqlite.path,
+                                                  settings.sqlite.busy_timeout);
+                    auto statement = connection.prepare(kQuery);
+                    if (statement.step()) {
+                        recorded = statement.text(0);
+                    }
+                }
+                give_to_directory_owner(settings.sqlite.path);
+                return recorded;
+            }
+            case config::StoreBackend::postgres: {
+                postgres::Connection connection(settings.postgres);
+                auto rows = connection.exec(kQuery);
+                return rows.rows() ? std::optional(rows.text(0, 0)) : std::nullopt;
+            }
+        }
+    } catch (const std::exception&) {
+        // No store_meta yet (an older schema), or no store to ask.
+    }
+    return std::nullopt;
 }
 
 }  // namespace fbl::suppression

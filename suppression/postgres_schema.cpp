@@ -109,6 +109,16 @@ CREATE TABLE changes (
   note       TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // 2: what the keys were made with (issue 14 item 13), and the raw copy
+    // of an untrusted report that `fblctl complaints reevaluate` checks again
+    // (base64, capped; empty for trusted reports and rows from before).
+    R"sql(
+CREATE TABLE store_meta (
+  name  TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+ALTER TABLE complaints ADD COLUMN raw_report TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 int schema_version(Connection& connection) {

@@ -288,16 +288,16 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
     auto inserted = connection_.exec(
         "INSERT INTO complaints (dedup_key, received_at, kind, feedback_type, provider, "
         "user_agent, arrival_date, source_ip, original_message_id, original_mail_from, "
-        "original_subject, mailing_id, trusted, trust_reason, unresolved, redacted, report_json) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-        "$17) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+        "original_subject, mailing_id, trusted, trust_reason, unresolved, redacted, report_json, "
+        "raw_report) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16, $17, $18) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
         {complaint.dedup_key, param(received), complaint.kind, complaint.feedback_type,
          complaint.provider, complaint.user_agent,
          param(optional_to_micros(complaint.arrival_date)), complaint.source_ip,
          complaint.original_message_id, complaint.original_mail_from, complaint.original_subject,
          complaint.mailing_id, param(std::int64_t{complaint.trusted}), complaint.trust_reason,
          param(std::int64_t{complaint.unresolved}), param(std::int64_t{complaint.redacted}),
-         complaint.report_json});
+         complaint.report_json, complaint.raw_report});
     if (inserted.rows() == 0) {
         auto existing = connection_.exec("SELECT id FROM complaints WHERE dedup_key = $1",
                                          {complaint.dedup_key});
@@ -307,55 +307,187 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
     }
     result.complaint_id = inserted.integer(0, 0);
 
-    for (std::size_t position = 0; position < complaint.recipients.size(); ++position) {
-        const auto& item = complaint.recipients[position];
-        connection_.exec(
-            "INSERT INTO complaint_recipients (complaint_id, position, key, address, evidence) "
-            "VALUES ($1, $2, $3, $4, $5)",
-            {param(result.complaint_id), param(static_cast<std::int64_t>(position)), item.key,
-             item.address, item.evidence});
-    }
-
+    insert_recipients(result.complaint_id, complaint.recipients);
     if (complaint.trusted && complaint.suppresses) {
-        lock_changes();
-        std::set<std::string> done;
-        for (const auto& item : complaint.recipients) {
-            if (item.key.empty() || !done.insert(item.key).second) {
-                continue;
-            }
-            Suppression entry;
-            entry.key = item.key;
-            entry.address = item.address;
-            entry.reason =
-                complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
-            entry.scope = scope;
-            entry.source = fmt::format("report:{}", result.complaint_id);
-            entry.mailing_id = complaint.mailing_id;
-            entry.first_at = from_micros(received);
-            entry.expires_at = expires_at;
-            upsert(entry, Merge::widen, now);
-            ++result.suppressed;
-        }
-        if (result.suppressed > 0) {
-            connection_.execute(kNotify);
-        }
-        for (std::size_t index = 0; index < jobs.size(); ++index) {
-            const auto& job = jobs[index];
-            std::string idempotency =
-                job.idempotency_key.empty()
-                    ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
-                    : job.idempotency_key;
-            auto row = connection_.exec(
-                "INSERT INTO outbox (complaint_id, adapter, idempotency_key, payload_json, state, "
-                "attempts, created_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, "
-                "'pending', 0, $5, $6, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-                {param(result.complaint_id), job.adapter, idempotency, job.payload_json, param(now),
-                 param(job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at))});
-            result.jobs += row.affected();
-        }
+        apply_effects(result, complaint, received, scope, expires_at, jobs, now);
     }
     transaction.commit();
     return result;
+}
+
+void PostgresStore::insert_recipients(std::int64_t complaint_id,
+                                      const std::vector<ComplaintRecipient>& recipients) {
+    for (std::size_t position = 0; position < recipients.size(); ++position) {
+        const auto& item = recipients[position];
+        connection_.exec(
+            "INSERT INTO complaint_recipients (complaint_id, position, key, address, evidence) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            {param(complaint_id), param(static_cast<std::int64_t>(position)), item.key,
+             item.address, item.evidence});
+    }
+}
+
+void PostgresStore::apply_effects(RecordResult& result, const Complaint& complaint,
+                                  std::int64_t received, Scope scope,
+                                  const std::optional<TimePoint>& expires_at,
+                                  const std::vector<OutboxJob>& jobs, std::int64_t now) {
+    lock_changes();
+    std::set<std::string> done;
+    for (const auto& item : complaint.recipients) {
+        if (item.key.empty() || !done.insert(item.key).second) {
+            continue;
+        }
+        Suppression entry;
+        entry.key = item.key;
+        entry.address = item.address;
+        entry.reason = complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
+        entry.scope = scope;
+        entry.source = fmt::format("report:{}", result.complaint_id);
+        entry.mailing_id = complaint.mailing_id;
+        entry.first_at = from_micros(received);
+        entry.expires_at = expires_at;
+        upsert(entry, Merge::widen, now);
+        ++result.suppressed;
+    }
+    if (result.suppressed > 0) {
+        connection_.execute(kNotify);
+    }
+    for (std::size_t index = 0; index < jobs.size(); ++index) {
+        const auto& job = jobs[index];
+        std::string idempotency =
+            job.idempotency_key.empty()
+                ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
+                : job.idempotency_key;
+        auto row = connection_.exec(
+            "INSERT INTO outbox (complaint_id, adapter, idempotency_key, payload_json, state, "
+            "attempts, created_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, "
+            "'pending', 0, $5, $6, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+            {param(result.complaint_id), job.adapter, idempotency, job.payload_json, param(now),
+             param(job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at))});
+        result.jobs += row.affected();
+    }
+}
+
+std::string PostgresStore::raw_report(std::int64_t complaint_id) {
+    std::lock_guard lock(mutex_);
+    auto rows =
+        connection_.exec("SELECT raw_report FROM complaints WHERE id = $1", {param(complaint_id)});
+    return rows.rows() ? rows.text(0, 0) : std::string();
+}
+
+RecordResult PostgresStore::promote_complaint(std::int64_t id, const Complaint& evaluated,
+                                              Scope scope,
+                                              const std::optional<TimePoint>& expires_at,
+                                              const std::vector<OutboxJob>& jobs) {
+    std::lock_guard lock(mutex_);
+    std::int64_t now = now_micros();
+    Transaction transaction(connection_);
+    RecordResult result;
+    result.complaint_id = id;
+    // FOR UPDATE: two nodes re-evaluating at once apply the effects once.
+    auto current = connection_.exec(
+        "SELECT received_at, dedup_key FROM complaints WHERE id = $1 AND trusted = 0 FOR UPDATE",
+        {param(id)});
+    if (current.rows() == 0) {
+        result.duplicate = true;
+        return result;
+    }
+    std::int64_t received = current.integer(0, 0);
+    Complaint promoted = evaluated;
+    promoted.dedup_key = current.text(0, 1);  // the job keys stay those of the first intake
+    connection_.exec(
+        "UPDATE complaints SET trusted = 1, raw_report = '', trust_reason = $2, unresolved = $3, "
+        "report_json = $4, "
+        "mailing_id = $5 WHERE id = $1",
+        {param(id), evaluated.trust_reason, param(std::int64_t{evaluated.unresolved}),
+         evaluated.report_json, evaluated.mailing_id});
+    connection_.exec("DELETE FROM complaint_recipients WHERE complaint_id = $1", {param(id)});
+    insert_recipients(id, evaluated.recipients);
+    if (evaluated.suppresses) {
+        apply_effects(result, promoted, received, scope, expires_at, jobs, now);
+    }
+    transaction.commit();
+    return result;
+}
+
+std::optional<std::string> PostgresStore::key_settings() {
+    std::lock_guard lock(mutex_);
+    auto rows = connection_.exec("SELECT value FROM store_meta WHERE name = $1",
+                                 {std::string(kKeySettingsName)});
+    if (rows.rows() == 0) {
+        return std::nullopt;
+    }
+    return rows.text(0, 0);
+}
+
+RekeyCounts PostgresStore::rekey(const std::string& settings, const KeyFunction& key_of) {
+    std::lock_guard lock(mutex_);
+    std::int64_t now = now_micros();
+    Transaction transaction(connection_);
+    lock_changes();
+    RekeyCounts counts;
+    std::vector<MovedSuppression> moved;
+    {
+        auto rows = connection_.exec(
+            fmt::format("SELECT {} FROM suppressions FOR UPDATE", kSuppressionColumns));
+        for (int row = 0; row < rows.rows(); ++row) {
+            Suppression entry = read_suppression(rows, row);
+            if (std::string key = key_of(entry.address); key != entry.key) {
+                moved.push_back({entry.key, std::move(entry)});
+                moved.back().entry.key = std::move(key);
+            }
+        }
+    }
+    // All removals first: a new key may be another row's old one.
+    for (const auto& item : moved) {
+        connection_.exec("DELETE FROM suppressions WHERE key = $1", {item.old_key});
+        insert_change(item.old_key, false, to_string(item.entry.scope), std::nullopt, now, "",
+                      rekey_note(item.entry.key));
+    }
+    for (const auto& item : moved) {
+        auto taken =
+            connection_.exec("SELECT 1 FROM suppressions WHERE key = $1", {item.entry.key});
+        counts.merged += taken.rows() > 0 ? 1 : 0;
+        upsert(item.entry, Merge::widen, now);
+    }
+    counts.suppressions = static_cast<std::int64_t>(moved.size());
+    counts.complaint_recipients = rekey_column("complaint_recipients", "address", "key", key_of);
+    counts.sends = rekey_column("send_log", "recipient", "recipient_key", key_of);
+    connection_.exec(
+        "INSERT INTO store_meta (name, value) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        {std::string(kKeySettingsName), settings});
+    if (!moved.empty()) {
+        connection_.execute(kNotify);
+    }
+    transaction.commit();
+    return counts;
+}
+
+// One pass over the distinct addresses, then one UPDATE through a temporary
+// map: a per-address UPDATE would scan a large send log once per address.
+std::int64_t PostgresStore::rekey_column(const char* table, const char* address_column,
+                                         const char* key_column, const KeyFunction& key_of) {
+    connection_.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS rekey_map (address TEXT PRIMARY KEY, key TEXT NOT NULL) "
+        "ON COMMIT DROP");
+    connection_.execute("DELETE FROM rekey_map");
+    auto rows = connection_.exec(
+        fmt::format("SELECT DISTINCT {}, {} FROM {}", address_column, key_column, table));
+    for (int row = 0; row < rows.rows(); ++row) {
+        std::string address = rows.text(row, 0);
+        if (std::string key = key_of(address); key != rows.text(row, 1)) {
+            connection_.exec(
+                "INSERT INTO rekey_map (address, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                {address, key});
+        }
+    }
+    auto updated = connection_.exec(fmt::format(
+        "UPDATE {0} SET {2} = rekey_map.key FROM rekey_map WHERE rekey_map.address = {0}.{1} "
+        "AND {0}.{2} <> rekey_map.key",
+        table, address_column, key_column));
+    connection_.execute("DELETE FROM rekey_map");
+    return updated.affected();
 }
 
 std::vector<Complaint> PostgresStore::complaints(const ComplaintFilter& filter) {

@@ -26,6 +26,12 @@ class PostgresStore final : public Store {
                                   const std::optional<TimePoint>& expires_at,
                                   const std::vector<OutboxJob>& jobs) override;
     std::vector<Complaint> complaints(const ComplaintFilter& filter) override;
+    std::string raw_report(std::int64_t complaint_id) override;
+    RecordResult promote_complaint(std::int64_t id, const Complaint& evaluated, Scope scope,
+                                   const std::optional<TimePoint>& expires_at,
+                                   const std::vector<OutboxJob>& jobs) override;
+    std::optional<std::string> key_settings() override;
+    RekeyCounts rekey(const std::string& settings, const KeyFunction& key_of) override;
 
     std::int64_t last_sequence() override;
     std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) override;
@@ -68,6 +74,14 @@ class PostgresStore final : public Store {
     // Inside a transaction that holds the changes lock.
     void upsert(const Suppression& entry, Merge merge, std::int64_t now);
     void lock_changes();
+    // record_complaint's and promote_complaint's effects of a trusted report.
+    void apply_effects(RecordResult& result, const Complaint& complaint, std::int64_t received,
+                       Scope scope, const std::optional<TimePoint>& expires_at,
+                       const std::vector<OutboxJob>& jobs, std::int64_t now);
+    void insert_recipients(std::int64_t complaint_id,
+                           const std::vector<ComplaintRecipient>& recipients);
+    std::int64_t rekey_column(const char* table, const char* address_column, const char* key_column,
+                              const KeyFunction& key_of);
     void insert_change(const std::string& key, bool suppressed, const std::string& scope,
                        std::optional<std::int64_t> expires_at, std::int64_t now,
                        const std::string& reason, const std::string& note);

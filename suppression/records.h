@@ -66,6 +66,10 @@ struct Complaint {
     bool redacted = false;
     std::vector<ComplaintRecipient> recipients;
     std::string report_json;  // the whole parsed report, for review and export
+    // Base64 of the message as received, kept for untrusted reports only (up
+    // to feedback.untrusted_raw_limit) so a later re-evaluation can check
+    // its signatures again. Written, never read back by complaints().
+    std::string raw_report;
 };
 
 // A CRM job enqueued with a complaint, drained by crm/.

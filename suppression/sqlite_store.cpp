@@ -342,11 +342,11 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
 
     std::int64_t received =
         complaint.received_at == TimePoint{} ? now : to_micros(complaint.received_at);
-    auto insert =
-        writer_.prepare(fmt::format("INSERT INTO complaints ({}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, "
-                                    "?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                                    "?13, ?14, ?15, ?16, ?17)",
-                                    kComplaintColumns));
+    auto insert = writer_.prepare(
+        fmt::format("INSERT INTO complaints ({}{}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, "
+                    "?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                    "?13, ?14, ?15, ?16, ?17, ?18)",
+                    kComplaintColumns, ", raw_report"));
     insert.bind(1, complaint.dedup_key)
         .bind(2, received)
         .bind(3, complaint.kind)
@@ -363,16 +363,74 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
         .bind(14, complaint.trust_reason)
         .bind(15, std::int64_t{complaint.unresolved})
         .bind(16, std::int64_t{complaint.redacted})
-        .bind(17, complaint.report_json);
+        .bind(17, complaint.report_json)
+        .bind(18, complaint.raw_report);
     insert.run();
     result.complaint_id = writer_.last_insert_rowid();
 
+    insert_recipients(result.complaint_id, complaint.recipients);
+    hook("complaint");
+    if (complaint.trusted && complaint.suppresses) {
+        apply_effects(result, complaint, received, scope, expires_at, jobs, now);
+    }
+    transaction.commit();
+    return result;
+}
+
+void SqliteStore::apply_effects(RecordResult& result, const Complaint& complaint,
+                                std::int64_t received, Scope scope,
+                                const std::optional<TimePoint>& expires_at,
+                                const std::vector<OutboxJob>& jobs, std::int64_t now) {
+    std::set<std::string> done;
+    for (const auto& item : complaint.recipients) {
+        if (item.key.empty() || !done.insert(item.key).second) {
+            continue;
+        }
+        Suppression entry;
+        entry.key = item.key;
+        entry.address = item.address;
+        entry.reason = complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
+        entry.scope = scope;
+        entry.source = fmt::format("report:{}", result.complaint_id);
+        entry.mailing_id = complaint.mailing_id;
+        entry.first_at = from_micros(received);
+        entry.expires_at = expires_at;
+        upsert(entry, Merge::widen, now);
+        ++result.suppressed;
+    }
+    hook("suppressions");
+
+    auto job_insert = writer_.prepare(
+        "INSERT OR IGNORE INTO outbox (complaint_id, adapter, idempotency_key, payload_json, "
+        "state, attempts, created_at, next_attempt_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+        "'pending', 0, ?5, ?6, ?5)");
+    for (std::size_t index = 0; index < jobs.size(); ++index) {
+        const auto& job = jobs[index];
+        std::string idempotency =
+            job.idempotency_key.empty()
+                ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
+                : job.idempotency_key;
+        job_insert.bind(1, result.complaint_id)
+            .bind(2, job.adapter)
+            .bind(3, idempotency)
+            .bind(4, job.payload_json)
+            .bind(5, now)
+            .bind(6, job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at));
+        job_insert.run();
+        result.jobs += static_cast<int>(writer_.changes());
+        job_insert.reset();
+    }
+    hook("jobs");
+}
+
+void SqliteStore::insert_recipients(std::int64_t complaint_id,
+                                    const std::vector<ComplaintRecipient>& recipients) {
     auto recipient = writer_.prepare(
         "INSERT INTO complaint_recipients (complaint_id, position, key, address, evidence) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
-    for (std::size_t position = 0; position < complaint.recipients.size(); ++position) {
-        const auto& item = complaint.recipients[position];
-        recipient.bind(1, result.complaint_id)
+    for (std::size_t position = 0; position < recipients.size(); ++position) {
+        const auto& item = recipients[position];
+        recipient.bind(1, complaint_id)
             .bind(2, static_cast<std::int64_t>(position))
             .bind(3, item.key)
             .bind(4, item.address)
@@ -380,51 +438,50 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
         recipient.run();
         recipient.reset();
     }
-    hook("complaint");
+}
 
-    if (complaint.trusted && complaint.suppresses) {
-        std::set<std::string> done;
-        for (const auto& item : complaint.recipients) {
-            if (item.key.empty() || !done.insert(item.key).second) {
-                continue;
-            }
-            Suppression entry;
-            entry.key = item.key;
-            entry.address = item.address;
-            entry.reason =
-                complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
-            entry.scope = scope;
-            entry.source = fmt::format("report:{}", result.complaint_id);
-            entry.mailing_id = complaint.mailing_id;
-            entry.first_at = from_micros(received);
-            entry.expires_at = expires_at;
-            upsert(entry, Merge::widen, now);
-            ++result.suppressed;
-        }
-        hook("suppressions");
+std::string SqliteStore::raw_report(std::int64_t complaint_id) {
+    std::lock_guard lock(reader_mutex_);
+    auto statement = reader_.prepare("SELECT raw_report FROM complaints WHERE id = ?1");
+    statement.bind(1, complaint_id);
+    return statement.step() ? statement.text(0) : std::string();
+}
 
-        auto job_insert = writer_.prepare(
-            "INSERT OR IGNORE INTO outbox (complaint_id, adapter, idempotency_key, payload_json, "
-            "state, "
-            "attempts, created_at, next_attempt_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', "
-            "0, ?5, ?6, ?5)");
-        for (std::size_t index = 0; index < jobs.size(); ++index) {
-            const auto& job = jobs[index];
-            std::string idempotency =
-                job.idempotency_key.empty()
-                    ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
-                    : job.idempotency_key;
-            job_insert.bind(1, result.complaint_id)
-                .bind(2, job.adapter)
-                .bind(3, idempotency)
-                .bind(4, job.payload_json)
-                .bind(5, now)
-                .bind(6, job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at));
-            job_insert.run();
-            result.jobs += static_cast<int>(writer_.changes());
-            job_insert.reset();
-        }
-        hook("jobs");
+RecordResult SqliteStore::promote_complaint(std::int64_t id, const Complaint& evaluated,
+                                            Scope scope, const std::optional<TimePoint>& expires_at,
+                                            const std::vector<OutboxJob>& jobs) {
+    std::lock_guard lock(writer_mutex_);
+    std::int64_t now = now_micros();
+    WriteTransaction transaction(writer_);
+    RecordResult result;
+    result.complaint_id = id;
+    auto current = writer_.prepare(
+        "SELECT received_at, dedup_key FROM complaints WHERE id = ?1 AND trusted = 0");
+    current.bind(1, id);
+    if (!current.step()) {
+        result.duplicate = true;
+        return result;
+    }
+    std::int64_t received = current.integer(0);
+    Complaint promoted = evaluated;
+    promoted.dedup_key = current.text(1);  // the job keys stay those of the first intake
+    current.reset();
+    auto update = writer_.prepare(
+        "UPDATE complaints SET trusted = 1, raw_report = '', trust_reason = ?2, unresolved = ?3, "
+        "report_json = ?4, "
+        "mailing_id = ?5 WHERE id = ?1");
+    update.bind(1, id)
+        .bind(2, evaluated.trust_reason)
+        .bind(3, std::int64_t{evaluated.unresolved})
+        .bind(4, evaluated.report_json)
+        .bind(5, evaluated.mailing_id);
+    update.run();
+    auto erase = writer_.prepare("DELETE FROM complaint_recipients WHERE complaint_id = ?1");
+    erase.bind(1, id);
+    erase.run();
+    insert_recipients(id, evaluated.recipients);
+    if (evaluated.suppresses) {
+        apply_effects(result, promoted, received, scope, expires_at, jobs, now);
     }
     transaction.commit();
     return result;
@@ -467,6 +524,94 @@ std::vector<Complaint> SqliteStore::complaints(const ComplaintFilter& filter) {
         recipients.reset();
     }
     return result;
+}
+
+std::optional<std::string> SqliteStore::key_settings() {
+    std::lock_guard lock(reader_mutex_);
+    auto statement = reader_.prepare("SELECT value FROM store_meta WHERE name = ?1");
+    statement.bind(1, std::string_view(kKeySettingsName));
+    if (!statement.step()) {
+        return std::nullopt;
+    }
+    return statement.text(0);
+}
+
+RekeyCounts SqliteStore::rekey(const std::string& settings, const KeyFunction& key_of) {
+    std::lock_guard lock(writer_mutex_);
+    std::int64_t now = now_micros();
+    WriteTransaction transaction(writer_);
+    RekeyCounts counts;
+    std::vector<MovedSuppression> moved;
+    {
+        auto rows =
+            writer_.prepare(fmt::format("SELECT {} FROM suppressions", kSuppressionColumns));
+        while (rows.step()) {
+            Suppression entry = read_suppression(rows);
+            if (std::string key = key_of(entry.address); key != entry.key) {
+                moved.push_back({entry.key, std::move(entry)});
+                moved.back().entry.key = std::move(key);
+            }
+        }
+    }
+    // All removals first: a new key may be another row's old one.
+    auto erase = writer_.prepare("DELETE FROM suppressions WHERE key = ?1");
+    for (const auto& item : moved) {
+        erase.reset();
+        erase.bind(1, item.old_key);
+        erase.run();
+        insert_change(*insert_change_, item.old_key, false, to_string(item.entry.scope),
+                      std::nullopt, now, actor_, "", rekey_note(item.entry.key));
+    }
+    auto taken = writer_.prepare("SELECT 1 FROM suppressions WHERE key = ?1");
+    for (const auto& item : moved) {
+        taken.reset();
+        taken.bind(1, item.entry.key);
+        counts.merged += taken.step() ? 1 : 0;
+        taken.reset();
+        upsert(item.entry, Merge::widen, now);
+    }
+    counts.suppressions = static_cast<std::int64_t>(moved.size());
+    counts.complaint_recipients = rekey_column("complaint_recipients", "address", "key", key_of);
+    counts.sends = rekey_column("send_log", "recipient", "recipient_key", key_of);
+    auto record = writer_.prepare(
+        "INSERT INTO store_meta (name, value) VALUES (?1, ?2) "
+        "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    record.bind(1, std::string_view(kKeySettingsName)).bind(2, settings);
+    record.run();
+    transaction.commit();
+    return counts;
+}
+
+// One pass over the distinct addresses, then one UPDATE through a temporary
+// map: a per-address UPDATE would scan a large send log once per address.
+std::int64_t SqliteStore::rekey_column(const char* table, const char* address_column,
+                                       const char* key_column, const KeyFunction& key_of) {
+    writer_.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS rekey_map (address TEXT PRIMARY KEY, key TEXT NOT NULL)");
+    writer_.execute("DELETE FROM rekey_map");
+    {
+        auto rows = writer_.prepare(
+            fmt::format("SELECT DISTINCT {}, {} FROM {}", address_column, key_column, table));
+        auto insert =
+            writer_.prepare("INSERT OR IGNORE INTO rekey_map (address, key) VALUES (?1, ?2)");
+        while (rows.step()) {
+            std::string address = rows.text(0);
+            if (std::string key = key_of(address); key != rows.text(1)) {
+                insert.reset();
+                insert.bind(1, address).bind(2, key);
+                insert.run();
+            }
+        }
+    }
+    auto update = writer_.prepare(fmt::format(
+        "UPDATE {0} SET {2} = (SELECT key FROM rekey_map WHERE rekey_map.address = {0}.{1}) "
+        "WHERE {1} IN (SELECT address FROM rekey_map) AND {2} <> (SELECT key FROM rekey_map "
+        "WHERE rekey_map.address = {0}.{1})",
+        table, address_column, key_column));
+    update.run();
+    std::int64_t changed = writer_.changes();
+    writer_.execute("DELETE FROM rekey_map");
+    return changed;
 }
 
 std::int64_t SqliteStore::last_sequence() {

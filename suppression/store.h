@@ -71,6 +71,17 @@ class StoreNotEmpty : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// What a re-key changed (issue 14 item 13).
+struct RekeyCounts {
+    std::int64_t suppressions = 0;  // rows whose key changed (merged ones included)
+    std::int64_t merged = 0;        // of those, rows folded into another with the same new key
+    std::int64_t complaint_recipients = 0;
+    std::int64_t sends = 0;
+};
+// The key an address takes under the normalisation now configured; never
+// empty (AddressNormalizer::lookup_key).
+using KeyFunction = std::function<std::string(const std::string& address)>;
+
 struct AddRequest {
     Suppression entry;  // key and address filled; times default to now
 };
@@ -103,6 +114,29 @@ class Store {
     // Deletes untrusted complaints received before `older_than` (and their
     // recipient rows); trusted ones are history and stay. Returns how many.
     virtual int prune_untrusted(TimePoint older_than) = 0;
+
+    // The raw copy kept with an untrusted complaint, as stored (base64);
+    // empty when none was kept or the complaint does not exist.
+    virtual std::string raw_report(std::int64_t complaint_id) = 0;
+    // A re-evaluation found untrusted complaint `id` trusted now: ONE
+    // transaction updates its trust, reason and recipients from `evaluated`
+    // and applies its effects exactly as record_complaint does. Nothing is
+    // written (duplicate = true) when the complaint is missing or already
+    // trusted, so running it twice applies the effects once.
+    virtual RecordResult promote_complaint(std::int64_t id, const Complaint& evaluated, Scope scope,
+                                           const std::optional<TimePoint>& expires_at,
+                                           const std::vector<OutboxJob>& jobs) = 0;
+
+    // --- keys ------------------------------------------------------------------
+    // The normalisation settings the keys were made with (key_settings.h);
+    // nullopt when this store has recorded none yet.
+    virtual std::optional<std::string> key_settings() = 0;
+    // Re-derives the key of every suppression, complaint recipient and
+    // send-log row from its address with `key_of` and records `settings`, in
+    // ONE transaction. Suppressions whose new keys meet are merged (widest
+    // scope, latest expiry, counts added); each moved key is a removal and an
+    // addition in the change feed, so followers end where the store is.
+    virtual RekeyCounts rekey(const std::string& settings, const KeyFunction& key_of) = 0;
 
     // --- change feed ---------------------------------------------------------
     virtual std::int64_t last_sequence() = 0;
@@ -174,5 +208,10 @@ enum class OpenMode { create, existing };
 // StoreUnavailable with a message that says so.
 std::unique_ptr<Store> open_store(const config::StoreSettings& settings,
                                   OpenMode mode = OpenMode::create);
+
+// The normalisation settings the configured store recorded, read without
+// creating or migrating anything (--check-config); nullopt when there is no
+// store, it cannot be reached, or it recorded none.
+std::optional<std::string> peek_key_settings(const config::StoreSettings& settings);
 
 }  // namespace fbl::suppression

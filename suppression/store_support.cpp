@@ -30,4 +30,8 @@ std::vector<const Suppression*> in_key_order(const std::vector<Suppression>& ent
     return ordered;
 }
 
+std::string rekey_note(const std::string& new_key) {
+    return "re-keyed to " + new_key;
+}
+
 }  // namespace fbl::suppression

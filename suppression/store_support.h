@@ -15,4 +15,16 @@ std::string current_actor();
 // random, and concurrent writers lock rows in the same order.
 std::vector<const Suppression*> in_key_order(const std::vector<Suppression>& entries);
 
+// store_meta's row for the normalisation the keys were made with.
+inline constexpr const char* kKeySettingsName = "key_settings";
+
+// A suppression a re-key moves: its entry carries the new key.
+struct MovedSuppression {
+    std::string old_key;
+    Suppression entry;
+};
+
+// The change-feed note of a key that a re-key moved to `new_key`.
+std::string rekey_note(const std::string& new_key);
+
 }  // namespace fbl::suppression

@@ -44,7 +44,7 @@ for key in ("file", "kind", "feedback_type", "recipients", "recipient_source", "
             "source_ip", "reported_domains", "original_subject", "mailing_id", "extensions",
             "errors", "warnings"):
     assert key in first, key
-assert first["recipients"] == ["alice.smith@example.org"], first["recipients"]
+assert first["recipients"] == ["Alice.Smith@example.org"], first["recipients"]
 assert first["original_message_id"] == "mailing-42.alice@mail.example.com"
 assert first["arrival_date"] == "2026-11-02T09:58:11Z"
 assert first["reporter"] == "fbl.provider.example"

@@ -19,6 +19,7 @@
 
 #include "feedback_loop/intake.h"
 #include "feedback_loop/opendkim.h"
+#include "feedback_loop/raw_copy.h"
 #include "fixture.h"
 
 namespace fbl::feedback_loop {
@@ -287,6 +288,90 @@ TEST_F(DkimTest, IntakeTempfailsWhileKeysAreUnreachableThenGivesUp) {
     EXPECT_TRUE(result.stored);
     EXPECT_FALSE(result.trusted);
     EXPECT_THAT(result.reason, ::testing::HasSubstr("longer than dkim_tempfail_for (3d)"));
+}
+
+// Issue 14 item 5: an untrusted report keeps its raw copy, and
+// re-evaluating it once the keys can be fetched trusts it and applies its
+// effects exactly once.
+TEST_F(DkimTest, ReevaluatingAReportWhoseKeysCameBackTrustsItOnce) {
+    config::Config unreachable = intake_config("example.com");
+    unreachable.feedback.dkim_key_file = (dir_ / "no-such-key-file").string();
+    auto store = suppression::open_store(unreachable.store);
+    std::string old = report_;
+    std::string date = "Date: Mon, 02 Nov 2026 10:15:00 +0000";
+    old.replace(
+        old.find(date), date.size(),
+        "Date: " + rfc5322_date(std::chrono::system_clock::now() - std::chrono::hours(24 * 4)));
+    std::string signed_report = dkim_sign_message(old, key_, "fbl.provider.example");
+    IntakeResult first = Intake(unreachable, *store).take(signed_report);
+    ASSERT_TRUE(first.stored);
+    ASSERT_FALSE(first.trusted);
+    EXPECT_FALSE(store->find("alice.smith@example.org"));
+    auto copy = from_raw_copy(store->raw_report(first.complaint_id));
+    ASSERT_TRUE(copy);
+    EXPECT_EQ(*copy, signed_report);
+
+    // Still unreachable: the re-evaluation changes nothing.
+    IntakeResult still = Intake(unreachable, *store).reevaluate(first.complaint_id, *copy);
+    EXPECT_FALSE(still.trusted);
+    EXPECT_FALSE(store->find("alice.smith@example.org"));
+
+    config::Config reachable = intake_config("example.com");
+    IntakeResult again = Intake(reachable, *store).reevaluate(first.complaint_id, *copy);
+    EXPECT_TRUE(again.trusted) << again.reason;
+    EXPECT_FALSE(again.duplicate);
+    EXPECT_EQ(again.suppressed, 1);
+    EXPECT_TRUE(store->find("alice.smith@example.org"));
+    suppression::ComplaintFilter trusted;
+    trusted.trusted = true;
+    auto complaints = store->complaints(trusted);
+    ASSERT_EQ(complaints.size(), 1u);
+    EXPECT_EQ(complaints[0].id, first.complaint_id);
+    EXPECT_THAT(complaints[0].trust_reason, ::testing::HasSubstr("dkim fbl.provider.example"));
+
+    IntakeResult twice = Intake(reachable, *store).reevaluate(first.complaint_id, *copy);
+    EXPECT_TRUE(twice.duplicate);
+    EXPECT_EQ(twice.suppressed, 0);
+    auto changes = store->changes_since(0, 100);
+    EXPECT_EQ(changes.size(), 1u);  // one suppression, once
+}
+
+// A report about mail the config did not know as ours becomes trusted once
+// our_domains names the sender; one still forged stays untrusted.
+TEST_F(DkimTest, ReevaluationUsesTodaysConfig) {
+    config::Config before = intake_config("our-brand.example");
+    auto store = suppression::open_store(before.store);
+    std::string signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
+    IntakeResult first = Intake(before, *store).take(signed_report);
+    ASSERT_FALSE(first.trusted);
+    IntakeResult unchanged = Intake(before, *store).reevaluate(first.complaint_id, signed_report);
+    EXPECT_FALSE(unchanged.trusted);
+    EXPECT_THAT(unchanged.reason, ::testing::HasSubstr("not our mail"));
+    EXPECT_FALSE(store->find("alice.smith@example.org"));
+
+    IntakeResult after =
+        Intake(intake_config("example.com"), *store).reevaluate(first.complaint_id, signed_report);
+    EXPECT_TRUE(after.trusted) << after.reason;
+    EXPECT_TRUE(store->find("alice.smith@example.org"));
+}
+
+TEST(RawCopy, KeepsAnyBytesUpToTheLimit) {
+    std::string bytes("a\0\xff\r\n\x80z", 7);
+    for (std::size_t length = 0; length <= bytes.size(); ++length) {
+        std::string raw = bytes.substr(0, length);
+        std::string copy = raw_copy(raw, 100);
+        if (raw.empty()) {
+            EXPECT_TRUE(copy.empty());
+            continue;
+        }
+        auto back = from_raw_copy(copy);
+        ASSERT_TRUE(back) << length;
+        EXPECT_EQ(*back, raw) << length;
+    }
+    EXPECT_TRUE(raw_copy(std::string(101, 'x'), 100).empty());
+    EXPECT_TRUE(raw_copy("x", 0).empty());
+    EXPECT_FALSE(from_raw_copy("not base64!"));
+    EXPECT_FALSE(from_raw_copy(""));
 }
 
 // At most kMaxDkimSignaturesChecked reporter-domain signatures are verified:

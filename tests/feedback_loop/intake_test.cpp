@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/parser/report_inputs.h"
+#include "feedback_loop/raw_copy.h"
 #include "feedback_loop/stored_size.h"
 #include "fixture.h"
 
@@ -75,7 +76,7 @@ TEST_F(IntakeTest, TrustedComplaintSuppressesAndQueuesOneJobPerAdapter) {
     ASSERT_EQ(jobs.size(), 2u);
     EXPECT_NE(jobs[0].idempotency_key, jobs[1].idempotency_key);
     auto payload = nlohmann::json::parse(jobs[0].payload_json);
-    EXPECT_EQ(payload["email"], "alice.smith@example.org");
+    EXPECT_EQ(payload["email"], "Alice.Smith@example.org");  // as reported
     EXPECT_EQ(payload["reason"], "complaint");
     EXPECT_EQ(payload["feedback_type"], "abuse");
     EXPECT_EQ(payload["reported_at"], "2026-11-02T10:15:00Z");
@@ -118,6 +119,39 @@ TEST_F(IntakeTest, UntrustedReportIsStoredButChangesNothing) {
     suppression::ComplaintFilter untrusted;
     untrusted.trusted = false;
     EXPECT_EQ(store_->complaints(untrusted).size(), 1u);
+}
+
+// Issue 14 item 5: the untrusted report keeps a raw copy for a later
+// re-evaluation, up to feedback.untrusted_raw_limit; a trusted one keeps none.
+TEST_F(IntakeTest, OnlyAnUntrustedReportKeepsItsRawCopyWithinTheLimit) {
+    std::string text = fixture("standard.eml");
+    IntakeResult trusted = take(text);
+    EXPECT_EQ(store_->raw_report(trusted.complaint_id), "");
+
+    config_.feedback.trust = config::TrustPolicy::either;
+    std::string other = text;
+    other.replace(other.find("<report-0001@"), 13, "<report-0002@");
+    IntakeResult untrusted = take(other);
+    ASSERT_FALSE(untrusted.trusted);
+    EXPECT_EQ(from_raw_copy(store_->raw_report(untrusted.complaint_id)), other);
+
+    config_.feedback.untrusted_raw_limit = other.size() - 1;
+    std::string third = text;
+    third.replace(third.find("<report-0001@"), 13, "<report-0003@");
+    IntakeResult too_large = take(third);
+    ASSERT_FALSE(too_large.trusted);
+    EXPECT_EQ(store_->raw_report(too_large.complaint_id), "");
+}
+
+// With lowercase_local_part off, Alice.Smith@ is its own mailbox: the report
+// must suppress that key. The resolver lower-cased every address, so the
+// suppression went to alice.smith@ and Alice.Smith@ was still mailed.
+TEST_F(IntakeTest, CasePreservingConfigSuppressesTheAddressAsReported) {
+    config_.suppression.lowercase_local_part = false;
+    IntakeResult result = take(fixture("standard.eml"));
+    ASSERT_TRUE(result.trusted) << result.reason;
+    EXPECT_TRUE(store_->find("Alice.Smith@example.org"));
+    EXPECT_FALSE(store_->find("alice.smith@example.org"));
 }
 
 TEST_F(IntakeTest, UntrustedReportIsStoredWithinTheRowCap) {

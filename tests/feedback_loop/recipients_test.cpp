@@ -63,7 +63,7 @@ TEST(Recipients, ChainOrderFollowsDesign) {
 
     auto resolution = resolver.resolve(report);
     ASSERT_EQ(resolution.recipients.size(), 1u);
-    EXPECT_EQ(resolution.recipients[0].address, "ort@example.org");
+    EXPECT_EQ(resolution.recipients[0].address, "ORT@example.org");
     EXPECT_EQ(resolution.source, "original-rcpt-to");
 
     report.original_rcpt_to.clear();

@@ -292,6 +292,35 @@ class PostfixIntegration(unittest.TestCase):
             lambda m: "fbl@example.org" in m["rcpt_to"] and "victim13" in m["data"])
         self.assertIn("X-FBL-Result:", delivered[0]["data"])
 
+    # Issue 14 item 13: a normalisation change is refused at reload and
+    # re-keys the store at restart; the address suppressed before the change
+    # is still blocked after it, under every spelling the new rules join.
+    def test_14_normalisation_change_rekeys_at_restart(self):
+        self.milter.fblctl("add", "ann14+news@example.com", check=True)
+        stripping = self.config("marketing") + "suppression:\n  subaddress:\n    domains: [example.com]\n"
+        self.milter.write_config(stripping)
+        self.milter.reload()
+        wait_for(lambda: "normalisation changed" in self.milter.log_text(), what="refused reload")
+        self.assertIn("restart fblmilter to re-key", self.milter.log_text())
+        refused = self.milter.fblctl("check", "ann14@example.com")
+        self.assertEqual(refused.returncode, 78, refused.stderr)
+        self.assertIn("fblctl rekey", refused.stderr)
+        try:
+            self.milter.stop()
+            self.milter.start()
+            self.assertIn("re-keyed the store", self.milter.log_text())
+            recipients = ["ann14@example.com", "ann14+other@example.com",
+                          "ann14+news@example.com", "friend14@example.com"]
+            with self.postfix.smtp() as smtp:
+                smtp.sendmail("news@news.example.org", recipients,
+                              messages.marketing("news@news.example.org", recipients))
+            delivered = self.postfix.delivered(lambda m: "friend14@example.com" in m["rcpt_to"])
+            self.assertEqual(recipients_of(delivered[0]), ["friend14@example.com"])
+        finally:
+            self.milter.stop()
+            self.milter.write_config(self.config("marketing"))
+            self.milter.start()
+
     # 6. fblmilter stopped: Postfix applies milter_default_action (tempfail). Last.
     def test_9_stopped_milter_means_default_action(self):
         self.assertEqual(self.milter.stop(), 0)

@@ -150,7 +150,9 @@ class CommandReference(unittest.TestCase):
         for group in top:
             nested = subcommands(run(FBLCTL, group, "--help").stdout)
             actual.update(f"{group} {name}" for name in nested)
-            if nested:
+            # A group is a command of its own too when it acts without a
+            # subcommand (`complaints`, beside `complaints reevaluate`).
+            if nested and group not in documented:
                 actual.discard(group)
         self.assertEqual(sorted(actual - documented), [], "commands missing from fblctl(8)")
         self.assertEqual(sorted(documented - actual), [], "fblctl(8) documents absent commands")

@@ -3,6 +3,7 @@
 // PostgresStore too. The PostgreSQL cases use a throwaway cluster started by
 // the test (pg_cluster.h) and skip when none can be started.
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -363,6 +364,111 @@ TEST_P(StoreContract, SendCountsGroupByMailingDomainAndUtcDay) {
     EXPECT_EQ(as_pairs(store->send_counts(SendGrouping::mailing, early_28th)),
               (Pairs{{"", 1}, {"dec", 1}, {"nov", 1}}));
     EXPECT_TRUE(store->send_counts(SendGrouping::day, early_28th + 1s).empty());
+}
+
+// Issue 14 item 13: turning on dot folding gives two rows one key; both
+// must stay suppressed, as one entry with the wider scope.
+TEST_P(StoreContract, RekeyMovesEveryKeyInOneTransactionAndRecordsTheSettings) {
+    auto dotted = entry_for("john.doe@gmail.com");
+    dotted.address = "John.Doe@gmail.com";
+    dotted.scope = Scope::marketing;
+    store->add(dotted);
+    auto plain = entry_for("johndoe@gmail.com");
+    plain.scope = Scope::all;
+    store->add(plain);
+    store->add(entry_for("x@example.com"));
+    auto complaint = complaint_for("untrusted", {}, false);
+    complaint.recipients.push_back({"j.d@gmail.com", "J.D@gmail.com", "original-rcpt-to"});
+    store->record_complaint(complaint, Scope::marketing, std::nullopt, {});
+    SendRecord send;
+    send.message_id = "m1@example.com";
+    send.recipient = "John.Doe@gmail.com";
+    send.recipient_key = "john.doe@gmail.com";
+    send.sent_at = std::chrono::system_clock::now();
+    store->record_sends({send});
+    EXPECT_FALSE(store->key_settings());
+    auto before = store->last_sequence();
+
+    auto fold = [](const std::string& address) {
+        std::string key;
+        for (char c : address) {
+            if (c == '@') {
+                key += address.substr(address.find('@'));
+                break;
+            }
+            if (c != '.') {
+                key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+            }
+        }
+        return key;
+    };
+    RekeyCounts counts = store->rekey("folding", fold);
+    EXPECT_EQ(counts.suppressions, 1);
+    EXPECT_EQ(counts.merged, 1);
+    EXPECT_EQ(counts.complaint_recipients, 1);
+    EXPECT_EQ(counts.sends, 1);
+    EXPECT_EQ(store->key_settings(), "folding");
+
+    EXPECT_FALSE(store->find("john.doe@gmail.com"));
+    auto merged = store->find("johndoe@gmail.com");
+    ASSERT_TRUE(merged);
+    EXPECT_EQ(merged->scope, Scope::all);
+    EXPECT_EQ(merged->count, 2);
+    EXPECT_TRUE(store->find("x@example.com"));
+    auto changes = store->changes_since(before, 100);
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[0].key, "john.doe@gmail.com");
+    EXPECT_FALSE(changes[0].suppressed);
+    EXPECT_EQ(changes[1].key, "johndoe@gmail.com");
+    EXPECT_TRUE(changes[1].suppressed);
+    EXPECT_EQ(changes[1].scope, Scope::all);
+
+    ComplaintFilter by_key;
+    by_key.keys = {"jd@gmail.com"};
+    EXPECT_EQ(store->complaints(by_key).size(), 1u);
+    auto sends = store->find_sends("m1@example.com");
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].recipient_key, "johndoe@gmail.com");
+
+    RekeyCounts again = store->rekey("folding", fold);
+    EXPECT_EQ(again.suppressions + again.complaint_recipients + again.sends, 0);
+    EXPECT_EQ(store->last_sequence(), changes[1].sequence);
+}
+
+// Issue 14 item 5: a re-evaluated complaint is acted on once.
+TEST_P(StoreContract, PromotingAnUntrustedComplaintAppliesItsEffectsOnce) {
+    auto forged = complaint_for("maybe", {"a@example.com"}, false);
+    forged.raw_report = "cmF3";
+    auto id = store->record_complaint(forged, Scope::marketing, std::nullopt, {}).complaint_id;
+    EXPECT_EQ(store->raw_report(id), "cmF3");
+    EXPECT_EQ(store->raw_report(id + 1000), "");
+    EXPECT_FALSE(store->find("a@example.com"));
+
+    auto evaluated = complaint_for("maybe", {"a@example.com"}, true);
+    evaluated.trust_reason = "dkim provider.example";
+    RecordResult promoted =
+        store->promote_complaint(id, evaluated, Scope::all, std::nullopt, {job_for("crm", "k1")});
+    EXPECT_FALSE(promoted.duplicate);
+    EXPECT_EQ(promoted.suppressed, 1);
+    EXPECT_EQ(promoted.jobs, 1);
+    auto found = store->find("a@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->scope, Scope::all);
+    EXPECT_EQ(found->source, "report:" + std::to_string(id));
+    ComplaintFilter trusted;
+    trusted.trusted = true;
+    auto rows = store->complaints(trusted);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].trust_reason, "dkim provider.example");
+    ASSERT_EQ(rows[0].recipients.size(), 1u);
+
+    RecordResult twice =
+        store->promote_complaint(id, evaluated, Scope::all, std::nullopt, {job_for("crm", "k1")});
+    EXPECT_TRUE(twice.duplicate);
+    EXPECT_EQ(twice.suppressed, 0);
+    EXPECT_EQ(store->outbox("").size(), 1u);
+    EXPECT_TRUE(
+        store->promote_complaint(id + 1000, evaluated, Scope::all, std::nullopt, {}).duplicate);
 }
 
 TEST_P(StoreContract, ManyThreadsShareOneStore) {

@@ -1,0 +1,47 @@
+// fblctl rekey: moves the store's keys to the normalisation now configured
+// (issue 14 item 13). fblmilter does the same at start; this is for a store
+// the daemon does not open itself yet, or several nodes sharing one.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "suppression/rekey.h"
+
+namespace fbl::cli {
+namespace {
+
+int rekey(Context& context, bool check_only) {
+    suppression::AddressNormalizer normalizer(context.config().suppression);
+    auto& store = context.store_as_is();
+    if (check_only) {
+        auto alignment = suppression::check_keys(store, normalizer);
+        std::cout << (alignment.current() ? "keys are current: " : "keys need a re-key: ")
+                  << "store " << alignment.recorded.value_or("(not recorded)") << ", configuration "
+                  << alignment.configured << '\n';
+        return alignment.current() ? kExitOk : kExitFound;
+    }
+    auto realignment = suppression::realign_keys(store, normalizer);
+    std::cout << suppression::describe(realignment) << '\n';
+    if (realignment.rekeyed) {
+        std::cout << "restart every fblmilter that uses this store and still runs the old "
+                     "settings: until then it looks keys up the old way\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_rekey_command(CLI::App& app, Context& context, Action& action) {
+    auto* command = app.add_subcommand(
+        "rekey",
+        "give every suppression, complaint recipient and send-log row the key that the "
+        "configured suppression normalisation makes, in one transaction (fblmilter does it at "
+        "start)");
+    auto check_only = std::make_shared<bool>(false);
+    command->add_flag("--check", *check_only,
+                      "only say whether the keys are current (exit 1 when they are not)");
+    command->callback([&context, &action, check_only] {
+        action = [&context, check_only] { return rekey(context, *check_only); };
+    });
+}
+
+}  // namespace fbl::cli
