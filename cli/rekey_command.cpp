@@ -22,8 +22,9 @@ int rekey(Context& context, bool check_only) {
     auto realignment = suppression::realign_keys(store, normalizer);
     std::cout << suppression::describe(realignment) << '\n';
     if (realignment.rekeyed) {
-        std::cout << "restart every fblmilter that uses this store and still runs the old "
-                     "settings: until then it looks keys up the old way\n";
+        std::cout << "a running fblmilter on this store takes these settings at once (it logs "
+                     "\"re-keyed elsewhere\"); give its configuration file the same ones before "
+                     "it restarts\n";
     }
     return kExitOk;
 }

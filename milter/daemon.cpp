@@ -19,6 +19,7 @@
 #include "config/socket_spec.h"
 #include "fbl/version.h"
 #include "suppression/normalize.h"
+#include "suppression/rekey.h"
 
 namespace fbl::milter {
 namespace {
@@ -72,6 +73,31 @@ void Daemon::refuse_key_change(const config::Config& fresh) const {
             "rekey`, and start it)",
             running, wanted));
     }
+}
+
+// Another node (or `fblctl rekey`) re-keyed the shared store: its changes
+// are about to move every key in the index. Looking keys up the old way from
+// here on would miss them, so this process takes the store's settings, on
+// the follower's thread, before those changes are applied.
+void Daemon::adopt_store_keys(const std::string& recorded) {
+    std::lock_guard lock(reload_mutex_);
+    auto settings = suppression::settings_described(recorded, config_->suppression);
+    if (!settings) {
+        log::error(
+            "store: re-keyed for normalisation {}, which this fblmilter cannot read; restart it "
+            "with an fblmilter and a configuration that match",
+            recorded);
+        return;
+    }
+    auto adopted = std::make_shared<config::Config>(*config_);
+    adopted->suppression = *settings;
+    services_->reconfigure(*adopted);
+    publish(std::move(adopted));
+    log::warning(
+        "store: re-keyed elsewhere for normalisation {}; this fblmilter now looks keys up that "
+        "way. Put the same suppression settings in {} before it restarts: a restart with the old "
+        "ones would re-key the store back",
+        recorded, config_path_);
 }
 
 bool Daemon::reload() {
@@ -233,6 +259,9 @@ int Daemon::run(bool foreground) {
     drop_privileges();
     services_ = std::make_unique<Services>(*config_);
     publish(config_);
+    services_->follow_key_settings(
+        suppression::AddressNormalizer(config_->suppression).settings_description(),
+        [this](const std::string& recorded) { adopt_store_keys(recorded); });
     start_reload_thread();
     services_->start();
     start_metrics();

@@ -35,6 +35,7 @@ class Daemon final : public RuntimeSource {
     void start_reload_thread();
     void publish(std::shared_ptr<const config::Config> config);
     void refuse_key_change(const config::Config& fresh) const;
+    void adopt_store_keys(const std::string& recorded);
     void start_metrics();
     void stop_metrics();
 

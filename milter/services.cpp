@@ -171,6 +171,11 @@ void Services::refresh_metrics(metrics::Metrics& metrics) {
     }
 }
 
+void Services::follow_key_settings(std::string known,
+                                   std::function<void(const std::string& recorded)> changed) {
+    suppression_lookup_->follower().watch_key_settings(std::move(known), std::move(changed));
+}
+
 void Services::start() {
     suppression_lookup_->start();
     send_log_->start();

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "common/metrics.h"
 #include "config/config.h"
@@ -27,6 +29,10 @@ class Services {
     // Always present; the Runtime decides whether to use it (send_log.enabled).
     SendLog* send_log() { return send_log_.get(); }
 
+    // Before start(): `changed` runs when another process re-keys the store
+    // (suppression::ChangeFollower::watch_key_settings).
+    void follow_key_settings(std::string known,
+                             std::function<void(const std::string& recorded)> changed);
     void start();
     void stop();
     void reconfigure(const config::Config& config);

@@ -46,6 +46,9 @@ std::size_t ChangeFollower::poll_once() {
     for (;;) {
         auto changes =
             store_.changes_since(applied_.load(std::memory_order_acquire), kChangesPerPoll);
+        if (!changes.empty()) {
+            check_key_settings();
+        }
         for (const auto& change : changes) {
             if (change.suppressed) {
                 // The row holds the entry as it is after the change (a
@@ -60,6 +63,22 @@ std::size_t ChangeFollower::poll_once() {
         if (changes.size() < kChangesPerPoll) {
             return applied;
         }
+    }
+}
+
+void ChangeFollower::watch_key_settings(std::string known, KeySettingsChanged changed) {
+    known_key_settings_ = std::move(known);
+    key_settings_changed_ = std::move(changed);
+}
+
+void ChangeFollower::check_key_settings() {
+    if (!key_settings_changed_) {
+        return;
+    }
+    auto recorded = store_.key_settings();
+    if (recorded && *recorded != known_key_settings_) {
+        known_key_settings_ = *recorded;
+        key_settings_changed_(*recorded);
     }
 }
 

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "suppression/index.h"
@@ -42,6 +44,15 @@ class ChangeFollower {
     void start();
     void stop();
 
+    // Another node or `fblctl rekey` re-keyed the store: its changes move
+    // every key, and this process must look keys up the new way before it
+    // applies them. When a batch of changes arrives and the store's recorded
+    // normalisation (Store::key_settings) differs from `known`, `changed`
+    // is called with it, on the follower's thread, before the batch is
+    // applied. Call before start().
+    using KeySettingsChanged = std::function<void(const std::string& recorded)>;
+    void watch_key_settings(std::string known, KeySettingsChanged changed);
+
     // The sequence number of the last change reflected in the index.
     std::int64_t applied_sequence() const noexcept {
         return applied_.load(std::memory_order_acquire);
@@ -52,6 +63,7 @@ class ChangeFollower {
     // Returns on a hint from the store, after `interval_`, or on stop().
     void wait_for_change();
     void pause(std::chrono::milliseconds duration);
+    void check_key_settings();
 
     Store& store_;
     SuppressionIndex& index_;
@@ -62,6 +74,8 @@ class ChangeFollower {
     std::condition_variable wake_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
+    std::string known_key_settings_;
+    KeySettingsChanged key_settings_changed_;
 };
 
 }  // namespace fbl::suppression

@@ -34,11 +34,11 @@ struct NormalizedAddress {
 // are not UTF-8, or exceed 254 octets are rejected with a readable error.
 // Thread safe: normalize() is const and keeps no state.
 class AddressNormalizer {
+  public:
     // Raised when a change to normalize() would give an address another key
     // than it had: stores keyed before then are re-keyed at the next start.
     static constexpr int kAlgorithmVersion = 1;
 
-  public:
     explicit AddressNormalizer(const config::SuppressionSettings& settings);
 
     NormalizedAddress normalize(std::string_view raw) const;

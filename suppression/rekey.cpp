@@ -1,6 +1,7 @@
 #include "suppression/rekey.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace fbl::suppression {
 
@@ -29,6 +30,26 @@ Realignment realign_keys(Store& store, const AddressNormalizer& normalizer) {
                     [&](const std::string& address) { return normalizer.lookup_key(address); });
     realignment.rekeyed = true;
     return realignment;
+}
+
+std::optional<config::SuppressionSettings> settings_described(const std::string& description,
+                                                              config::SuppressionSettings base) {
+    try {
+        auto json = nlohmann::json::parse(description);
+        if (json.at("version").get<int>() != AddressNormalizer::kAlgorithmVersion) {
+            return std::nullopt;
+        }
+        base.lowercase_local_part = json.at("lowercase_local_part").get<bool>();
+        base.subaddress.domains = json.at("subaddress_domains").get<std::vector<std::string>>();
+        base.subaddress.delimiter = json.at("subaddress_delimiters").get<std::string>();
+        base.gmail_dot_folding = json.at("gmail_dot_folding").get<bool>();
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+    if (AddressNormalizer(base).settings_description() != description) {
+        return std::nullopt;  // not written by this version's normaliser
+    }
+    return base;
 }
 
 std::string describe(const Realignment& realignment) {

@@ -44,6 +44,14 @@ struct Realignment {
 // all in one transaction. Run by fblmilter at start and by `fblctl rekey`.
 Realignment realign_keys(Store& store, const AddressNormalizer& normalizer);
 
+// The settings a description (AddressNormalizer::settings_description)
+// stands for, on top of `base` for what does not decide keys (expiry,
+// scope); nullopt when it is not one this fblmilter writes (another
+// version's). A node adopts the store's settings with it when another
+// re-keyed the store.
+std::optional<config::SuppressionSettings> settings_described(const std::string& description,
+                                                              config::SuppressionSettings base);
+
 // One line for the log and fblctl: what changed, with the counts.
 std::string describe(const Realignment& realignment);
 

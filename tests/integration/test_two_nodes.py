@@ -181,6 +181,39 @@ class TwoNodes(unittest.TestCase):
         finally:
             self.pg.start()
 
+    # Issue 14 item 13: node A restarts with new subaddress rules and re-keys
+    # the shared store; node B, still on the old configuration, must look
+    # keys up the store's way at once, or it mails people who complained.
+    def test_4_a_rekey_by_one_node_is_adopted_by_the_other(self):
+        self.a.milter.fblctl("add", "ann5+news@example.com", check=True)
+        for node in (self.a, self.b):
+            seconds_until_blocked(node, "ann5+news@example.com")
+        self.assertEqual(self.b.rcpt_reply("ann5@example.com"), 250)  # another mailbox, so far
+        with open(self.a.milter.config_path) as f:
+            original = f.read()
+        adopted_before = self.b.milter.log_text().count("re-keyed elsewhere")
+        try:
+            self.a.milter.write_config(
+                original + "suppression:\n  subaddress:\n    domains: [example.com]\n")
+            self.a.milter.stop()
+            self.a.milter.start()
+            self.assertIn("re-keyed the store", self.a.milter.log_text())
+            wait_for(lambda: self.b.milter.log_text().count("re-keyed elsewhere") > adopted_before,
+                     what="node B to adopt the store's keys")
+            for address in ("ann5@example.com", "ann5+other@example.com",
+                            "ann5+news@example.com"):
+                for node in (self.a, self.b):
+                    seconds_until_blocked(node, address)
+            self.assertEqual(self.b.rcpt_reply("friend5@example.com"), 250)
+        finally:
+            self.a.milter.write_config(original)
+            self.a.milter.stop()
+            self.a.milter.start()
+            wait_for(lambda: self.b.milter.log_text().count("re-keyed elsewhere")
+                     > adopted_before + 1, what="node B to adopt the keys back")
+        for node in (self.a, self.b):
+            seconds_until_blocked(node, "ann5+news@example.com")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -101,6 +101,41 @@ TEST_F(LookupTest, PollAppliesChangesInOrder) {
     EXPECT_EQ(lookup.follower().poll_once(), 0u);
 }
 
+// Issue 14 item 13: a re-key by another process is announced before its
+// changes reach the index, so the milter switches normalisation first.
+TEST_F(LookupTest, ARekeyElsewhereIsAnnouncedBeforeItsChangesAreApplied) {
+    store->rekey("old", [](const std::string& address) { return address; });
+    auto entry = entry_for("ann+news@example.com");
+    store->add(entry);
+    SuppressionLookup lookup(*store, 50ms);
+    lookup.follower().build();
+    std::vector<std::string> announced;
+    bool old_key_still_there = false;
+    lookup.follower().watch_key_settings("old", [&](const std::string& recorded) {
+        announced.push_back(recorded);
+        old_key_still_there = lookup.index().might_contain("ann+news@example.com");
+    });
+    store->add(entry_for("other@example.com"));
+    lookup.follower().poll_once();
+    EXPECT_TRUE(announced.empty());  // an ordinary change: nothing to announce
+
+    auto elsewhere = open_sqlite(path);
+    elsewhere->rekey("new", [](const std::string& address) {
+        auto plus = address.find('+');
+        return plus == std::string::npos
+                   ? address
+                   : address.substr(0, plus) + address.substr(address.find('@'));
+    });
+    lookup.follower().poll_once();
+    ASSERT_EQ(announced, std::vector<std::string>{"new"});
+    EXPECT_TRUE(old_key_still_there);
+    EXPECT_TRUE(lookup.lookup("ann@example.com"));
+    EXPECT_FALSE(lookup.lookup("ann+news@example.com"));
+    store->add(entry_for("third@example.com"));
+    lookup.follower().poll_once();
+    EXPECT_EQ(announced.size(), 1u);
+}
+
 TEST_F(LookupTest, ExpiryIsHonouredOnAHit) {
     SuppressionLookup lookup(*store, 50ms);
     lookup.follower().build();
