@@ -13,15 +13,28 @@ namespace fbl::milter {
 
 inline constexpr int kFailpointExitStatus = 86;
 
+// Thrown by failpoint_throw: deliberately no std::exception, so that only a
+// catch (...) stops it before libmilter's C frames.
+struct ForeignFailure {};
+
 #ifdef FBL_FAILPOINTS
-inline void failpoint(std::string_view name) {
+inline bool failpoint_armed(std::string_view name) {
     const char* armed = std::getenv("FBL_FAILPOINT");
-    if (armed != nullptr && name == armed) {
+    return armed != nullptr && name == armed;
+}
+inline void failpoint(std::string_view name) {
+    if (failpoint_armed(name)) {
         _exit(kFailpointExitStatus);  // no destructors, no flush: like a crash
+    }
+}
+inline void failpoint_throw(std::string_view name) {
+    if (failpoint_armed(name)) {
+        throw ForeignFailure{};
     }
 }
 #else
 inline void failpoint(std::string_view) {}
+inline void failpoint_throw(std::string_view) {}
 #endif
 
 }  // namespace fbl::milter

@@ -116,6 +116,7 @@ bool Session::is_feedback_address(const std::string& key) const {
 }
 
 Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
+    failpoint_throw("foreign-exception-at-rcpt");
     note_queue_id(macros);
     // Postfix's cleanup (non_smtpd_milters) never sends {rcpt_mailer}; smtpd
     // and Sendmail always do. Such mail is outgoing whatever networks says;

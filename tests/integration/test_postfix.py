@@ -411,5 +411,41 @@ class CrashAfterCommit(unittest.TestCase):
         self.assertEqual(len(rows), 1, complaints)
 
 
+class ForeignExceptionInACallback(unittest.TestCase):
+    """An exception that is no std::exception, thrown inside a callback, is
+    stopped by its catch (...) and answered like any internal error
+    (on_error.internal: tempfail); it never reaches libmilter's C frames,
+    which would end the daemon."""
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unavailable("needs root to run a private Postfix")
+        if os.environ.get("FBL_FAILPOINTS_BUILT") != "1":
+            if os.environ.get("CI") == "true":
+                raise AssertionError("CI builds must have FBL_FAILPOINTS on")
+            raise unavailable("built without FBL_FAILPOINTS (a release build)")
+        cls.root = make_root()
+        port = free_port()
+        cls.milter = FblMilter(cls.root, CONFIG.format(
+            port=port, scope="marketing", root=cls.root, metrics_port=free_port()))
+        cls.milter.start(env={"FBL_FAILPOINT": "foreign-exception-at-rcpt"})
+        cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{port}").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        shut_down(cls.postfix, cls.milter, cls.root)
+
+    def test_rcpt_is_tempfailed_and_the_daemon_lives_on(self):
+        for attempt in range(2):
+            with self.postfix.smtp() as smtp:
+                smtp.ehlo()
+                smtp.mail("news@news.example.org")
+                code, _ = smtp.rcpt("someone@example.com")
+                self.assertEqual(code // 100, 4, attempt)
+        self.assertIsNone(self.milter.process.poll(), "fblmilter died")
+        wait_for(lambda: "unknown exception" in self.milter.log_text(), what="the log line")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
