@@ -332,20 +332,8 @@ void PostgresStore::apply_effects(RecordResult& result, const Complaint& complai
                                   const std::optional<TimePoint>& expires_at,
                                   const std::vector<OutboxJob>& jobs, std::int64_t now) {
     lock_changes();
-    std::set<std::string> done;
-    for (const auto& item : complaint.recipients) {
-        if (item.key.empty() || !done.insert(item.key).second) {
-            continue;
-        }
-        Suppression entry;
-        entry.key = item.key;
-        entry.address = item.address;
-        entry.reason = complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
-        entry.scope = scope;
-        entry.source = fmt::format("report:{}", result.complaint_id);
-        entry.mailing_id = complaint.mailing_id;
-        entry.first_at = from_micros(received);
-        entry.expires_at = expires_at;
+    for (const Suppression& entry : complaint_suppressions(
+             complaint, result.complaint_id, from_micros(received), scope, expires_at)) {
         upsert(entry, Merge::widen, now);
         ++result.suppressed;
     }
@@ -354,10 +342,7 @@ void PostgresStore::apply_effects(RecordResult& result, const Complaint& complai
     }
     for (std::size_t index = 0; index < jobs.size(); ++index) {
         const auto& job = jobs[index];
-        std::string idempotency =
-            job.idempotency_key.empty()
-                ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
-                : job.idempotency_key;
+        std::string idempotency = idempotency_key_of(complaint, job, index);
         auto row = connection_.exec(
             "INSERT INTO outbox (complaint_id, adapter, idempotency_key, payload_json, state, "
             "attempts, created_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, "

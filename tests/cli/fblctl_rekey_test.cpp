@@ -6,31 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/cli/fblctl_runner.h"
-#include "tests/suppression/temp_dir.h"
+#include "tests/cli/fblctl_fixture.h"
 
 namespace fbl::cli {
 namespace {
 
-using fbl::testing::RunResult;
-using fbl::testing::TempDir;
 using ::testing::HasSubstr;
 
-class FblctlRekeyTest : public ::testing::Test {
-  protected:
-    void write_config(const std::string& extra) {
-        std::ofstream(config) << "store:\n  sqlite:\n    path: " << dir.file("fbl.db") << "\n"
-                              << extra;
-    }
-
-    RunResult fblctl(std::vector<std::string> arguments) {
-        arguments.insert(arguments.begin(), {"-c", config});
-        return fbl::testing::run_fblctl(dir.path().string(), arguments);
-    }
-
-    TempDir dir;
-    std::string config = dir.file("fblmilter.yaml");
-};
+using FblctlRekeyTest = fbl::testing::FblctlFixture;
 
 TEST_F(FblctlRekeyTest, ANormalisationChangeIsRefusedUntilRekeyThenEverySpellingMatches) {
     write_config("");

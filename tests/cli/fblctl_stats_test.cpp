@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "suppression/sqlite_store.h"
-#include "tests/cli/fblctl_runner.h"
+#include "tests/cli/fblctl_fixture.h"
 #include "tests/suppression/store_test_support.h"
 
 namespace fbl::cli {
@@ -16,24 +16,12 @@ namespace {
 using namespace std::chrono_literals;
 using fbl::testing::complaint_for;
 using fbl::testing::RunResult;
-using fbl::testing::TempDir;
 using suppression::TimePoint;
 using ::testing::HasSubstr;
 
-class FblctlStatsTest : public ::testing::Test {
+class FblctlStatsTest : public fbl::testing::FblctlFixture {
   protected:
     void SetUp() override { write_config(""); }
-
-    void write_config(const std::string& extra) {
-        std::ofstream(config, std::ios::binary)
-            << "store:\n  sqlite:\n    path: " << database << "\n"
-            << extra;
-    }
-
-    RunResult fblctl(std::vector<std::string> arguments) {
-        arguments.insert(arguments.begin(), {"-c", config});
-        return fbl::testing::run_fblctl(dir.path().string(), arguments);
-    }
 
     // `count` recipients of one mailing, at `domain`, sent at `when`.
     void sends(const std::string& mailing, int count, const std::string& domain, TimePoint when) {
@@ -79,9 +67,6 @@ class FblctlStatsTest : public ::testing::Test {
         complaint("notspam", "calm", "calm-3@aol.com", today, true, "not-spam");
     }
 
-    TempDir dir;
-    std::string database = dir.file("fbl.db");
-    std::string config = dir.file("fblmilter.yaml");
     std::unique_ptr<suppression::SqliteStore> store = fbl::testing::open_sqlite(database);
     // Noon UTC today and yesterday: the day grouping is the UTC date.
     TimePoint today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) + 12h;

@@ -11,30 +11,18 @@
 #include <unistd.h>
 
 #include "config/loader.h"
-#include "tests/cli/fblctl_runner.h"
-#include "tests/suppression/temp_dir.h"
+#include "tests/cli/fblctl_fixture.h"
 
 namespace fbl::cli {
 namespace {
 
 using fbl::testing::RunResult;
-using fbl::testing::TempDir;
 using ::testing::HasSubstr;
 
-class FblctlStoreTest : public ::testing::Test {
+// The store in var/, a directory the tests make (or leave out).
+class FblctlStoreTest : public fbl::testing::FblctlFixture {
   protected:
-    void write_config(const std::string& extra = "") {
-        std::ofstream(config) << "store:\n  sqlite:\n    path: " << database << "\n" << extra;
-    }
-
-    RunResult fblctl(std::vector<std::string> arguments) {
-        arguments.insert(arguments.begin(), {"-c", config});
-        return fbl::testing::run_fblctl(dir.path().string(), arguments);
-    }
-
-    TempDir dir;
-    std::string config = dir.file("fblmilter.yaml");
-    std::string database = dir.file("var/fbl.db");
+    FblctlStoreTest() { database = dir.file("var/fbl.db"); }
 };
 
 TEST_F(FblctlStoreTest, ReadCommandsNeverCreateTheStore) {

@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #include "suppression/sqlite_store.h"
-#include "tests/cli/fblctl_runner.h"
+#include "tests/cli/fblctl_fixture.h"
 #include "tests/suppression/store_test_support.h"
 
 namespace fbl::cli {
@@ -18,31 +18,19 @@ namespace {
 
 using namespace std::chrono_literals;
 using fbl::testing::RunResult;
-using fbl::testing::TempDir;
 using ::testing::HasSubstr;
 
-class FblctlTest : public ::testing::Test {
+class FblctlTest : public fbl::testing::FblctlFixture {
   protected:
-    void SetUp() override {
-        write_file("fblmilter.yaml", "store:\n  sqlite:\n    path: " + database + "\n");
-    }
+    void SetUp() override { write_config(); }
 
     void write_file(const std::string& name, const std::string& content) {
         std::ofstream(dir.file(name), std::ios::binary) << content;
     }
 
-    RunResult fblctl(std::vector<std::string> arguments) {
-        arguments.insert(arguments.begin(), {"-c", config});
-        return fbl::testing::run_fblctl(dir.path().string(), arguments);
-    }
-
     std::unique_ptr<suppression::SqliteStore> store() {
         return fbl::testing::open_sqlite(database);
     }
-
-    TempDir dir;
-    std::string database = dir.file("fbl.db");
-    std::string config = dir.file("fblmilter.yaml");
 };
 
 TEST_F(FblctlTest, AddCheckRemove) {

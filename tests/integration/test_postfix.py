@@ -370,9 +370,10 @@ class SendmailWithoutNetworks(unittest.TestCase):
         self.assertEqual(recipients_of(delivered[0]), ["friend@example.com"])
 
 
-class CrashAfterCommit(unittest.TestCase):
-    """Tests that can fail (issue 14): fblmilter dies between the report's
-    commit and its answer to Postfix; the provider's retry is stored once."""
+class FailpointCase(unittest.TestCase):
+    """A Postfix and an fblmilter started with FBL_FAILPOINT=`failpoint`
+    (test builds only: FBL_FAILPOINTS)."""
+    failpoint = None
 
     @classmethod
     def setUpClass(cls):
@@ -386,12 +387,18 @@ class CrashAfterCommit(unittest.TestCase):
         port = free_port()
         cls.milter = FblMilter(cls.root, CONFIG.format(
             port=port, scope="marketing", root=cls.root, metrics_port=free_port()))
-        cls.milter.start(env={"FBL_FAILPOINT": "after-report-commit"})
+        cls.milter.start(env={"FBL_FAILPOINT": cls.failpoint})
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{port}").start()
 
     @classmethod
     def tearDownClass(cls):
         shut_down(cls.postfix, cls.milter, cls.root)
+
+
+class CrashAfterCommit(FailpointCase):
+    """Tests that can fail (issue 14): fblmilter dies between the report's
+    commit and its answer to Postfix; the provider's retry is stored once."""
+    failpoint = "after-report-commit"
 
     def test_retry_after_a_crash_between_commit_and_reply_is_stored_once(self):
         report = messages.arf_report("crash@example.com")
@@ -411,30 +418,12 @@ class CrashAfterCommit(unittest.TestCase):
         self.assertEqual(len(rows), 1, complaints)
 
 
-class ForeignExceptionInACallback(unittest.TestCase):
+class ForeignExceptionInACallback(FailpointCase):
     """An exception that is no std::exception, thrown inside a callback, is
     stopped by its catch (...) and answered like any internal error
     (on_error.internal: tempfail); it never reaches libmilter's C frames,
     which would end the daemon."""
-
-    @classmethod
-    def setUpClass(cls):
-        if os.geteuid() != 0:
-            raise unavailable("needs root to run a private Postfix")
-        if os.environ.get("FBL_FAILPOINTS_BUILT") != "1":
-            if os.environ.get("CI") == "true":
-                raise AssertionError("CI builds must have FBL_FAILPOINTS on")
-            raise unavailable("built without FBL_FAILPOINTS (a release build)")
-        cls.root = make_root()
-        port = free_port()
-        cls.milter = FblMilter(cls.root, CONFIG.format(
-            port=port, scope="marketing", root=cls.root, metrics_port=free_port()))
-        cls.milter.start(env={"FBL_FAILPOINT": "foreign-exception-at-rcpt"})
-        cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{port}").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        shut_down(cls.postfix, cls.milter, cls.root)
+    failpoint = "foreign-exception-at-rcpt"
 
     def test_rcpt_is_tempfailed_and_the_daemon_lives_on(self):
         for attempt in range(2):
