@@ -7,7 +7,8 @@
 #include "cli/report_input.h"
 #include "common/log.h"
 #include "config/diagnostics.h"
-#include "feedback_loop/intake.h"
+#include "intake/intake.h"
+#include "intake/summary.h"
 
 namespace fbl::cli {
 namespace {
@@ -23,17 +24,9 @@ int refuse_non_report(const feedback_loop::FeedbackReport& report, const std::st
     return kExitDataErr;
 }
 
-void log_result(const std::string& file, const feedback_loop::IntakeResult& result) {
-    if (result.duplicate) {
-        log::info("ingest: {}: {} already taken in as complaint {}; nothing changed", file,
-                  feedback_loop::to_string(result.kind), result.complaint_id);
-        return;
-    }
-    log::notice(
-        "ingest: {}: {} stored as complaint {}: {} recipient(s), {} suppressed, {} CRM "
-        "job(s); {}",
-        file, feedback_loop::to_string(result.kind), result.complaint_id, result.recipients,
-        result.suppressed, result.jobs, result.reason);
+void log_result(const std::string& file, const intake::IntakeResult& result) {
+    log::notice("ingest: {}: complaint {}: {}", file, result.complaint_id,
+                intake::log_summary(result));
 }
 
 int take_in(Context& context, const config::Config& config, const std::string& file) {
@@ -48,7 +41,7 @@ int take_in(Context& context, const config::Config& config, const std::string& f
     if (report.kind == feedback_loop::ReportKind::not_a_report) {
         return refuse_non_report(report, file);
     }
-    feedback_loop::Intake intake(config, context.writable_store());
+    intake::Intake intake(config, context.writable_store());
     log_result(file, intake.take(report, input->bytes));
     return kExitOk;
 }

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "feedback_loop/intake.h"
-#include "feedback_loop/raw_copy.h"
 #include "feedback_loop/trust.h"
+#include "intake/intake.h"
+#include "intake/raw_copy.h"
 
 namespace fbl::cli {
 namespace {
@@ -22,8 +22,8 @@ struct ReevaluateArguments {
 
 enum class Outcome { trusted, untrusted, not_kept };
 
-Outcome reevaluate_one(feedback_loop::Intake& intake, suppression::Store& store, std::int64_t id) {
-    auto raw = feedback_loop::from_raw_copy(store.raw_report(id));
+Outcome reevaluate_one(intake::Intake& intake, suppression::Store& store, std::int64_t id) {
+    auto raw = intake::from_raw_copy(store.raw_report(id));
     if (!raw) {
         std::cout << fmt::format(
             "complaint {}: no raw copy kept (trusted, too large for "
@@ -51,7 +51,7 @@ int run_reevaluate(Context& context, const ReevaluateArguments& arguments) {
         return kExitUsage;
     }
     auto& store = context.writable_store();
-    feedback_loop::Intake intake(context.config(), store);
+    intake::Intake intake(context.config(), store);
     std::vector<std::int64_t> ids;
     if (arguments.all) {
         suppression::ComplaintFilter filter;

@@ -146,12 +146,14 @@ RecipientResolver::RecipientResolver(const config::FeedbackSettings& settings, E
     unsubscribe_steps_.push_back(std::make_unique<UnsubscribeSenderStep>());
 }
 
-Resolution RecipientResolver::resolve(const FeedbackReport& report) const {
+Resolution RecipientResolver::resolve(const FeedbackReport& report,
+                                      const ReferenceEvidence* reference) const {
     if (report.kind == ReportKind::not_a_report) {
         return {};
     }
     Resolution resolution =
-        run(report.format == "unsubscribe-request" ? unsubscribe_steps_ : report_steps_, report);
+        run(report.format == "unsubscribe-request" ? unsubscribe_steps_ : report_steps_, report,
+            reference);
     if (report.redacted_address) {
         resolution.redacted = true;
     }
@@ -159,8 +161,10 @@ Resolution RecipientResolver::resolve(const FeedbackReport& report) const {
 }
 
 Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientStep>>& steps,
-                                  const FeedbackReport& report) const {
+                                  const FeedbackReport& report,
+                                  const ReferenceEvidence* reference) const {
     Resolution resolution;
+    resolution.reference = reference;
     std::unordered_set<std::string> seen;
     for (const auto& step : steps) {
         for (Candidate& candidate : step->candidates(report, resolution)) {

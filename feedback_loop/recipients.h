@@ -18,7 +18,12 @@ struct ResolvedRecipient {
     std::string evidence;  // the step that gave it, e.g. "original-rcpt-to"
 };
 
+struct ReferenceEvidence;  // reference_steps.h
+
 struct Resolution {
+    // In: what the reference header proves, examined once by the caller
+    // (null: not examined); the reference step reads it.
+    const ReferenceEvidence* reference = nullptr;
     std::vector<ResolvedRecipient> recipients;
     std::string source;     // evidence of the step that resolved; "" when unresolved
     bool redacted = false;  // a placeholder was seen (and skipped)
@@ -53,11 +58,12 @@ class RecipientResolver {
     // -> VERP -> original To (unless redacted) -> X-HmXmrOriginalRecipient.
     explicit RecipientResolver(const config::FeedbackSettings& settings, ExtraSteps extra = {});
 
-    Resolution resolve(const FeedbackReport& report) const;
+    Resolution resolve(const FeedbackReport& report,
+                       const ReferenceEvidence* reference = nullptr) const;
 
   private:
     Resolution run(const std::vector<std::unique_ptr<RecipientStep>>& steps,
-                   const FeedbackReport& report) const;
+                   const FeedbackReport& report, const ReferenceEvidence* reference) const;
 
     std::vector<std::unique_ptr<RecipientStep>> report_steps_;
     std::vector<std::unique_ptr<RecipientStep>> unsubscribe_steps_;

@@ -11,19 +11,18 @@
 namespace fbl::feedback_loop {
 namespace {
 
-std::vector<std::string> send_log_recipients(suppression::Store& store,
-                                             const std::string& message_id) {
+std::vector<std::string> send_log_recipients(SentMail& sent, const std::string& message_id) {
     std::set<std::string> unique;
-    for (const suppression::SendRecord& send : store.find_sends(message_id)) {
+    for (const SentCopy& send : sent.recipients_of(message_id)) {
         unique.insert(to_lower(send.recipient.empty() ? send.recipient_key : send.recipient));
     }
     return {unique.begin(), unique.end()};
 }
 
 // The suppression keys the milter logged for one message.
-std::vector<std::string> send_log_keys(suppression::Store& store, const std::string& message_id) {
+std::vector<std::string> send_log_keys(SentMail& sent, const std::string& message_id) {
     std::set<std::string> unique;
-    for (const suppression::SendRecord& send : store.find_sends(message_id)) {
+    for (const SentCopy& send : sent.recipients_of(message_id)) {
         unique.insert(send.recipient_key);
     }
     return {unique.begin(), unique.end()};
@@ -32,10 +31,9 @@ std::vector<std::string> send_log_keys(suppression::Store& store, const std::str
 // The key a signed recipient claim stands for. The milter signs the
 // normalised key already; normalising again keeps a token signed before a
 // normalisation change comparable.
-std::string claimed_key(const std::string& recipient,
-                        const suppression::AddressNormalizer& normalizer) {
-    suppression::NormalizedAddress normalized = normalizer.normalize(recipient);
-    return normalized.ok() ? normalized.key : to_lower(recipient);
+std::string claimed_key(const std::string& recipient, const KeyOf& key_of) {
+    std::string key = key_of(recipient);
+    return key.empty() ? to_lower(recipient) : key;
 }
 
 std::string domain_of(const std::string& address) {
@@ -93,13 +91,14 @@ std::vector<Candidate> single_or_note(const FeedbackReport& report,
 
 class ReferenceHeaderStep : public RecipientStep {
   public:
-    ReferenceHeaderStep(const config::FeedbackSettings& settings,
-                        const config::SuppressionSettings& suppression, suppression::Store& store)
-        : settings_(settings), normalizer_(suppression), store_(store) {}
+    explicit ReferenceHeaderStep(SentMail& sent) : sent_(sent) {}
 
     std::vector<Candidate> candidates(const FeedbackReport& report,
                                       Resolution& resolution) const override {
-        ReferenceEvidence evidence = examine_reference(report, settings_, store_, normalizer_);
+        if (resolution.reference == nullptr) {
+            return {};  // the caller examined no reference (fblctl parse)
+        }
+        const ReferenceEvidence& evidence = *resolution.reference;
         const ReferenceCheck& check = evidence.check;
         if (check.status == ReferenceCheck::Status::absent) {
             return {};
@@ -112,19 +111,17 @@ class ReferenceHeaderStep : public RecipientStep {
         if (!check.claims.recipient.empty()) {
             return {{check.claims.recipient, "reference-header"}};
         }
-        return single_or_note(report, send_log_recipients(store_, check.claims.send_ref),
-                              "send-log", check.claims.send_ref, resolution);
+        return single_or_note(report, send_log_recipients(sent_, check.claims.send_ref), "send-log",
+                              check.claims.send_ref, resolution);
     }
 
   private:
-    const config::FeedbackSettings& settings_;
-    suppression::AddressNormalizer normalizer_;
-    suppression::Store& store_;
+    SentMail& sent_;
 };
 
 class SendLogStep : public RecipientStep {
   public:
-    explicit SendLogStep(suppression::Store& store) : store_(store) {}
+    explicit SendLogStep(SentMail& sent) : sent_(sent) {}
 
     std::vector<Candidate> candidates(const FeedbackReport& report,
                                       Resolution& resolution) const override {
@@ -132,24 +129,23 @@ class SendLogStep : public RecipientStep {
         if (message_id.empty()) {
             return {};
         }
-        return single_or_note(report, send_log_recipients(store_, message_id), "send-log",
+        return single_or_note(report, send_log_recipients(sent_, message_id), "send-log",
                               message_id, resolution);
     }
 
   private:
-    suppression::Store& store_;
+    SentMail& sent_;
 };
 
 }  // namespace
 
 ReferenceEvidence examine_reference(const FeedbackReport& report,
-                                    const config::FeedbackSettings& settings,
-                                    suppression::Store& store,
-                                    const suppression::AddressNormalizer& normalizer,
+                                    const config::FeedbackSettings& settings, SentMail& sent,
+                                    const KeyOf& key_of,
                                     std::chrono::system_clock::time_point now) {
     ReferenceEvidence evidence;
     evidence.original_logged = !report.original.message_id.empty() &&
-                               !store.find_sends(report.original.message_id).empty();
+                               !sent.recipients_of(report.original.message_id).empty();
     evidence.check = verify_reference(report.original.reference, settings.reference_header.keys);
     apply_replay_window(evidence.check, settings.reference_header.max_age, now);
     if (!evidence.valid()) {
@@ -157,20 +153,18 @@ ReferenceEvidence examine_reference(const FeedbackReport& report,
     }
     const ReferenceClaims& claims = evidence.check.claims;
     if (!claims.recipient.empty()) {
-        evidence.vouched.push_back(claimed_key(claims.recipient, normalizer));
+        evidence.vouched.push_back(claimed_key(claims.recipient, key_of));
     } else if (!claims.send_ref.empty()) {
-        evidence.vouched = send_log_keys(store, claims.send_ref);
+        evidence.vouched = send_log_keys(sent, claims.send_ref);
         evidence.one_of_many = evidence.vouched.size() > 1;
     }
     return evidence;
 }
 
-ExtraSteps make_reference_steps(const config::FeedbackSettings& settings,
-                                const config::SuppressionSettings& suppression,
-                                suppression::Store& store) {
+ExtraSteps make_reference_steps(SentMail& sent) {
     ExtraSteps steps;
-    steps.reference_header = std::make_unique<ReferenceHeaderStep>(settings, suppression, store);
-    steps.send_log = std::make_unique<SendLogStep>(store);
+    steps.reference_header = std::make_unique<ReferenceHeaderStep>(sent);
+    steps.send_log = std::make_unique<SendLogStep>(sent);
     return steps;
 }
 

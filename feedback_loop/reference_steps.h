@@ -8,8 +8,7 @@
 #include "feedback_loop/recipients.h"
 #include "feedback_loop/reference.h"
 #include "feedback_loop/report.h"
-#include "suppression/normalize.h"
-#include "suppression/store.h"
+#include "feedback_loop/sent_mail.h"
 
 // Issue 7's two resolution steps (DESIGN.md, "Recipient resolution"): our
 // signed reference header in the attached original, then the original's
@@ -40,13 +39,15 @@ struct ReferenceEvidence {
     bool valid() const { return check.status == ReferenceCheck::Status::valid; }
 };
 
+// Verifies the reference header once per report; the resolver's reference
+// step and the trust decision both read the result.
 ReferenceEvidence examine_reference(
-    const FeedbackReport& report, const config::FeedbackSettings& settings,
-    suppression::Store& store, const suppression::AddressNormalizer& normalizer,
+    const FeedbackReport& report, const config::FeedbackSettings& settings, SentMail& sent,
+    const KeyOf& key_of,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-// The reference-header and send-log steps over `store`; both outlive nothing
-// but the store and settings, which must outlive the resolver.
+// The reference-header and send-log steps. The first reads the evidence the
+// caller examined (Resolution::reference); `sent` must outlive the resolver.
 //
 // A report is about ONE recipient. When the send log gives several
 // recipients (a multi-recipient message) and no earlier step (Original-Rcpt-To)
@@ -55,8 +56,6 @@ ReferenceEvidence examine_reference(
 // the steps resolve nobody: the complaint is stored unresolved with a note
 // listing how many candidates there were, for review. Suppressing every
 // recipient of the message would punish people who did not complain.
-ExtraSteps make_reference_steps(const config::FeedbackSettings& settings,
-                                const config::SuppressionSettings& suppression,
-                                suppression::Store& store);
+ExtraSteps make_reference_steps(SentMail& sent);
 
 }  // namespace fbl::feedback_loop

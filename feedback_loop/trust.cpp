@@ -31,23 +31,22 @@ std::vector<std::string> all_addresses(const Resolution& resolution) {
     return addresses;
 }
 
-std::string key_of(const std::string& address, const suppression::AddressNormalizer& normalizer) {
-    suppression::NormalizedAddress normalized = normalizer.normalize(address);
-    return normalized.ok() ? normalized.key : to_lower(address);
+std::string key_or_lower(const std::string& address, const KeyOf& key_of) {
+    std::string key = key_of(address);
+    return key.empty() ? to_lower(address) : key;
 }
 
 // The resolved recipients the reference header names, compared as
 // suppression keys: the milter signs the normalised key, the report gives
 // the address as delivered (John.Doe+news@Example.com).
 std::vector<std::string> reference_covers(const Resolution& resolution,
-                                          const ReferenceEvidence& reference,
-                                          const suppression::AddressNormalizer& normalizer) {
+                                          const ReferenceEvidence& reference, const KeyOf& key_of) {
     std::vector<std::string> covered;
     if (!reference.valid()) {
         return covered;
     }
     for (const ResolvedRecipient& recipient : resolution.recipients) {
-        std::string key = key_of(recipient.address, normalizer);
+        std::string key = key_or_lower(recipient.address, key_of);
         if (std::find(reference.vouched.begin(), reference.vouched.end(), key) !=
             reference.vouched.end()) {
             covered.push_back(recipient.address);
@@ -98,8 +97,7 @@ std::string days_text(std::chrono::seconds duration) {
 
 TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resolution,
                            const ReferenceEvidence& reference, std::string_view raw_message,
-                           const config::FeedbackSettings& settings,
-                           const suppression::AddressNormalizer& normalizer,
+                           const config::FeedbackSettings& settings, const KeyOf& key_of,
                            std::chrono::system_clock::time_point now) {
     auto limit = static_cast<std::size_t>(settings.max_recipients_per_report);
     if (resolution.recipients.size() > limit) {
@@ -130,7 +128,7 @@ TrustDecision decide_trust(const FeedbackReport& report, const Resolution& resol
                           ", outside the replay window)");
     }
     if (by_reference && reference.valid()) {
-        std::vector<std::string> covered = reference_covers(resolution, reference, normalizer);
+        std::vector<std::string> covered = reference_covers(resolution, reference, key_of);
         if (covered.size() == 1 || (!covered.empty() && !reference.one_of_many)) {
             return {true, "reference-header " + reference.check.key_id, std::move(covered), false};
         }

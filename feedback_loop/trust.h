@@ -10,7 +10,7 @@
 #include "feedback_loop/recipients.h"
 #include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report.h"
-#include "suppression/normalize.h"
+#include "feedback_loop/sent_mail.h"
 
 namespace fbl::feedback_loop {
 
@@ -49,8 +49,7 @@ class TemporaryTrustFailure : public std::runtime_error {
 // somebody edited our mail.
 TrustDecision decide_trust(
     const FeedbackReport& report, const Resolution& resolution, const ReferenceEvidence& reference,
-    std::string_view raw_message, const config::FeedbackSettings& settings,
-    const suppression::AddressNormalizer& normalizer,
+    std::string_view raw_message, const config::FeedbackSettings& settings, const KeyOf& key_of,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace fbl::feedback_loop

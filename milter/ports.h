@@ -43,10 +43,7 @@ class RecipientLookup {
 // What taking in one report message did.
 struct IntakeOutcome {
     bool is_report = false;
-    bool duplicate = false;
-    bool trusted = false;
-    int suppressed = 0;
-    std::string summary;  // one line for the X-FBL-Result header
+    std::string summary;  // one line for the X-FBL-Result header (intake::summary)
     // The summary with provider and recipients (log::address: hashed with
     // logging.pii: hashed), for the log line only: the header carries no address.
     std::string log_summary;

@@ -8,7 +8,8 @@
 
 #include "common/log.h"
 #include "common/metrics.h"
-#include "feedback_loop/intake.h"
+#include "intake/intake.h"
+#include "intake/summary.h"
 #include "suppression/rekey.h"
 
 namespace fbl::milter {
@@ -53,13 +54,13 @@ class Services::StoreIntake final : public ReportIntake {
 
     IntakeOutcome take_in(std::string_view raw_message) override {
         auto bound = std::atomic_load(&bound_);
-        feedback_loop::IntakeResult result;
+        intake::IntakeResult result;
         try {
             result = bound->intake.take(raw_message);
         } catch (const suppression::StoreUnavailable&) {
             metrics::global().store_error("record_complaint");
             throw;
-        } catch (const feedback_loop::TemporaryTrustFailure& failure) {
+        } catch (const intake::TemporaryTrustFailure& failure) {
             // Nothing was stored: answered like a store outage (4xx), so the
             // provider delivers the report again once the DKIM keys resolve.
             throw suppression::StoreUnavailable(std::string("trust cannot be decided now: ") +
@@ -77,10 +78,10 @@ class Services::StoreIntake final : public ReportIntake {
         Bound(const config::Config& settings, suppression::Store& store)
             : config(settings), intake(config, store) {}
         config::Config config;
-        feedback_loop::Intake intake;
+        intake::Intake intake;
     };
 
-    static void count(const feedback_loop::IntakeResult& result) {
+    static void count(const intake::IntakeResult& result) {
         if (!result.stored) {
             return;  // not a report, or nothing to record
         }
@@ -90,25 +91,11 @@ class Services::StoreIntake final : public ReportIntake {
         }
     }
 
-    static IntakeOutcome outcome_of(const feedback_loop::IntakeResult& result) {
+    static IntakeOutcome outcome_of(const intake::IntakeResult& result) {
         IntakeOutcome outcome;
-        outcome.is_report = result.kind != feedback_loop::ReportKind::not_a_report;
-        outcome.duplicate = result.duplicate;
-        outcome.trusted = result.trusted;
-        outcome.suppressed = result.suppressed;
-        outcome.summary = fmt::format(
-            "{}; {}; {} recipient(s), {} suppressed{}{}", feedback_loop::to_string(result.kind),
-            result.stored ? (result.trusted ? "trusted" : "untrusted") : "not stored",
-            result.recipients, result.suppressed, result.duplicate ? "; duplicate" : "",
-            result.reason.empty() ? "" : "; " + result.reason);
-        std::vector<std::string> shown;
-        for (const std::string& key : result.recipient_keys) {
-            shown.push_back(log::address(key));
-        }
-        outcome.log_summary =
-            fmt::format("{}; provider {}; recipient {}", outcome.summary,
-                        result.provider.empty() ? "unknown" : result.provider,
-                        shown.empty() ? "none" : fmt::format("{}", fmt::join(shown, ", ")));
+        outcome.is_report = result.kind != intake::ReportKind::not_a_report;
+        outcome.summary = intake::summary(result);
+        outcome.log_summary = intake::log_summary(result);
         return outcome;
     }
 

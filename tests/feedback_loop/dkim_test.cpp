@@ -17,13 +17,18 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "feedback_loop/intake.h"
 #include "feedback_loop/opendkim.h"
-#include "feedback_loop/raw_copy.h"
 #include "fixture.h"
+#include "intake/intake.h"
+#include "intake/raw_copy.h"
 
 namespace fbl::feedback_loop {
 namespace {
+
+using intake::from_raw_copy;
+using intake::Intake;
+using intake::IntakeResult;
+using intake::raw_copy;
 
 using test_support::fixture;
 

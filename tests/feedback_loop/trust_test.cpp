@@ -9,12 +9,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "feedback_loop/intake.h"
 #include "feedback_loop/reference.h"
 #include "fixture.h"
+#include "intake/intake.h"
 
 namespace fbl::feedback_loop {
 namespace {
+
+using intake::Intake;
+using intake::IntakeResult;
 
 using test_support::fixture;
 

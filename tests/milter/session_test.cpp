@@ -76,7 +76,7 @@ class RecordingIntake final : public ReportIntake {
   public:
     std::vector<std::string> taken;
     bool unavailable = false;
-    IntakeOutcome outcome{true, false, true, 1, "complaint stored, 1 recipient suppressed", ""};
+    IntakeOutcome outcome{true, "complaint stored, 1 recipient suppressed", ""};
     IntakeOutcome take_in(std::string_view raw) override {
         if (unavailable) {
             throw suppression::StoreUnavailable("disk full");
@@ -277,8 +277,7 @@ TEST_F(SessionTest, OversizedReportIsRejectedWith552) {
 // Issue 14.9: a message that is no report is never discarded: it reaches the
 // mailbox with the reason in X-FBL-Result.
 TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded) {
-    intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part",
-                      ""};
+    intake.outcome = {false, "not-a-report; not stored; no feedback-report part", ""};
     EXPECT_EQ(send_to_feedback_address("  disposition: discard\n", "", "hello\r\n").action,
               Verdict::Action::accept);
     ASSERT_EQ(editor.added.size(), 1u);
@@ -287,8 +286,7 @@ TEST_F(SessionTest, NonReportIsDeliveredWithTheReasonEvenWhenReportsAreDiscarded
 }
 
 TEST_F(SessionTest, NonReportIsRefusedWhenConfiguredToBounce) {
-    intake.outcome = {false, false, false, 0, "not-a-report; not stored; no feedback-report part",
-                      ""};
+    intake.outcome = {false, "not-a-report; not stored; no feedback-report part", ""};
     auto verdict = send_to_feedback_address("  non_report: bounce\n", "", "hello\r\n");
     EXPECT_EQ(verdict.action, Verdict::Action::reject);
     EXPECT_EQ(verdict.reply.code, "550");

@@ -6,7 +6,7 @@
 
 // Every report is stored, whoever sent it, so the size of its row must not be
 // the sender's choice (issue 14, item 10). docs/operations.md, "Limits".
-namespace fbl::feedback_loop {
+namespace fbl::intake {
 
 // The parsed report kept for review (complaints.report_json).
 inline constexpr std::size_t kMaxStoredJsonBytes = 64 * 1024;
@@ -18,4 +18,4 @@ inline constexpr std::size_t kMaxStoredFieldBytes = 2 * 1024;
 // start>"}, still one valid JSON document.
 void bound_for_storage(suppression::Complaint& complaint);
 
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake

@@ -1,5 +1,5 @@
 // Intake against a real SQLite store in a private temporary directory.
-#include "feedback_loop/intake.h"
+#include "intake/intake.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,12 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/parser/report_inputs.h"
-#include "feedback_loop/raw_copy.h"
-#include "feedback_loop/stored_size.h"
-#include "fixture.h"
+#include "intake/raw_copy.h"
+#include "intake/stored_size.h"
+#include "tests/feedback_loop/fixture.h"
 
-namespace fbl::feedback_loop {
+namespace fbl::intake {
 namespace {
+
+using namespace fbl::feedback_loop;
 
 using test_support::fixture;
 
@@ -231,4 +233,4 @@ TEST_F(IntakeTest, NonReportIsNotStored) {
 }
 
 }  // namespace
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake

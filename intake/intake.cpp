@@ -1,4 +1,4 @@
-#include "feedback_loop/intake.h"
+#include "intake/intake.h"
 
 #include <algorithm>
 #include <array>
@@ -7,12 +7,24 @@
 
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
-#include "feedback_loop/raw_copy.h"
 #include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report_json.h"
-#include "feedback_loop/stored_size.h"
+#include "intake/raw_copy.h"
+#include "intake/stored_size.h"
 
-namespace fbl::feedback_loop {
+namespace fbl::intake {
+
+using feedback_loop::ExtraSteps;
+using feedback_loop::iso8601;
+using feedback_loop::normalise_line_endings;
+using feedback_loop::ReferenceCheck;
+using feedback_loop::ReferenceEvidence;
+using feedback_loop::Resolution;
+using feedback_loop::ResolvedRecipient;
+using feedback_loop::to_lower;
+using feedback_loop::to_string;
+using feedback_loop::TrustDecision;
+
 namespace {
 
 constexpr std::string_view kDedupVersion = "fbl-dedup-v1";
@@ -97,23 +109,39 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
 Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra)
     : config_(config),
       store_(store),
-      options_(ParseOptions::from_config(config)),
-      resolver_(config.feedback,
-                extra.reference_header || extra.send_log
-                    ? std::move(extra)
-                    : make_reference_steps(config.feedback, config.suppression, store)),
-      normalizer_(config.suppression) {}
+      options_(feedback_loop::ParseOptions::from_config(config)),
+      normalizer_(config.suppression),
+      key_of_([this](std::string_view address) {
+          auto normalized = normalizer_.normalize(address);
+          return normalized.ok() ? normalized.key : std::string();
+      }),
+      sent_mail_(store),
+      resolver_(config.feedback, extra.reference_header || extra.send_log
+                                     ? std::move(extra)
+                                     : feedback_loop::make_reference_steps(sent_mail_)) {}
+
+std::vector<feedback_loop::SentCopy> Intake::StoreSentMail::recipients_of(
+    const std::string& message_id) {
+    std::vector<feedback_loop::SentCopy> copies;
+    for (const suppression::SendRecord& send : store_.find_sends(message_id)) {
+        copies.push_back({send.recipient, send.recipient_key});
+    }
+    return copies;
+}
 
 IntakeResult Intake::take(std::string_view raw_message) {
-    return take(parse_report(raw_message, options_), raw_message);
+    return take(feedback_loop::parse_report(raw_message, options_), raw_message);
 }
 
 Intake::Evaluation Intake::evaluate(const FeedbackReport& report,
                                     std::string_view raw_message) const {
-    Resolution resolution = resolver_.resolve(report);
-    ReferenceEvidence reference = examine_reference(report, config_.feedback, store_, normalizer_);
-    TrustDecision trust =
-        decide_trust(report, resolution, reference, raw_message, config_.feedback, normalizer_);
+    // Examined once: the resolver's reference step and the trust decision
+    // both read it.
+    ReferenceEvidence reference =
+        feedback_loop::examine_reference(report, config_.feedback, sent_mail_, key_of_);
+    Resolution resolution = resolver_.resolve(report, &reference);
+    TrustDecision trust = feedback_loop::decide_trust(report, resolution, reference, raw_message,
+                                                      config_.feedback, key_of_);
     if (trust.retry_later) {
         throw TemporaryTrustFailure(trust.reason);
     }
@@ -152,7 +180,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
 }
 
 IntakeResult Intake::reevaluate(std::int64_t complaint_id, std::string_view raw_message) {
-    FeedbackReport report = parse_report(raw_message, options_);
+    FeedbackReport report = feedback_loop::parse_report(raw_message, options_);
     IntakeResult result;
     result.kind = report.kind;
     result.complaint_id = complaint_id;
@@ -272,4 +300,4 @@ std::vector<suppression::OutboxJob> Intake::make_jobs(const FeedbackReport& repo
     return jobs;
 }
 
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake

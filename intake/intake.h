@@ -9,15 +9,21 @@
 #include "feedback_loop/parser.h"
 #include "feedback_loop/recipients.h"
 #include "feedback_loop/report.h"
+#include "feedback_loop/sent_mail.h"
 #include "feedback_loop/trust.h"
 #include "suppression/normalize.h"
 #include "suppression/records.h"
 #include "suppression/store.h"
 
-// Taking in one report: the single path that `fblctl ingest` and the milter
-// share. Parse, resolve, decide trust, then ONE store transaction holding the
-// complaint, its suppressions and its CRM jobs.
-namespace fbl::feedback_loop {
+// Taking in one report: the single path from an event to one commit, which
+// `fblctl ingest`, `fblctl complaints reevaluate` and the milter share.
+// Parse, examine the reference (once), resolve, decide trust, then ONE store
+// transaction holding the complaint, its suppressions and its CRM jobs.
+namespace fbl::intake {
+
+using feedback_loop::FeedbackReport;
+using feedback_loop::ReportKind;
+using feedback_loop::TemporaryTrustFailure;
 
 struct IntakeResult {
     ReportKind kind = ReportKind::not_a_report;
@@ -49,7 +55,8 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
 class Intake {
   public:
     // `config` and `store` must outlive the Intake.
-    Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra = {});
+    Intake(const config::Config& config, suppression::Store& store,
+           feedback_loop::ExtraSteps extra = {});
 
     // Throws suppression::StoreUnavailable / StoreCorrupt when the store
     // cannot commit, and TemporaryTrustFailure when trust cannot be decided
@@ -72,7 +79,8 @@ class Intake {
     static IntakeResult& result_of(const suppression::Complaint& complaint,
                                    const suppression::RecordResult& recorded, IntakeResult& result);
     suppression::Complaint make_complaint(const FeedbackReport& report,
-                                          const Resolution& resolution, const TrustDecision& trust,
+                                          const feedback_loop::Resolution& resolution,
+                                          const feedback_loop::TrustDecision& trust,
                                           std::string key, suppression::TimePoint now) const;
     std::vector<suppression::OutboxJob> make_jobs(const FeedbackReport& report,
                                                   const suppression::Complaint& complaint,
@@ -80,9 +88,21 @@ class Intake {
 
     const config::Config& config_;
     suppression::Store& store_;
-    ParseOptions options_;
-    RecipientResolver resolver_;
+    // The send log, as feedback_loop's port asks for it.
+    class StoreSentMail final : public feedback_loop::SentMail {
+      public:
+        explicit StoreSentMail(suppression::Store& store) : store_(store) {}
+        std::vector<feedback_loop::SentCopy> recipients_of(const std::string& message_id) override;
+
+      private:
+        suppression::Store& store_;
+    };
+
+    feedback_loop::ParseOptions options_;
     suppression::AddressNormalizer normalizer_;
+    feedback_loop::KeyOf key_of_;
+    mutable StoreSentMail sent_mail_;  // a query port: no state of its own
+    feedback_loop::RecipientResolver resolver_;
 };
 
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake

@@ -1,10 +1,10 @@
-#include "feedback_loop/stored_size.h"
+#include "intake/stored_size.h"
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-namespace fbl::feedback_loop {
+namespace fbl::intake {
 namespace {
 
 // Escaping at most doubles a byte of dumped JSON (`"` and `\` gain a
@@ -47,4 +47,4 @@ void bound_for_storage(suppression::Complaint& complaint) {
     complaint.report_json = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake

@@ -1,8 +1,8 @@
-#include "feedback_loop/raw_copy.h"
+#include "intake/raw_copy.h"
 
 #include <openssl/evp.h>
 
-namespace fbl::feedback_loop {
+namespace fbl::intake {
 
 std::string raw_copy(std::string_view raw, std::uint64_t limit) {
     if (raw.empty() || raw.size() > limit) {
@@ -33,4 +33,4 @@ std::optional<std::string> from_raw_copy(std::string_view copy) {
     return raw;
 }
 
-}  // namespace fbl::feedback_loop
+}  // namespace fbl::intake
