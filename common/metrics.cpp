@@ -18,6 +18,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "common/listen_address.h"
 #include "fbl/version.h"
 
 namespace fbl::metrics {
@@ -73,51 +74,6 @@ bool is_same_or_subdomain(std::string_view domain, std::string_view parent) {
 
 std::string label_value(std::string_view value) {
     return value.empty() ? std::string("unknown") : std::string(value);
-}
-
-struct ListenAddress {
-    std::string host;  // as CivetWeb wants it: 127.0.0.1 or [::1]
-    std::uint16_t port = 0;
-};
-
-// Splits "host:port" / "[v6]:port" and insists on a loopback host.
-ListenAddress parse_listen(const std::string& listen) {
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos || colon + 1 == listen.size()) {
-        throw std::invalid_argument("metrics.listen: expected ADDRESS:PORT, got \"" + listen +
-                                    "\"");
-    }
-    std::string host = listen.substr(0, colon);
-    std::string port_text = listen.substr(colon + 1);
-    unsigned port = 0;
-    auto [end, error] =
-        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (error != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
-        throw std::invalid_argument("metrics.listen: bad port \"" + port_text + "\"");
-    }
-    ListenAddress address;
-    address.port = static_cast<std::uint16_t>(port);
-    if (host == "localhost") {
-        address.host = "127.0.0.1";
-        return address;
-    }
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        in6_addr v6{};
-        std::string bare = host.substr(1, host.size() - 2);
-        if (inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6)) {
-            address.host = host;
-            return address;
-        }
-    } else {
-        in_addr v4{};
-        if (inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) {
-            address.host = host;
-            return address;
-        }
-    }
-    throw std::invalid_argument("metrics.listen: \"" + host +
-                                "\" is not a loopback address (127.0.0.0/8, [::1], localhost); "
-                                "the endpoint has no authentication");
 }
 
 // prometheus-cpp leaves out a labelled family until its first child; a
@@ -389,18 +345,6 @@ std::unique_ptr<Endpoint> start_endpoint(Metrics& metrics, const std::string& li
         return nullptr;
     }
     return std::make_unique<Endpoint>(metrics, listen);
-}
-
-std::string listen_problem(const std::string& listen) {
-    if (listen.empty()) {
-        return {};
-    }
-    try {
-        parse_listen(listen);
-        return {};
-    } catch (const std::invalid_argument& error) {
-        return error.what();
-    }
 }
 
 }  // namespace fbl::metrics

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/listen_address.h"
+
 namespace prometheus {
 class Counter;
 class Exposer;
@@ -168,8 +170,5 @@ class Endpoint {
 
 // Starts the endpoint for `metrics.listen`; nullptr when it is "" (off).
 std::unique_ptr<Endpoint> start_endpoint(Metrics& metrics, const std::string& listen);
-
-// Checks a metrics.listen value; returns "" when fine, else why not.
-std::string listen_problem(const std::string& listen);
 
 }  // namespace fbl::metrics

@@ -10,7 +10,7 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
-#include "common/metrics.h"
+#include "common/listen_address.h"
 #include "config/pattern.h"
 #include "config/reader.h"
 #include "config/socket_spec.h"
