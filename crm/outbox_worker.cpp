@@ -55,7 +55,7 @@ std::string email_of(const JobRun& run) {
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(const config::Config& config, suppression::Store& store)
+OutboxWorker::OutboxWorker(const config::Config& config, suppression::OutboxStore& store)
     : store_(store), lease_(config.crm.lease), random_(std::random_device{}()) {
     for (auto& adapter : build_adapters(config.crm)) {
         runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));

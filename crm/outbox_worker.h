@@ -38,7 +38,7 @@ struct WorkerCounts {
 class OutboxWorker {
   public:
     // Throws AdapterError when an adapter of the config cannot be built.
-    OutboxWorker(const config::Config& config, suppression::Store& store);
+    OutboxWorker(const config::Config& config, suppression::OutboxStore& store);
     ~OutboxWorker();
     OutboxWorker(const OutboxWorker&) = delete;
     OutboxWorker& operator=(const OutboxWorker&) = delete;
@@ -84,7 +84,7 @@ class OutboxWorker {
     void wait_for_store();
     void take_leased(std::chrono::steady_clock::time_point now);
 
-    suppression::Store& store_;
+    suppression::OutboxStore& store_;
     std::chrono::seconds lease_;
     Redactor redactor_;
     std::vector<std::unique_ptr<Runtime>> runtimes_;

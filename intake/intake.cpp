@@ -108,7 +108,7 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
 
 Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra)
     : config_(config),
-      store_(store),
+      complaints_(store),
       options_(feedback_loop::ParseOptions::from_config(config)),
       normalizer_(config.suppression),
       key_of_([this](std::string_view address) {
@@ -173,9 +173,9 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         return result;
     }
     Evaluation evaluation = evaluate(report, raw_message);
-    suppression::RecordResult recorded =
-        store_.record_complaint(evaluation.complaint, scope_of(config_.suppression.complaint_scope),
-                                evaluation.expires, evaluation.jobs);
+    suppression::RecordResult recorded = complaints_.record_complaint(
+        evaluation.complaint, scope_of(config_.suppression.complaint_scope), evaluation.expires,
+        evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);
 }
 
@@ -194,7 +194,7 @@ IntakeResult Intake::reevaluate(std::int64_t complaint_id, std::string_view raw_
         result.reason = evaluation.complaint.trust_reason;
         return result;
     }
-    suppression::RecordResult recorded = store_.promote_complaint(
+    suppression::RecordResult recorded = complaints_.promote_complaint(
         complaint_id, evaluation.complaint, scope_of(config_.suppression.complaint_scope),
         evaluation.expires, evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);

@@ -87,15 +87,15 @@ class Intake {
                                                   suppression::TimePoint now) const;
 
     const config::Config& config_;
-    suppression::Store& store_;
+    suppression::ComplaintLog& complaints_;  // the only writer of complaints
     // The send log, as feedback_loop's port asks for it.
     class StoreSentMail final : public feedback_loop::SentMail {
       public:
-        explicit StoreSentMail(suppression::Store& store) : store_(store) {}
+        explicit StoreSentMail(suppression::SendLogStore& store) : store_(store) {}
         std::vector<feedback_loop::SentCopy> recipients_of(const std::string& message_id) override;
 
       private:
-        suppression::Store& store_;
+        suppression::SendLogStore& store_;
     };
 
     feedback_loop::ParseOptions options_;

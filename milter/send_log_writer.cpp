@@ -5,10 +5,12 @@
 
 namespace fbl::milter {
 
-SendLogWriter::SendLogWriter(suppression::Store& store, std::size_t capacity,
+SendLogWriter::SendLogWriter(suppression::SendLogStore& store,
+                             suppression::ComplaintLog& complaints, std::size_t capacity,
                              std::chrono::seconds retention,
                              std::chrono::seconds untrusted_retention)
     : store_(store),
+      complaints_(complaints),
       capacity_(capacity),
       retention_(retention),
       untrusted_retention_(untrusted_retention) {}
@@ -121,7 +123,7 @@ void SendLogWriter::prune_if_due() {
     }
     try {
         int pruned =
-            store_.prune_untrusted(std::chrono::system_clock::now() - untrusted_retention_);
+            complaints_.prune_untrusted(std::chrono::system_clock::now() - untrusted_retention_);
         if (pruned > 0) {
             log::info("{} untrusted complaint(s) older than feedback.untrusted_retention removed",
                       pruned);

@@ -23,7 +23,8 @@ namespace fbl::milter {
 class SendLogWriter final : public SendLog {
   public:
     // `untrusted_retention` 0 keeps untrusted complaints for ever.
-    SendLogWriter(suppression::Store& store, std::size_t capacity, std::chrono::seconds retention,
+    SendLogWriter(suppression::SendLogStore& store, suppression::ComplaintLog& complaints,
+                  std::size_t capacity, std::chrono::seconds retention,
                   std::chrono::seconds untrusted_retention = std::chrono::seconds{0});
     ~SendLogWriter() override;
 
@@ -44,7 +45,8 @@ class SendLogWriter final : public SendLog {
     void write(std::vector<suppression::SendRecord>& batch);
     void prune_if_due();
 
-    suppression::Store& store_;
+    suppression::SendLogStore& store_;
+    suppression::ComplaintLog& complaints_;  // its untrusted rows are pruned here too
     const std::size_t capacity_;
     const std::chrono::seconds retention_;
     const std::chrono::seconds untrusted_retention_;

@@ -128,7 +128,7 @@ Services::Services(const config::Config& config)
           std::make_unique<suppression::SuppressionLookup>(*store_, config.store.follow_interval)),
       lookup_(std::make_unique<IndexLookup>(*suppression_lookup_)),
       intake_(std::make_unique<StoreIntake>(config, *store_, [this] { after_complaint(); })),
-      send_log_(std::make_unique<SendLogWriter>(*store_, config.send_log.queue_capacity,
+      send_log_(std::make_unique<SendLogWriter>(*store_, *store_, config.send_log.queue_capacity,
                                                 config.send_log.retention,
                                                 config.feedback.untrusted_retention)),
       worker_(make_worker(config)) {}
@@ -160,7 +160,8 @@ void Services::refresh_metrics(metrics::Metrics& metrics) {
 
 void Services::follow_key_settings(std::string known,
                                    std::function<void(const std::string& recorded)> changed) {
-    suppression_lookup_->follower().watch_key_settings(std::move(known), std::move(changed));
+    suppression_lookup_->follower().watch_key_settings(*store_, std::move(known),
+                                                       std::move(changed));
 }
 
 void Services::start() {

@@ -18,7 +18,7 @@ constexpr std::chrono::milliseconds kRetryPause{500};
 
 }  // namespace
 
-ChangeFollower::ChangeFollower(Store& store, SuppressionIndex& index,
+ChangeFollower::ChangeFollower(ChangeFeed& store, SuppressionIndex& index,
                                std::chrono::milliseconds interval)
     : store_(store), index_(index), interval_(interval) {}
 
@@ -66,7 +66,9 @@ std::size_t ChangeFollower::poll_once() {
     }
 }
 
-void ChangeFollower::watch_key_settings(std::string known, KeySettingsChanged changed) {
+void ChangeFollower::watch_key_settings(KeyRecord& record, std::string known,
+                                        KeySettingsChanged changed) {
+    key_record_ = &record;
     known_key_settings_ = std::move(known);
     key_settings_changed_ = std::move(changed);
 }
@@ -75,7 +77,7 @@ void ChangeFollower::check_key_settings() {
     if (!key_settings_changed_) {
         return;
     }
-    auto recorded = store_.key_settings();
+    auto recorded = key_record_->key_settings();
     if (recorded && *recorded != known_key_settings_) {
         known_key_settings_ = *recorded;
         key_settings_changed_(*recorded);

@@ -26,7 +26,7 @@ namespace fbl::suppression {
 // answering from what it has, and the next successful read catches up.
 class ChangeFollower {
   public:
-    ChangeFollower(Store& store, SuppressionIndex& index, std::chrono::milliseconds interval);
+    ChangeFollower(ChangeFeed& store, SuppressionIndex& index, std::chrono::milliseconds interval);
     ~ChangeFollower();
     ChangeFollower(const ChangeFollower&) = delete;
     ChangeFollower& operator=(const ChangeFollower&) = delete;
@@ -51,7 +51,7 @@ class ChangeFollower {
     // is called with it, on the follower's thread, before the batch is
     // applied. Call before start().
     using KeySettingsChanged = std::function<void(const std::string& recorded)>;
-    void watch_key_settings(std::string known, KeySettingsChanged changed);
+    void watch_key_settings(KeyRecord& record, std::string known, KeySettingsChanged changed);
 
     // The sequence number of the last change reflected in the index.
     std::int64_t applied_sequence() const noexcept {
@@ -65,7 +65,8 @@ class ChangeFollower {
     void pause(std::chrono::milliseconds duration);
     void check_key_settings();
 
-    Store& store_;
+    ChangeFeed& store_;
+    KeyRecord* key_record_ = nullptr;
     SuppressionIndex& index_;
     std::chrono::milliseconds interval_;
     std::atomic<std::int64_t> applied_{0};

@@ -2,7 +2,7 @@
 
 namespace fbl::suppression {
 
-SuppressionLookup::SuppressionLookup(Store& store, std::chrono::milliseconds follow_interval)
+SuppressionLookup::SuppressionLookup(ChangeFeed& store, std::chrono::milliseconds follow_interval)
     : follower_(store, index_, follow_interval) {}
 
 SuppressionLookup::~SuppressionLookup() {

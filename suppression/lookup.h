@@ -22,7 +22,7 @@ namespace fbl::suppression {
 // lookup() is safe from any number of threads and never throws.
 class SuppressionLookup {
   public:
-    SuppressionLookup(Store& store, std::chrono::milliseconds follow_interval);
+    SuppressionLookup(ChangeFeed& store, std::chrono::milliseconds follow_interval);
     ~SuppressionLookup();
 
     // Builds the index from the store and starts following the change feed.

@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "suppression/complaint_plan.h"
 #include "suppression/postgres_schema.h"
 #include "suppression/store_support.h"
 #include "suppression/time_codec.h"
@@ -309,7 +310,10 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
 
     insert_recipients(result.complaint_id, complaint.recipients);
     if (complaint.trusted && complaint.suppresses) {
-        apply_effects(result, complaint, received, scope, expires_at, jobs, now);
+        apply_effects(result,
+                      plan_complaint(complaint, result.complaint_id, from_micros(received), scope,
+                                     expires_at, jobs, from_micros(now)),
+                      now);
     }
     transaction.commit();
     return result;
@@ -327,28 +331,24 @@ void PostgresStore::insert_recipients(std::int64_t complaint_id,
     }
 }
 
-void PostgresStore::apply_effects(RecordResult& result, const Complaint& complaint,
-                                  std::int64_t received, Scope scope,
-                                  const std::optional<TimePoint>& expires_at,
-                                  const std::vector<OutboxJob>& jobs, std::int64_t now) {
+void PostgresStore::apply_effects(RecordResult& result, const ComplaintPlan& plan,
+                                  std::int64_t now) {
     lock_changes();
-    for (const Suppression& entry : complaint_suppressions(
-             complaint, result.complaint_id, from_micros(received), scope, expires_at)) {
+    for (const Suppression& entry : plan.suppressions) {
         upsert(entry, Merge::widen, now);
         ++result.suppressed;
     }
     if (result.suppressed > 0) {
         connection_.execute(kNotify);
     }
-    for (std::size_t index = 0; index < jobs.size(); ++index) {
-        const auto& job = jobs[index];
-        std::string idempotency = idempotency_key_of(complaint, job, index);
+    for (const OutboxJob& job : plan.jobs) {
+        const std::string& idempotency = job.idempotency_key;
         auto row = connection_.exec(
             "INSERT INTO outbox (complaint_id, adapter, idempotency_key, payload_json, state, "
             "attempts, created_at, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, "
             "'pending', 0, $5, $6, $5) ON CONFLICT (idempotency_key) DO NOTHING",
             {param(result.complaint_id), job.adapter, idempotency, job.payload_json, param(now),
-             param(job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at))});
+             param(to_micros(job.next_attempt_at))});
         result.jobs += row.affected();
     }
 }
@@ -389,7 +389,10 @@ RecordResult PostgresStore::promote_complaint(std::int64_t id, const Complaint& 
     connection_.exec("DELETE FROM complaint_recipients WHERE complaint_id = $1", {param(id)});
     insert_recipients(id, evaluated.recipients);
     if (evaluated.suppresses) {
-        apply_effects(result, promoted, received, scope, expires_at, jobs, now);
+        apply_effects(result,
+                      plan_complaint(promoted, id, from_micros(received), scope, expires_at, jobs,
+                                     from_micros(now)),
+                      now);
     }
     transaction.commit();
     return result;

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <string>
 
+#include "suppression/complaint_plan.h"
 #include "suppression/postgres_connection.h"
 #include "suppression/store.h"
 
@@ -75,9 +76,7 @@ class PostgresStore final : public Store {
     void upsert(const Suppression& entry, Merge merge, std::int64_t now);
     void lock_changes();
     // record_complaint's and promote_complaint's effects of a trusted report.
-    void apply_effects(RecordResult& result, const Complaint& complaint, std::int64_t received,
-                       Scope scope, const std::optional<TimePoint>& expires_at,
-                       const std::vector<OutboxJob>& jobs, std::int64_t now);
+    void apply_effects(RecordResult& result, const ComplaintPlan& plan, std::int64_t now);
     void insert_recipients(std::int64_t complaint_id,
                            const std::vector<ComplaintRecipient>& recipients);
     std::int64_t rekey_column(const char* table, const char* address_column, const char* key_column,

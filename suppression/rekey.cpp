@@ -5,11 +5,11 @@
 
 namespace fbl::suppression {
 
-KeyAlignment check_keys(Store& store, const AddressNormalizer& normalizer) {
+KeyAlignment check_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
     return {store.key_settings(), normalizer.settings_description()};
 }
 
-void require_current_keys(Store& store, const AddressNormalizer& normalizer) {
+void require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
     KeyAlignment alignment = check_keys(store, normalizer);
     if (alignment.recorded && !alignment.current()) {
         throw KeysNotCurrent(fmt::format(
@@ -19,7 +19,7 @@ void require_current_keys(Store& store, const AddressNormalizer& normalizer) {
     }
 }
 
-Realignment realign_keys(Store& store, const AddressNormalizer& normalizer) {
+Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
     Realignment realignment;
     realignment.before = check_keys(store, normalizer);
     if (realignment.before.current()) {

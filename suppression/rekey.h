@@ -19,7 +19,7 @@ struct KeyAlignment {
     bool current() const { return recorded == configured; }
 };
 
-KeyAlignment check_keys(Store& store, const AddressNormalizer& normalizer);
+KeyAlignment check_keys(KeyRecord& store, const AddressNormalizer& normalizer);
 
 // The store's keys were recorded as made another way than the configuration
 // makes them now: answers would be wrong until it is re-keyed.
@@ -30,7 +30,7 @@ class KeysNotCurrent : public std::runtime_error {
 // Throws KeysNotCurrent, naming the command that mends it, when the store
 // recorded other settings. A store that recorded none passes: it is keyed
 // the configured way from its first start on.
-void require_current_keys(Store& store, const AddressNormalizer& normalizer);
+void require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer);
 
 // What realign_keys did.
 struct Realignment {
@@ -42,7 +42,7 @@ struct Realignment {
 // Re-keys the store from its addresses when its keys are not current (a
 // store that recorded nothing is re-keyed too: it may predate the record),
 // all in one transaction. Run by fblmilter at start and by `fblctl rekey`.
-Realignment realign_keys(Store& store, const AddressNormalizer& normalizer);
+Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer);
 
 // The settings a description (AddressNormalizer::settings_description)
 // stands for, on top of `base` for what does not decide keys (expiry,

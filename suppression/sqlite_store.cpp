@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "suppression/complaint_plan.h"
 #include "suppression/sqlite_schema.h"
 #include "suppression/store_support.h"
 #include "suppression/time_codec.h"
@@ -371,18 +372,17 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
     insert_recipients(result.complaint_id, complaint.recipients);
     hook("complaint");
     if (complaint.trusted && complaint.suppresses) {
-        apply_effects(result, complaint, received, scope, expires_at, jobs, now);
+        apply_effects(result,
+                      plan_complaint(complaint, result.complaint_id, from_micros(received), scope,
+                                     expires_at, jobs, from_micros(now)),
+                      now);
     }
     transaction.commit();
     return result;
 }
 
-void SqliteStore::apply_effects(RecordResult& result, const Complaint& complaint,
-                                std::int64_t received, Scope scope,
-                                const std::optional<TimePoint>& expires_at,
-                                const std::vector<OutboxJob>& jobs, std::int64_t now) {
-    for (const Suppression& entry : complaint_suppressions(
-             complaint, result.complaint_id, from_micros(received), scope, expires_at)) {
+void SqliteStore::apply_effects(RecordResult& result, const ComplaintPlan& plan, std::int64_t now) {
+    for (const Suppression& entry : plan.suppressions) {
         upsert(entry, Merge::widen, now);
         ++result.suppressed;
     }
@@ -392,15 +392,14 @@ void SqliteStore::apply_effects(RecordResult& result, const Complaint& complaint
         "INSERT OR IGNORE INTO outbox (complaint_id, adapter, idempotency_key, payload_json, "
         "state, attempts, created_at, next_attempt_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
         "'pending', 0, ?5, ?6, ?5)");
-    for (std::size_t index = 0; index < jobs.size(); ++index) {
-        const auto& job = jobs[index];
-        std::string idempotency = idempotency_key_of(complaint, job, index);
+    for (const OutboxJob& job : plan.jobs) {
+        const std::string& idempotency = job.idempotency_key;
         job_insert.bind(1, result.complaint_id)
             .bind(2, job.adapter)
             .bind(3, idempotency)
             .bind(4, job.payload_json)
             .bind(5, now)
-            .bind(6, job.next_attempt_at == TimePoint{} ? now : to_micros(job.next_attempt_at));
+            .bind(6, to_micros(job.next_attempt_at));
         job_insert.run();
         result.jobs += static_cast<int>(writer_.changes());
         job_insert.reset();
@@ -466,7 +465,10 @@ RecordResult SqliteStore::promote_complaint(std::int64_t id, const Complaint& ev
     erase.run();
     insert_recipients(id, evaluated.recipients);
     if (evaluated.suppresses) {
-        apply_effects(result, promoted, received, scope, expires_at, jobs, now);
+        apply_effects(result,
+                      plan_complaint(promoted, id, from_micros(received), scope, expires_at, jobs,
+                                     from_micros(now)),
+                      now);
     }
     transaction.commit();
     return result;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "suppression/complaint_plan.h"
 #include "suppression/sqlite_connection.h"
 #include "suppression/store.h"
 
@@ -78,9 +79,7 @@ class SqliteStore : public Store {
     void upsert(const Suppression& entry, Merge merge, std::int64_t now);
     void hook(std::string_view point);
     // record_complaint's and promote_complaint's effects of a trusted report.
-    void apply_effects(RecordResult& result, const Complaint& complaint, std::int64_t received,
-                       Scope scope, const std::optional<TimePoint>& expires_at,
-                       const std::vector<OutboxJob>& jobs, std::int64_t now);
+    void apply_effects(RecordResult& result, const ComplaintPlan& plan, std::int64_t now);
     void insert_recipients(std::int64_t complaint_id,
                            const std::vector<ComplaintRecipient>& recipients);
     std::int64_t rekey_column(const char* table, const char* address_column, const char* key_column,

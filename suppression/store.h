@@ -86,13 +86,14 @@ struct AddRequest {
     Suppression entry;  // key and address filled; times default to now
 };
 
-// Durable state. Implementations: SQLite (embedded default), PostgreSQL.
-// Every method is safe to call from several threads; each call is atomic.
-class Store {
-  public:
-    virtual ~Store() = default;
+// The store by role (DESIGN.md, "Store"): each user takes the role it
+// needs, not the whole store. Every method is safe to call from several
+// threads; each call is atomic.
 
-    // --- suppressions ----------------------------------------------------
+// The suppression list: what fblctl add/remove/check/list/import use.
+class SuppressionStore {
+  public:
+    virtual ~SuppressionStore() = default;
     // Inserts or refreshes (last_at, count, reason/scope/expiry); one change.
     virtual void add(const Suppression& entry) = 0;
     // Many at once, one transaction (import). All or nothing.
@@ -102,8 +103,12 @@ class Store {
     // Current entry, expired ones excluded.
     virtual std::optional<Suppression> find(const std::string& key) = 0;
     virtual std::vector<Suppression> list(const SuppressionFilter& filter) = 0;
+};
 
-    // --- complaints --------------------------------------------------------
+// Complaints, written by intake/ only, read by fblctl and the console.
+class ComplaintLog {
+  public:
+    virtual ~ComplaintLog() = default;
     // ONE transaction: the complaint row, and when trusted the suppression of
     // each recipient and one outbox job per adapter and recipient. Idempotent
     // by complaint.dedup_key. Durable when it returns.
@@ -126,8 +131,12 @@ class Store {
     virtual RecordResult promote_complaint(std::int64_t id, const Complaint& evaluated, Scope scope,
                                            const std::optional<TimePoint>& expires_at,
                                            const std::vector<OutboxJob>& jobs) = 0;
+};
 
-    // --- keys ------------------------------------------------------------------
+// How the keys were made (issue 14 item 13): realign_keys and fblctl rekey.
+class KeyRecord {
+  public:
+    virtual ~KeyRecord() = default;
     // The normalisation settings the keys were made with (key_settings.h);
     // nullopt when this store has recorded none yet.
     virtual std::optional<std::string> key_settings() = 0;
@@ -137,8 +146,12 @@ class Store {
     // scope, latest expiry, counts added); each moved key is a removal and an
     // addition in the change feed, so followers end where the store is.
     virtual RekeyCounts rekey(const std::string& settings, const KeyFunction& key_of) = 0;
+};
 
-    // --- change feed ---------------------------------------------------------
+// The sequence of suppression changes the index follows.
+class ChangeFeed {
+  public:
+    virtual ~ChangeFeed() = default;
     virtual std::int64_t last_sequence() = 0;
     virtual std::vector<Change> changes_since(std::int64_t sequence, std::size_t limit) = 0;
     // Waits up to `timeout` for a hint that the feed may have grown; true
@@ -154,8 +167,12 @@ class Store {
     virtual void for_each_key(
         const std::function<void(const std::string& key, Scope scope,
                                  const std::optional<TimePoint>& expires)>& visit) = 0;
+};
 
-    // --- outbox (crm/ drains it) ---------------------------------------------
+// The CRM outbox, drained by crm/.
+class OutboxStore {
+  public:
+    virtual ~OutboxStore() = default;
     // Leases up to `limit` due jobs of one adapter until now + lease.
     virtual std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                               std::chrono::seconds lease) = 0;
@@ -176,8 +193,12 @@ class Store {
     virtual std::vector<OutboxCount> outbox_counts() = 0;
     virtual int requeue_jobs(std::optional<std::int64_t> id) = 0;  // nullopt = every dead job
     virtual int purge_done_jobs(TimePoint older_than) = 0;
+};
 
-    // --- whole history (fblctl migrate) ---------------------------------------
+// The whole history, table by table (fblctl migrate).
+class HistoryStore {
+  public:
+    virtual ~HistoryStore() = default;
     // Every row of every history table, expired suppressions, finished jobs
     // and the change feed included, in history_tables() order, from one
     // consistent snapshot.
@@ -188,14 +209,28 @@ class Store {
     // writing nothing, when this store already holds any history row.
     virtual HistoryCounts import_history(
         const std::function<void(const HistoryVisitor& visit)>& produce) = 0;
+};
 
-    // --- send log --------------------------------------------------------------
+// Outgoing marketing mail: Message-ID -> recipients, mailing.
+class SendLogStore {
+  public:
+    virtual ~SendLogStore() = default;
     virtual void record_sends(const std::vector<SendRecord>& batch) = 0;
     virtual std::vector<SendRecord> find_sends(const std::string& message_id) = 0;
     virtual int prune_sends(TimePoint older_than) = 0;
     // Send-log records per group, sent at or after `since` (all when nullopt).
     virtual std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) = 0;
 };
+
+// Durable state, every role. Implementations: SQLite (embedded default),
+// PostgreSQL; open_store() gives one.
+class Store : public SuppressionStore,
+              public ComplaintLog,
+              public KeyRecord,
+              public ChangeFeed,
+              public OutboxStore,
+              public HistoryStore,
+              public SendLogStore {};
 
 // Whether opening may create a SQLite store. A store that a read command (or
 // root) created would belong to the wrong user and keep the daemon from

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <set>
 
 #include <fmt/format.h>
 #include <pwd.h>
@@ -33,37 +32,6 @@ std::vector<const Suppression*> in_key_order(const std::vector<Suppression>& ent
 
 std::string rekey_note(const std::string& new_key) {
     return "re-keyed to " + new_key;
-}
-
-std::vector<Suppression> complaint_suppressions(const Complaint& complaint,
-                                                std::int64_t complaint_id, TimePoint received,
-                                                Scope scope,
-                                                const std::optional<TimePoint>& expires_at) {
-    std::vector<Suppression> entries;
-    std::set<std::string> done;
-    for (const auto& item : complaint.recipients) {
-        if (item.key.empty() || !done.insert(item.key).second) {
-            continue;
-        }
-        Suppression entry;
-        entry.key = item.key;
-        entry.address = item.address;
-        entry.reason = complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
-        entry.scope = scope;
-        entry.source = fmt::format("report:{}", complaint_id);
-        entry.mailing_id = complaint.mailing_id;
-        entry.first_at = received;
-        entry.expires_at = expires_at;
-        entries.push_back(std::move(entry));
-    }
-    return entries;
-}
-
-std::string idempotency_key_of(const Complaint& complaint, const OutboxJob& job,
-                               std::size_t index) {
-    return job.idempotency_key.empty()
-               ? fmt::format("{}:{}:{}", complaint.dedup_key, job.adapter, index)
-               : job.idempotency_key;
 }
 
 }  // namespace fbl::suppression

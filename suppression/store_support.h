@@ -17,16 +17,6 @@ std::string current_actor();
 // random, and concurrent writers lock rows in the same order.
 std::vector<const Suppression*> in_key_order(const std::vector<Suppression>& entries);
 
-// What a trusted complaint suppresses: one entry per distinct recipient key,
-// sourced "report:<complaint_id>".
-std::vector<Suppression> complaint_suppressions(const Complaint& complaint,
-                                                std::int64_t complaint_id, TimePoint received,
-                                                Scope scope,
-                                                const std::optional<TimePoint>& expires_at);
-
-// A job's idempotency key: its own, or one derived from the complaint.
-std::string idempotency_key_of(const Complaint& complaint, const OutboxJob& job, std::size_t index);
-
 // store_meta's row for the normalisation the keys were made with.
 inline constexpr const char* kKeySettingsName = "key_settings";
 

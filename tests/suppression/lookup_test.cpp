@@ -111,7 +111,7 @@ TEST_F(LookupTest, ARekeyElsewhereIsAnnouncedBeforeItsChangesAreApplied) {
     lookup.follower().build();
     std::vector<std::string> announced;
     bool old_key_still_there = false;
-    lookup.follower().watch_key_settings("old", [&](const std::string& recorded) {
+    lookup.follower().watch_key_settings(*store, "old", [&](const std::string& recorded) {
         announced.push_back(recorded);
         old_key_still_there = lookup.index().might_contain("ann+news@example.com");
     });
