@@ -1,5 +1,7 @@
 #include "crm/presets.h"
 
+#include <array>
+
 namespace fbl::crm {
 namespace {
 
@@ -104,26 +106,36 @@ Preset brevo() {
     return preset;
 }
 
+// The one list of shipped presets: find_preset, preset_names (the config
+// error that lists them) and the docs check (tests/crm) all read it.
+struct PresetEntry {
+    const char* name;
+    Preset (*make)();
+};
+constexpr std::array kPresets{
+    PresetEntry{"superoffice", superoffice},
+    PresetEntry{"webhook", webhook},
+    PresetEntry{"hubspot", hubspot},
+    PresetEntry{"brevo", brevo},
+};
+
 }  // namespace
 
 std::optional<Preset> find_preset(const std::string& name) {
-    if (name == "superoffice") {
-        return superoffice();
-    }
-    if (name == "webhook") {
-        return webhook();
-    }
-    if (name == "hubspot") {
-        return hubspot();
-    }
-    if (name == "brevo") {
-        return brevo();
+    for (const PresetEntry& entry : kPresets) {
+        if (name == entry.name) {
+            return entry.make();
+        }
     }
     return std::nullopt;
 }
 
 std::vector<std::string> preset_names() {
-    return {"superoffice", "webhook", "hubspot", "brevo"};
+    std::vector<std::string> names;
+    for (const PresetEntry& entry : kPresets) {
+        names.emplace_back(entry.name);
+    }
+    return names;
 }
 
 }  // namespace fbl::crm
