@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "crm/job_payload.h"
 #include "crm/presets.h"
 #include "crm/template.h"
 
@@ -156,9 +157,7 @@ void apply_preset(const config::CrmAdapter& config, Adapter& adapter,
 }  // namespace
 
 const std::vector<std::string>& job_variables() {
-    static const std::vector<std::string> names{"email",       "reason",     "feedback_type",
-                                                "reported_at", "mailing_id", "complaint_id"};
-    return names;
+    return JobPayload::field_names();
 }
 
 Adapter build_adapter(const config::CrmAdapter& config) {

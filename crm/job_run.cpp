@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "crm/job_payload.h"
 #include "crm/signing.h"
 #include "crm/template.h"
 
@@ -54,21 +55,6 @@ void collect(const Json& node, const std::vector<std::string>& segments, std::si
             collect(node[position], segments, index + 1, out);
         }
     }
-}
-
-Variables payload_variables(const std::string& payload_json) {
-    auto payload = Json::parse(payload_json, nullptr, false);
-    if (!payload.is_object()) {
-        throw std::invalid_argument("the job's payload is not a JSON object");
-    }
-    Variables variables;
-    for (const auto& name : job_variables()) {
-        variables[name] = "";
-    }
-    for (const auto& [name, value] : payload.items()) {
-        variables[name] = value.is_null() ? "" : scalar_text(value);
-    }
-    return variables;
 }
 
 Context body_context(const std::string& format) {
@@ -123,7 +109,7 @@ JobRun::JobRun(const Adapter& adapter, suppression::OutboxJob job, SecretStore& 
                const Redactor& redactor)
     : adapter_(adapter), job_(std::move(job)), secrets_(secrets), redactor_(redactor) {
     Branch first;
-    first.variables = payload_variables(job_.payload_json);
+    first.variables = JobPayload::from_json(job_.payload_json).variables();
     first.variables["idempotency_key"] = job_.idempotency_key;
     branches_.push_back(std::move(first));
 }

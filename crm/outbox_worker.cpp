@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/metrics.h"
+#include "crm/job_payload.h"
 #include "crm/template.h"
 
 namespace fbl::crm {
@@ -46,11 +47,12 @@ struct OutboxWorker::Runtime {
 namespace {
 
 std::string email_of(const JobRun& run) {
-    auto payload = nlohmann::json::parse(run.job().payload_json, nullptr, false);
-    if (payload.is_object() && payload.contains("email") && payload["email"].is_string()) {
-        return log::address(payload["email"].get<std::string>());
+    try {
+        std::string email = JobPayload::from_json(run.job().payload_json).email;
+        return email.empty() ? "?" : log::address(email);
+    } catch (const std::invalid_argument&) {
+        return "?";
     }
-    return "?";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "crm/job_payload.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/reference_steps.h"
@@ -280,18 +281,14 @@ std::vector<suppression::OutboxJob> Intake::make_jobs(const FeedbackReport& repo
             job.adapter = adapter.name;
             job.idempotency_key =
                 Sha256().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();
-            nlohmann::json payload = {
-                {"email", recipient.address},
-                {"reason", reason},
-                {"feedback_type", complaint.feedback_type},
-                {"reported_at", reported_at},
-                {"mailing_id", complaint.mailing_id},
-                // The store assigns the row id in the same transaction; the
-                // dedup key names the complaint just as uniquely and stably.
-                {"complaint_id", complaint.dedup_key},
-            };
-            job.payload_json =
-                payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            crm::JobPayload payload;
+            payload.email = recipient.address;
+            payload.reason = reason;
+            payload.feedback_type = complaint.feedback_type;
+            payload.reported_at = reported_at;
+            payload.mailing_id = complaint.mailing_id;
+            payload.complaint_id = complaint.dedup_key;
+            job.payload_json = payload.to_json();
             job.created_at = now;
             job.next_attempt_at = now;
             jobs.push_back(std::move(job));
