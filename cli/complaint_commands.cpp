@@ -9,9 +9,9 @@
 namespace fbl::cli {
 namespace {
 
+using store::Complaint;
+using store::ComplaintFilter;
 using suppression::AddressNormalizer;
-using suppression::Complaint;
-using suppression::ComplaintFilter;
 
 struct ComplaintArguments {
     std::string since;
@@ -87,10 +87,10 @@ int run_complaints(Context& context, const ComplaintArguments& arguments) {
                 complaint_records(context.store().complaints(filter)));
 }
 
-std::vector<suppression::Suppression> selected_suppressions(Context& context,
-                                                            const ComplaintFilter& filter,
-                                                            const std::vector<std::string>& keys) {
-    suppression::SuppressionFilter list_filter;
+std::vector<store::Suppression> selected_suppressions(Context& context,
+                                                      const ComplaintFilter& filter,
+                                                      const std::vector<std::string>& keys) {
+    store::SuppressionFilter list_filter;
     list_filter.since = filter.since;
     list_filter.mailing_id = filter.mailing_id;
     auto entries = context.store().list(list_filter);
@@ -165,7 +165,7 @@ Records complaint_records(const std::vector<Complaint>& complaints) {
                      "trusted", "trust_reason", "kind", "evidence", "complaint_id", "message_id"},
                     {}};
     for (const auto& complaint : complaints) {
-        auto row = [&](const suppression::ComplaintRecipient* recipient) -> Row {
+        auto row = [&](const store::ComplaintRecipient* recipient) -> Row {
             return {format_time(complaint.received_at),
                     recipient ? recipient->address : "",
                     recipient ? recipient->key : "",

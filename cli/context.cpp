@@ -2,7 +2,7 @@
 
 #include "common/log.h"
 #include "config/loader.h"
-#include "suppression/rekey.h"
+#include "store/rekey.h"
 
 namespace fbl::cli {
 
@@ -18,35 +18,35 @@ const config::Config& Context::config() {
     return *config_;
 }
 
-suppression::Store& Context::store() {
-    return checked(open(suppression::OpenMode::existing), false);
+store::Store& Context::store() {
+    return checked(open(store::OpenMode::existing), false);
 }
 
-suppression::Store& Context::writable_store() {
-    return checked(open(suppression::OpenMode::create), true);
+store::Store& Context::writable_store() {
+    return checked(open(store::OpenMode::create), true);
 }
 
-suppression::Store& Context::store_as_is() {
-    return open(suppression::OpenMode::create);
+store::Store& Context::store_as_is() {
+    return open(store::OpenMode::create);
 }
 
-suppression::Store& Context::checked(suppression::Store& store, bool writing) {
+store::Store& Context::checked(store::Store& store, bool writing) {
     if (!keys_checked_) {
         suppression::AddressNormalizer normalizer(config().suppression);
-        suppression::require_current_keys(store, normalizer);
+        store::require_current_keys(store, normalizer);
         if (writing && !store.key_settings()) {
             // A store fblctl fills before the daemon's first start says how
             // its keys were made, so a later change is seen.
-            suppression::realign_keys(store, normalizer);
+            store::realign_keys(store, normalizer);
         }
         keys_checked_ = true;
     }
     return store;
 }
 
-suppression::Store& Context::open(suppression::OpenMode mode) {
+store::Store& Context::open(store::OpenMode mode) {
     if (!store_) {
-        store_ = suppression::open_store(config().store, mode);
+        store_ = store::open_store(config().store, mode);
     }
     return *store_;
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 namespace fbl::cli {
 
@@ -16,21 +16,21 @@ class Context {
 
     const config::Config& config();
     // For commands that only read: never creates a store.
-    suppression::Store& store();
+    store::Store& store();
     // For commands that write: creates the store when there is none yet.
-    suppression::Store& writable_store();
-    // Both refuse (suppression::KeysNotCurrent) a store keyed with other
+    store::Store& writable_store();
+    // Both refuse (store::KeysNotCurrent) a store keyed with other
     // normalisation settings than the configuration's: a check or an add
     // would use keys the store does not hold. `fblctl rekey` and
     // `fblctl migrate` take the store as it is.
-    suppression::Store& store_as_is();
+    store::Store& store_as_is();
 
   private:
-    suppression::Store& open(suppression::OpenMode mode);
-    suppression::Store& checked(suppression::Store& store, bool writing);
+    store::Store& open(store::OpenMode mode);
+    store::Store& checked(store::Store& store, bool writing);
 
     std::unique_ptr<config::Config> config_;
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
     bool keys_checked_ = false;
 };
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "suppression/records.h"
+#include "store/records.h"
 
 // Dates and durations on fblctl's command line and in its output. Every
 // time is UTC; output is ISO 8601 with a "Z", stable for scripts.

@@ -10,8 +10,8 @@
 namespace fbl::cli {
 namespace {
 
+using store::Suppression;
 using suppression::AddressNormalizer;
-using suppression::Suppression;
 using suppression::TimePoint;
 
 constexpr std::size_t kErrorsShown = 20;
@@ -72,7 +72,7 @@ class LineErrors {
 };
 
 struct Defaults {
-    suppression::Reason reason;
+    store::Reason reason;
     suppression::Scope scope;
     std::optional<TimePoint> expires_at;
     std::string source;
@@ -108,7 +108,7 @@ std::string make_entry(const std::vector<Column>& columns, const std::vector<std
             }
             case Column::reason:
                 if (!value.empty()) {
-                    auto reason = suppression::parse_reason(value);
+                    auto reason = store::parse_reason(value);
                     if (!reason) {
                         return "unknown reason '" + value + "'";
                     }
@@ -117,7 +117,7 @@ std::string make_entry(const std::vector<Column>& columns, const std::vector<std
                 break;
             case Column::scope:
                 if (!value.empty()) {
-                    auto scope = suppression::parse_scope(value);
+                    auto scope = store::parse_scope(value);
                     if (!scope) {
                         return "unknown scope '" + value + "' (marketing or all)";
                     }
@@ -182,9 +182,8 @@ int run_import(Context& context, const ImportArguments& arguments) {
         complain("import", "cannot read " + arguments.file);
         return kExitUsage;
     }
-    Defaults defaults{*suppression::parse_reason(arguments.reason),
-                      *suppression::parse_scope(arguments.scope), std::nullopt,
-                      "import:" + arguments.file, std::chrono::system_clock::now()};
+    Defaults defaults{*store::parse_reason(arguments.reason), *store::parse_scope(arguments.scope),
+                      std::nullopt, "import:" + arguments.file, std::chrono::system_clock::now()};
     if (!arguments.expires.empty()) {
         auto expiry = parse_expiry(arguments.expires, defaults.now);
         if (!expiry) {

@@ -54,9 +54,9 @@ int run_ingest(Context& context, const std::string& file) {
         return take_in(context, context.config(), file);
     } catch (const config::ConfigInvalid& error) {
         std::cerr << error.what() << "\nfblctl ingest: configuration invalid; try again later\n";
-    } catch (const suppression::StoreUnavailable& failure) {
+    } catch (const store::StoreUnavailable& failure) {
         std::cerr << "fblctl ingest: store unavailable: " << failure.what() << '\n';
-    } catch (const suppression::StoreCorrupt& failure) {
+    } catch (const store::StoreCorrupt& failure) {
         std::cerr << "fblctl ingest: store unusable: " << failure.what() << '\n';
     } catch (const feedback_loop::TemporaryTrustFailure& failure) {
         std::cerr << "fblctl ingest: trust cannot be decided now, try again later: "

@@ -6,8 +6,8 @@
 #include "config/diagnostics.h"
 #include "config/loader.h"
 #include "fbl/version.h"
-#include "suppression/rekey.h"
-#include "suppression/store.h"
+#include "store/rekey.h"
+#include "store/store.h"
 
 namespace {
 
@@ -52,13 +52,13 @@ int main(int argc, char** argv) {
     } catch (const fbl::config::ConfigInvalid& error) {
         std::cerr << error.what() << '\n';
         return fbl::cli::kExitConfig;
-    } catch (const fbl::suppression::KeysNotCurrent& error) {
+    } catch (const fbl::store::KeysNotCurrent& error) {
         std::cerr << "fblctl: " << error.what() << '\n';
         return fbl::cli::kExitConfig;
-    } catch (const fbl::suppression::StoreUnavailable& error) {
+    } catch (const fbl::store::StoreUnavailable& error) {
         std::cerr << "fblctl: store unavailable: " << error.what() << '\n';
         return fbl::cli::kExitTempFail;
-    } catch (const fbl::suppression::StoreCorrupt& error) {
+    } catch (const fbl::store::StoreCorrupt& error) {
         std::cerr << "fblctl: " << error.what() << '\n';
         return fbl::cli::kExitCantCreate;
     } catch (const std::exception& error) {

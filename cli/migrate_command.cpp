@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "suppression/postgres_store.h"
-#include "suppression/sqlite_store.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 // fblctl migrate --from sqlite:PATH --to postgres: moves a store's whole
 // history (suppressions, complaints, outbox, send log, change feed) to
@@ -78,11 +78,11 @@ Endpoint parse_endpoint(const std::string& option, const std::string& text, Cont
         fmt::format("{}: '{}' is not a store (expected {})", option, text, kEndpointForms));
 }
 
-std::unique_ptr<suppression::Store> open_endpoint(const Endpoint& endpoint) {
+std::unique_ptr<store::Store> open_endpoint(const Endpoint& endpoint) {
     if (endpoint.backend == config::StoreBackend::postgres) {
-        return std::make_unique<suppression::PostgresStore>(endpoint.postgres);
+        return std::make_unique<store::PostgresStore>(endpoint.postgres);
     }
-    return std::make_unique<suppression::SqliteStore>(endpoint.sqlite);
+    return std::make_unique<store::SqliteStore>(endpoint.sqlite);
 }
 
 int migrate(Context& context, const std::string& from_text, const std::string& to_text) {
@@ -107,11 +107,11 @@ int migrate(Context& context, const std::string& from_text, const std::string& t
 
     auto source = open_endpoint(from);
     auto target = open_endpoint(to);
-    suppression::HistoryCounts counts;
+    store::HistoryCounts counts;
     try {
         counts = target->import_history(
-            [&](const suppression::HistoryVisitor& visit) { source->export_history(visit); });
-    } catch (const suppression::StoreNotEmpty& error) {
+            [&](const store::HistoryVisitor& visit) { source->export_history(visit); });
+    } catch (const store::StoreNotEmpty& error) {
         std::cerr << "fblctl migrate: " << error.what()
                   << " (migrate into an empty database only)\n";
         return kExitCantCreate;

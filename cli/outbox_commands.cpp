@@ -18,7 +18,7 @@
 namespace fbl::cli {
 namespace {
 
-using suppression::OutboxJob;
+using store::OutboxJob;
 using suppression::TimePoint;
 
 std::atomic<bool> stop_requested{false};

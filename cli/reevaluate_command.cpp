@@ -22,7 +22,7 @@ struct ReevaluateArguments {
 
 enum class Outcome { trusted, untrusted, not_kept };
 
-Outcome reevaluate_one(intake::Intake& intake, suppression::Store& store, std::int64_t id) {
+Outcome reevaluate_one(intake::Intake& intake, store::Store& store, std::int64_t id) {
     auto raw = intake::from_raw_copy(store.raw_report(id));
     if (!raw) {
         std::cout << fmt::format(
@@ -54,7 +54,7 @@ int run_reevaluate(Context& context, const ReevaluateArguments& arguments) {
     intake::Intake intake(context.config(), store);
     std::vector<std::int64_t> ids;
     if (arguments.all) {
-        suppression::ComplaintFilter filter;
+        store::ComplaintFilter filter;
         filter.trusted = false;
         for (const auto& complaint : store.complaints(filter)) {
             ids.push_back(complaint.id);

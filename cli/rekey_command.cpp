@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "suppression/rekey.h"
+#include "store/rekey.h"
 
 namespace fbl::cli {
 namespace {
@@ -13,14 +13,14 @@ int rekey(Context& context, bool check_only) {
     suppression::AddressNormalizer normalizer(context.config().suppression);
     auto& store = context.store_as_is();
     if (check_only) {
-        auto alignment = suppression::check_keys(store, normalizer);
+        auto alignment = store::check_keys(store, normalizer);
         std::cout << (alignment.current() ? "keys are current: " : "keys need a re-key: ")
                   << "store " << alignment.recorded.value_or("(not recorded)") << ", configuration "
                   << alignment.configured << '\n';
         return alignment.current() ? kExitOk : kExitFound;
     }
-    auto realignment = suppression::realign_keys(store, normalizer);
-    std::cout << suppression::describe(realignment) << '\n';
+    auto realignment = store::realign_keys(store, normalizer);
+    std::cout << store::describe(realignment) << '\n';
     if (realignment.rekeyed) {
         std::cout << "a running fblmilter on this store takes these settings at once (it logs "
                      "\"re-keyed elsewhere\"); give its configuration file the same ones before "

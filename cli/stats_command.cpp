@@ -11,8 +11,8 @@
 namespace fbl::cli {
 namespace {
 
-using suppression::Complaint;
-using suppression::SendGrouping;
+using store::Complaint;
+using store::SendGrouping;
 
 struct StatsArguments {
     std::string by = "mailing";
@@ -75,13 +75,13 @@ nlohmann::ordered_json rate_of(const GroupCounts& counts) {
     return std::round(rate * 1e6) / 1e6;  // six decimals: 0.0001% resolution
 }
 
-std::map<std::string, GroupCounts> count_groups(suppression::Store& store, SendGrouping by,
+std::map<std::string, GroupCounts> count_groups(store::Store& store, SendGrouping by,
                                                 const std::optional<TimePoint>& since) {
     std::map<std::string, GroupCounts> groups;
     for (const auto& count : store.send_counts(by, since)) {
         groups[count.group].sends = count.sends;
     }
-    suppression::ComplaintFilter filter;
+    store::ComplaintFilter filter;
     filter.since = since;
     filter.trusted = true;
     for (const Complaint& complaint : store.complaints(filter)) {

@@ -7,8 +7,8 @@
 namespace fbl::cli {
 namespace {
 
+using store::Suppression;
 using suppression::AddressNormalizer;
-using suppression::Suppression;
 using suppression::TimePoint;
 
 struct CheckArguments {
@@ -53,10 +53,9 @@ int run_check(Context& context, const CheckArguments& arguments) {
         auto entry = store.find(normalized.key);
         any_suppressed = any_suppressed || entry.has_value();
         if (entry) {
-            records.rows.push_back(
-                {address, entry->key, true, suppression::to_string(entry->reason),
-                 suppression::to_string(entry->scope), format_time(entry->first_at),
-                 time_or_null(entry->expires_at), entry->note});
+            records.rows.push_back({address, entry->key, true, store::to_string(entry->reason),
+                                    store::to_string(entry->scope), format_time(entry->first_at),
+                                    time_or_null(entry->expires_at), entry->note});
         } else {
             records.rows.push_back(
                 {address, normalized.key, false, nullptr, nullptr, nullptr, nullptr, nullptr});
@@ -97,8 +96,8 @@ int run_add(Context& context, const AddArguments& arguments) {
         Suppression entry;
         entry.key = (*keys)[i];
         entry.address = arguments.addresses[i];
-        entry.reason = *suppression::parse_reason(arguments.reason);
-        entry.scope = *suppression::parse_scope(arguments.scope);
+        entry.reason = *store::parse_reason(arguments.reason);
+        entry.scope = *store::parse_scope(arguments.scope);
         entry.source = "fblctl";
         entry.first_at = now;
         entry.last_at = now;
@@ -128,9 +127,9 @@ int run_remove(Context& context, const RemoveArguments& arguments) {
 }
 
 int run_list(Context& context, const ListArguments& arguments) {
-    suppression::SuppressionFilter filter;
+    store::SuppressionFilter filter;
     if (!arguments.reason.empty()) {
-        filter.reason = suppression::parse_reason(arguments.reason);
+        filter.reason = store::parse_reason(arguments.reason);
     }
     if (!parse_date_option("list", "--since", arguments.since, filter.since)) {
         return kExitDataErr;
@@ -202,8 +201,8 @@ Records suppression_records(const std::vector<Suppression>& entries) {
                      "source", "mailing", "note"},
                     {}};
     for (const auto& entry : entries) {
-        records.rows.push_back({entry.key, entry.address, suppression::to_string(entry.reason),
-                                suppression::to_string(entry.scope), format_time(entry.first_at),
+        records.rows.push_back({entry.key, entry.address, store::to_string(entry.reason),
+                                store::to_string(entry.scope), format_time(entry.first_at),
                                 format_time(entry.last_at), entry.count,
                                 time_or_null(entry.expires_at), entry.source, entry.mailing_id,
                                 entry.note});

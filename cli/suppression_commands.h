@@ -8,8 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "store/store.h"
 #include "suppression/normalize.h"
-#include "suppression/store.h"
 
 // Shared by the suppression command group: check/add/remove/list
 // (suppression_commands.cpp), complaints/export (complaint_commands.cpp)
@@ -23,8 +23,8 @@ inline const std::vector<std::string> kReasonNames{"complaint", "unsubscribe", "
                                                    "bounce"};
 inline const std::vector<std::string> kScopeNames{"marketing", "all"};
 
-Records suppression_records(const std::vector<suppression::Suppression>& entries);
-Records complaint_records(const std::vector<suppression::Complaint>& complaints);
+Records suppression_records(const std::vector<store::Suppression>& entries);
+Records complaint_records(const std::vector<store::Complaint>& complaints);
 
 // A time for a record: its ISO 8601 text, or null when there is none.
 nlohmann::ordered_json time_or_null(const std::optional<suppression::TimePoint>& time);

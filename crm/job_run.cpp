@@ -105,7 +105,7 @@ std::vector<std::string> extract_values(const std::string& json_text, const std:
     return values;
 }
 
-JobRun::JobRun(const Adapter& adapter, suppression::OutboxJob job, SecretStore& secrets,
+JobRun::JobRun(const Adapter& adapter, store::OutboxJob job, SecretStore& secrets,
                const Redactor& redactor)
     : adapter_(adapter), job_(std::move(job)), secrets_(secrets), redactor_(redactor) {
     Branch first;

@@ -12,7 +12,7 @@
 #include "crm/retry_policy.h"
 #include "crm/secret_store.h"
 #include "crm/template.h"
-#include "suppression/records.h"
+#include "store/records.h"
 
 // One job's walk through its adapter's steps. A lookup step that extracts
 // several records fans out: the following steps run once per record. The
@@ -37,10 +37,10 @@ struct Verdict {
 class JobRun {
   public:
     // Throws std::invalid_argument when the payload is not a JSON object.
-    JobRun(const Adapter& adapter, suppression::OutboxJob job, SecretStore& secrets,
+    JobRun(const Adapter& adapter, store::OutboxJob job, SecretStore& secrets,
            const Redactor& redactor);
 
-    const suppression::OutboxJob& job() const { return job_; }
+    const store::OutboxJob& job() const { return job_; }
     const Adapter& adapter() const { return adapter_; }
 
     // The request of the current branch and step. Throws TemplateError.
@@ -64,7 +64,7 @@ class JobRun {
     void note(std::string line);
 
     const Adapter& adapter_;
-    suppression::OutboxJob job_;
+    store::OutboxJob job_;
     SecretStore& secrets_;
     const Redactor& redactor_;
     std::deque<Branch> branches_;

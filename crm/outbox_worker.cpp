@@ -57,7 +57,7 @@ std::string email_of(const JobRun& run) {
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(const config::Config& config, suppression::OutboxStore& store)
+OutboxWorker::OutboxWorker(const config::Config& config, store::OutboxStore& store)
     : store_(store), lease_(config.crm.lease), random_(std::random_device{}()) {
     for (auto& adapter : build_adapters(config.crm)) {
         runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));

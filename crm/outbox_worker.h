@@ -20,7 +20,7 @@
 #include "crm/redactor.h"
 #include "crm/secret_store.h"
 #include "crm/token_bucket.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 // Drains the CRM outbox: leases due jobs per adapter, runs their HTTP steps
 // with libcurl (many in flight on one thread), and records each job's end in
@@ -38,7 +38,7 @@ struct WorkerCounts {
 class OutboxWorker {
   public:
     // Throws AdapterError when an adapter of the config cannot be built.
-    OutboxWorker(const config::Config& config, suppression::OutboxStore& store);
+    OutboxWorker(const config::Config& config, store::OutboxStore& store);
     ~OutboxWorker();
     OutboxWorker(const OutboxWorker&) = delete;
     OutboxWorker& operator=(const OutboxWorker&) = delete;
@@ -84,7 +84,7 @@ class OutboxWorker {
     void wait_for_store();
     void take_leased(std::chrono::steady_clock::time_point now);
 
-    suppression::OutboxStore& store_;
+    store::OutboxStore& store_;
     std::chrono::seconds lease_;
     Redactor redactor_;
     std::vector<std::unique_ptr<Runtime>> runtimes_;
@@ -101,7 +101,7 @@ class OutboxWorker {
     struct LeaseResult {
         Runtime* runtime;
         std::size_t limit;
-        std::vector<suppression::OutboxJob> jobs;
+        std::vector<store::OutboxJob> jobs;
     };
     std::mutex store_mutex_;
     std::condition_variable store_changed_;

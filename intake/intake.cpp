@@ -107,7 +107,7 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
     return hash.hex();
 }
 
-Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSteps extra)
+Intake::Intake(const config::Config& config, store::Store& store, ExtraSteps extra)
     : config_(config),
       complaints_(store),
       options_(feedback_loop::ParseOptions::from_config(config)),
@@ -124,7 +124,7 @@ Intake::Intake(const config::Config& config, suppression::Store& store, ExtraSte
 std::vector<feedback_loop::SentCopy> Intake::StoreSentMail::recipients_of(
     const std::string& message_id) {
     std::vector<feedback_loop::SentCopy> copies;
-    for (const suppression::SendRecord& send : store_.find_sends(message_id)) {
+    for (const store::SendRecord& send : store_.find_sends(message_id)) {
         copies.push_back({send.recipient, send.recipient_key});
     }
     return copies;
@@ -150,7 +150,7 @@ Intake::Evaluation Intake::evaluate(const FeedbackReport& report,
     Evaluation evaluation;
     evaluation.complaint =
         make_complaint(report, resolution, trust, dedup_key(report, raw_message), now);
-    suppression::Complaint& complaint = evaluation.complaint;
+    store::Complaint& complaint = evaluation.complaint;
     if (reference.check.status == ReferenceCheck::Status::valid &&
         !reference.check.claims.mailing_id.empty()) {
         complaint.mailing_id = reference.check.claims.mailing_id;  // signed by us: authoritative
@@ -174,7 +174,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
         return result;
     }
     Evaluation evaluation = evaluate(report, raw_message);
-    suppression::RecordResult recorded = complaints_.record_complaint(
+    store::RecordResult recorded = complaints_.record_complaint(
         evaluation.complaint, scope_of(config_.suppression.complaint_scope), evaluation.expires,
         evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);
@@ -195,14 +195,14 @@ IntakeResult Intake::reevaluate(std::int64_t complaint_id, std::string_view raw_
         result.reason = evaluation.complaint.trust_reason;
         return result;
     }
-    suppression::RecordResult recorded = complaints_.promote_complaint(
+    store::RecordResult recorded = complaints_.promote_complaint(
         complaint_id, evaluation.complaint, scope_of(config_.suppression.complaint_scope),
         evaluation.expires, evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);
 }
 
-IntakeResult& Intake::result_of(const suppression::Complaint& complaint,
-                                const suppression::RecordResult& recorded, IntakeResult& result) {
+IntakeResult& Intake::result_of(const store::Complaint& complaint,
+                                const store::RecordResult& recorded, IntakeResult& result) {
     result.stored = true;
     result.duplicate = recorded.duplicate;
     result.trusted = complaint.trusted;
@@ -214,17 +214,16 @@ IntakeResult& Intake::result_of(const suppression::Complaint& complaint,
     result.dedup_key = complaint.dedup_key;
     result.provider = complaint.provider;
     result.resolved = !complaint.unresolved;
-    for (const suppression::ComplaintRecipient& recipient : complaint.recipients) {
+    for (const store::ComplaintRecipient& recipient : complaint.recipients) {
         result.recipient_keys.push_back(recipient.key);
     }
     return result;
 }
 
-suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
-                                              const Resolution& resolution,
-                                              const TrustDecision& trust, std::string key,
-                                              suppression::TimePoint now) const {
-    suppression::Complaint complaint;
+store::Complaint Intake::make_complaint(const FeedbackReport& report, const Resolution& resolution,
+                                        const TrustDecision& trust, std::string key,
+                                        suppression::TimePoint now) const {
+    store::Complaint complaint;
     complaint.dedup_key = std::move(key);
     complaint.received_at = now;
     complaint.kind = to_string(report.kind);
@@ -269,15 +268,15 @@ suppression::Complaint Intake::make_complaint(const FeedbackReport& report,
     return complaint;
 }
 
-std::vector<suppression::OutboxJob> Intake::make_jobs(const FeedbackReport& report,
-                                                      const suppression::Complaint& complaint,
-                                                      suppression::TimePoint now) const {
-    std::vector<suppression::OutboxJob> jobs;
+std::vector<store::OutboxJob> Intake::make_jobs(const FeedbackReport& report,
+                                                const store::Complaint& complaint,
+                                                suppression::TimePoint now) const {
+    std::vector<store::OutboxJob> jobs;
     const char* reason = report.kind == ReportKind::unsubscribe ? "unsubscribe" : "complaint";
     std::string reported_at = iso8601(report.report.date.value_or(now));
     for (const config::CrmAdapter& adapter : config_.crm.adapters) {
-        for (const suppression::ComplaintRecipient& recipient : complaint.recipients) {
-            suppression::OutboxJob job;
+        for (const store::ComplaintRecipient& recipient : complaint.recipients) {
+            store::OutboxJob job;
             job.adapter = adapter.name;
             job.idempotency_key =
                 Sha256().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();

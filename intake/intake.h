@@ -11,9 +11,9 @@
 #include "feedback_loop/report.h"
 #include "feedback_loop/sent_mail.h"
 #include "feedback_loop/trust.h"
+#include "store/records.h"
+#include "store/store.h"
 #include "suppression/normalize.h"
-#include "suppression/records.h"
-#include "suppression/store.h"
 
 // Taking in one report: the single path from an event to one commit, which
 // `fblctl ingest`, `fblctl complaints reevaluate` and the milter share.
@@ -55,10 +55,9 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
 class Intake {
   public:
     // `config` and `store` must outlive the Intake.
-    Intake(const config::Config& config, suppression::Store& store,
-           feedback_loop::ExtraSteps extra = {});
+    Intake(const config::Config& config, store::Store& store, feedback_loop::ExtraSteps extra = {});
 
-    // Throws suppression::StoreUnavailable / StoreCorrupt when the store
+    // Throws store::StoreUnavailable / StoreCorrupt when the store
     // cannot commit, and TemporaryTrustFailure when trust cannot be decided
     // now (nothing stored): the caller tempfails and the provider retries.
     IntakeResult take(std::string_view raw_message);
@@ -71,31 +70,31 @@ class Intake {
 
   private:
     struct Evaluation {
-        suppression::Complaint complaint;
-        std::vector<suppression::OutboxJob> jobs;
+        store::Complaint complaint;
+        std::vector<store::OutboxJob> jobs;
         std::optional<suppression::TimePoint> expires;
     };
     Evaluation evaluate(const FeedbackReport& report, std::string_view raw_message) const;
-    static IntakeResult& result_of(const suppression::Complaint& complaint,
-                                   const suppression::RecordResult& recorded, IntakeResult& result);
-    suppression::Complaint make_complaint(const FeedbackReport& report,
-                                          const feedback_loop::Resolution& resolution,
-                                          const feedback_loop::TrustDecision& trust,
-                                          std::string key, suppression::TimePoint now) const;
-    std::vector<suppression::OutboxJob> make_jobs(const FeedbackReport& report,
-                                                  const suppression::Complaint& complaint,
-                                                  suppression::TimePoint now) const;
+    static IntakeResult& result_of(const store::Complaint& complaint,
+                                   const store::RecordResult& recorded, IntakeResult& result);
+    store::Complaint make_complaint(const FeedbackReport& report,
+                                    const feedback_loop::Resolution& resolution,
+                                    const feedback_loop::TrustDecision& trust, std::string key,
+                                    suppression::TimePoint now) const;
+    std::vector<store::OutboxJob> make_jobs(const FeedbackReport& report,
+                                            const store::Complaint& complaint,
+                                            suppression::TimePoint now) const;
 
     const config::Config& config_;
-    suppression::ComplaintLog& complaints_;  // the only writer of complaints
+    store::ComplaintLog& complaints_;  // the only writer of complaints
     // The send log, as feedback_loop's port asks for it.
     class StoreSentMail final : public feedback_loop::SentMail {
       public:
-        explicit StoreSentMail(suppression::SendLogStore& store) : store_(store) {}
+        explicit StoreSentMail(store::SendLogStore& store) : store_(store) {}
         std::vector<feedback_loop::SentCopy> recipients_of(const std::string& message_id) override;
 
       private:
-        suppression::SendLogStore& store_;
+        store::SendLogStore& store_;
     };
 
     feedback_loop::ParseOptions options_;

@@ -30,7 +30,7 @@ void cut(std::string& text, std::size_t limit) {
 
 }  // namespace
 
-void bound_for_storage(suppression::Complaint& complaint) {
+void bound_for_storage(store::Complaint& complaint) {
     for (std::string* text :
          {&complaint.feedback_type, &complaint.provider, &complaint.user_agent,
           &complaint.source_ip, &complaint.original_message_id, &complaint.original_mail_from,

@@ -2,7 +2,7 @@
 
 #include <cstddef>
 
-#include "suppression/records.h"
+#include "store/records.h"
 
 // Every report is stored, whoever sent it, so the size of its row must not be
 // the sender's choice (issue 14, item 10). docs/operations.md, "Limits".
@@ -16,6 +16,6 @@ inline constexpr std::size_t kMaxStoredFieldBytes = 2 * 1024;
 // Cuts the complaint's texts to those caps. A report_json over its cap is
 // replaced by {"truncated": true, "bytes": <full size>, "excerpt": "<its
 // start>"}, still one valid JSON document.
-void bound_for_storage(suppression::Complaint& complaint);
+void bound_for_storage(store::Complaint& complaint);
 
 }  // namespace fbl::intake

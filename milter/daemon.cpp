@@ -18,8 +18,8 @@
 #include "config/loader.h"
 #include "config/socket_spec.h"
 #include "fbl/version.h"
+#include "store/rekey.h"
 #include "suppression/normalize.h"
-#include "suppression/rekey.h"
 
 namespace fbl::milter {
 namespace {
@@ -81,7 +81,7 @@ void Daemon::refuse_key_change(const config::Config& fresh) const {
 // the follower's thread, before those changes are applied.
 void Daemon::adopt_store_keys(const std::string& recorded) {
     std::lock_guard lock(reload_mutex_);
-    auto settings = suppression::settings_described(recorded, config_->suppression);
+    auto settings = store::settings_described(recorded, config_->suppression);
     if (!settings) {
         log::error(
             "store: re-keyed for normalisation {}, which this fblmilter cannot read; restart it "

@@ -8,8 +8,8 @@
 #include "crm/adapter.h"
 #include "fbl/version.h"
 #include "milter/daemon.h"
+#include "store/store.h"
 #include "suppression/normalize.h"
-#include "suppression/store.h"
 
 namespace {
 
@@ -23,7 +23,7 @@ int check_config(const std::string& path, const fbl::config::Config& config,
                  std::vector<std::string> warnings) {
     auto access = fbl::config::check_access_as_daemon_user(config);
     warnings.insert(warnings.end(), access.warnings.begin(), access.warnings.end());
-    auto recorded_keys = fbl::suppression::peek_key_settings(config.store);
+    auto recorded_keys = fbl::store::peek_key_settings(config.store);
     auto configured_keys =
         fbl::suppression::AddressNormalizer(config.suppression).settings_description();
     if (recorded_keys && *recorded_keys != configured_keys) {
@@ -87,10 +87,10 @@ int main(int argc, char** argv) {
             fbl::log::warning("{}", warning);
         }
         return daemon.run(foreground);
-    } catch (const fbl::suppression::StoreUnavailable& error) {
+    } catch (const fbl::store::StoreUnavailable& error) {
         fbl::log::error("cannot open the store: {}", error.what());
         return kExitUnavailable;
-    } catch (const fbl::suppression::StoreCorrupt& error) {
+    } catch (const fbl::store::StoreCorrupt& error) {
         fbl::log::error("cannot use the store: {}", error.what());
         return kExitUnavailable;
     } catch (const std::exception& error) {

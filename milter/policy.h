@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "suppression/records.h"
+#include "store/records.h"
 
 // Policy is a pure function of (config, session facts, lookup results), so it
 // is tested without an MTA (DESIGN.md, "Rules of the house").

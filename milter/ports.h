@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "suppression/records.h"
+#include "store/records.h"
 
 // The session's view of everything outside it. libmilter, the index and the
 // report intake sit behind these, so the session runs in tests without an MTA.
@@ -32,12 +32,12 @@ class MessageEditor {
 
 // Is this key suppressed, and with which scope and expiry? The daemon's
 // implementation answers from the in-memory index and never throws; others
-// may throw suppression::StoreUnavailable when the answer cannot be had.
+// may throw store::StoreUnavailable when the answer cannot be had.
 // Only key, scope and expires_at of the answer are filled.
 class RecipientLookup {
   public:
     virtual ~RecipientLookup() = default;
-    virtual std::optional<suppression::Suppression> lookup(const std::string& key) = 0;
+    virtual std::optional<store::Suppression> lookup(const std::string& key) = 0;
 };
 
 // What taking in one report message did.
@@ -50,7 +50,7 @@ struct IntakeOutcome {
 };
 
 // Parses and stores one report in one transaction (the code path shared with
-// `fblctl ingest`). Throws suppression::StoreUnavailable when it cannot commit.
+// `fblctl ingest`). Throws store::StoreUnavailable when it cannot commit.
 class ReportIntake {
   public:
     virtual ~ReportIntake() = default;
@@ -62,7 +62,7 @@ class ReportIntake {
 class SendLog {
   public:
     virtual ~SendLog() = default;
-    virtual void record(std::vector<suppression::SendRecord> records) = 0;
+    virtual void record(std::vector<store::SendRecord> records) = 0;
 };
 
 }  // namespace fbl::milter

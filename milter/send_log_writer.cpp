@@ -5,9 +5,8 @@
 
 namespace fbl::milter {
 
-SendLogWriter::SendLogWriter(suppression::SendLogStore& store,
-                             suppression::ComplaintLog& complaints, std::size_t capacity,
-                             std::chrono::seconds retention,
+SendLogWriter::SendLogWriter(store::SendLogStore& store, store::ComplaintLog& complaints,
+                             std::size_t capacity, std::chrono::seconds retention,
                              std::chrono::seconds untrusted_retention)
     : store_(store),
       complaints_(complaints),
@@ -19,7 +18,7 @@ SendLogWriter::~SendLogWriter() {
     stop();
 }
 
-void SendLogWriter::record(std::vector<suppression::SendRecord> records) {
+void SendLogWriter::record(std::vector<store::SendRecord> records) {
     std::size_t refused = 0;
     bool batch_ready = false;
     {
@@ -66,7 +65,7 @@ void SendLogWriter::stop() {
 }
 
 void SendLogWriter::run() {
-    std::vector<suppression::SendRecord> batch;
+    std::vector<store::SendRecord> batch;
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait_for(lock, kFlushInterval,
@@ -86,7 +85,7 @@ void SendLogWriter::run() {
     }
 }
 
-void SendLogWriter::write(std::vector<suppression::SendRecord>& batch) {
+void SendLogWriter::write(std::vector<store::SendRecord>& batch) {
     if (batch.empty()) {
         return;
     }

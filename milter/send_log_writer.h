@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "milter/ports.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 namespace fbl::milter {
 
@@ -23,12 +23,12 @@ namespace fbl::milter {
 class SendLogWriter final : public SendLog {
   public:
     // `untrusted_retention` 0 keeps untrusted complaints for ever.
-    SendLogWriter(suppression::SendLogStore& store, suppression::ComplaintLog& complaints,
-                  std::size_t capacity, std::chrono::seconds retention,
+    SendLogWriter(store::SendLogStore& store, store::ComplaintLog& complaints, std::size_t capacity,
+                  std::chrono::seconds retention,
                   std::chrono::seconds untrusted_retention = std::chrono::seconds{0});
     ~SendLogWriter() override;
 
-    void record(std::vector<suppression::SendRecord> records) override;
+    void record(std::vector<store::SendRecord> records) override;
 
     void start();
     void stop();  // writes what is queued, then joins
@@ -42,17 +42,17 @@ class SendLogWriter final : public SendLog {
 
   private:
     void run();
-    void write(std::vector<suppression::SendRecord>& batch);
+    void write(std::vector<store::SendRecord>& batch);
     void prune_if_due();
 
-    suppression::SendLogStore& store_;
-    suppression::ComplaintLog& complaints_;  // its untrusted rows are pruned here too
+    store::SendLogStore& store_;
+    store::ComplaintLog& complaints_;  // its untrusted rows are pruned here too
     const std::size_t capacity_;
     const std::chrono::seconds retention_;
     const std::chrono::seconds untrusted_retention_;
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<suppression::SendRecord> queue_;
+    std::deque<store::SendRecord> queue_;
     bool stopping_ = false;
     std::thread thread_;
     std::atomic<std::uint64_t> dropped_{0};

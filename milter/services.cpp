@@ -10,7 +10,7 @@
 #include "common/metrics.h"
 #include "intake/intake.h"
 #include "intake/summary.h"
-#include "suppression/rekey.h"
+#include "store/rekey.h"
 
 namespace fbl::milter {
 
@@ -18,14 +18,14 @@ class Services::IndexLookup final : public RecipientLookup {
   public:
     explicit IndexLookup(suppression::SuppressionLookup& lookup) : lookup_(lookup) {}
     // Answered from the index alone: never throws, never waits on the store.
-    std::optional<suppression::Suppression> lookup(const std::string& key) override {
+    std::optional<store::Suppression> lookup(const std::string& key) override {
         auto started = std::chrono::steady_clock::now();
         auto entry = lookup_.lookup(key);
         metrics::global().lookup_finished(std::chrono::steady_clock::now() - started);
         if (!entry) {
             return std::nullopt;
         }
-        suppression::Suppression found;
+        store::Suppression found;
         found.key = key;
         found.scope = entry->scope;
         found.expires_at = entry->expires_at;
@@ -38,8 +38,7 @@ class Services::IndexLookup final : public RecipientLookup {
 
 class Services::StoreIntake final : public ReportIntake {
   public:
-    StoreIntake(const config::Config& config, suppression::Store& store,
-                std::function<void()> on_stored)
+    StoreIntake(const config::Config& config, store::Store& store, std::function<void()> on_stored)
         : store_(store), on_stored_(std::move(on_stored)) {
         reconfigure(config);
     }
@@ -57,14 +56,14 @@ class Services::StoreIntake final : public ReportIntake {
         intake::IntakeResult result;
         try {
             result = bound->intake.take(raw_message);
-        } catch (const suppression::StoreUnavailable&) {
+        } catch (const store::StoreUnavailable&) {
             metrics::global().store_error("record_complaint");
             throw;
         } catch (const intake::TemporaryTrustFailure& failure) {
             // Nothing was stored: answered like a store outage (4xx), so the
             // provider delivers the report again once the DKIM keys resolve.
-            throw suppression::StoreUnavailable(std::string("trust cannot be decided now: ") +
-                                                failure.what());
+            throw store::StoreUnavailable(std::string("trust cannot be decided now: ") +
+                                          failure.what());
         }
         count(result);
         if (result.suppressed > 0 || result.jobs > 0) {
@@ -75,7 +74,7 @@ class Services::StoreIntake final : public ReportIntake {
 
   private:
     struct Bound {
-        Bound(const config::Config& settings, suppression::Store& store)
+        Bound(const config::Config& settings, store::Store& store)
             : config(settings), intake(config, store) {}
         config::Config config;
         intake::Intake intake;
@@ -99,7 +98,7 @@ class Services::StoreIntake final : public ReportIntake {
         return outcome;
     }
 
-    suppression::Store& store_;
+    store::Store& store_;
     std::function<void()> on_stored_;
     std::shared_ptr<Bound> bound_;
 };
@@ -108,14 +107,14 @@ namespace {
 
 // Before the index is built from the keys: a normalisation change since the
 // last start re-keys the store, so every suppression still matches.
-std::unique_ptr<suppression::Store> open_realigned_store(const config::Config& config) {
-    auto store = suppression::open_store(config.store);
+std::unique_ptr<store::Store> open_realigned_store(const config::Config& config) {
+    auto store = store::open_store(config.store);
     auto realignment =
-        suppression::realign_keys(*store, suppression::AddressNormalizer(config.suppression));
+        store::realign_keys(*store, suppression::AddressNormalizer(config.suppression));
     if (realignment.rekeyed && realignment.before.recorded) {
-        log::notice("store: {}", suppression::describe(realignment));
+        log::notice("store: {}", store::describe(realignment));
     } else if (realignment.rekeyed) {
-        log::info("store: {}", suppression::describe(realignment));
+        log::info("store: {}", store::describe(realignment));
     }
     return store;
 }

@@ -10,8 +10,8 @@
 #include "crm/outbox_worker.h"
 #include "milter/ports.h"
 #include "milter/send_log_writer.h"
+#include "store/store.h"
 #include "suppression/lookup.h"
-#include "suppression/store.h"
 
 namespace fbl::milter {
 
@@ -43,7 +43,7 @@ class Services {
     class IndexLookup;
     class StoreIntake;
 
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
     std::unique_ptr<suppression::SuppressionLookup> suppression_lookup_;
     std::unique_ptr<IndexLookup> lookup_;
     std::unique_ptr<StoreIntake> intake_;

@@ -11,7 +11,7 @@
 #include "common/metrics.h"
 #include "feedback_loop/reference.h"
 #include "milter/failpoint.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 namespace fbl::milter {
 namespace {
@@ -144,11 +144,11 @@ Verdict Session::rcpt(const std::string& recipient, const MacroSource& macros) {
 
 Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& key,
                                bool non_smtpd) {
-    std::optional<suppression::Suppression> entry;
+    std::optional<store::Suppression> entry;
     if (!key.empty()) {
         try {
             entry = runtime_->lookup->lookup(key);
-        } catch (const suppression::StoreUnavailable& error) {
+        } catch (const store::StoreUnavailable& error) {
             log::warning("{}: store unavailable at RCPT for {}: {}", message_.queue_id,
                          log::address(key), error.what());
             auto verdict = verdict_for_failure(config().on_error.store_unavailable,
@@ -168,7 +168,7 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& 
     if (action == RcptAction::reject_now) {
         metrics::global().recipient_blocked(metrics::BlockStage::rcpt);
         log::notice("{}: reject RCPT {}: suppressed (scope {})", message_.queue_id,
-                    log::address(key), suppression::to_string(entry->scope));
+                    log::address(key), store::to_string(entry->scope));
         return Verdict::reject(
             suppressed_reply(config().outbound.reply, strip_brackets(recipient)));
     }
@@ -372,7 +372,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
         }
     }
     if (runtime_->send_log != nullptr) {
-        std::vector<suppression::SendRecord> records;
+        std::vector<store::SendRecord> records;
         auto now = std::chrono::system_clock::now();
         for (const auto* recipient : kept) {
             if (!recipient->key.empty()) {
@@ -391,7 +391,7 @@ Verdict Session::report_end(MessageEditor& editor) {
     IntakeOutcome outcome;
     try {
         outcome = runtime_->intake->take_in(message_.raw);
-    } catch (const suppression::StoreUnavailable& error) {
+    } catch (const store::StoreUnavailable& error) {
         // Never "accept" a report that is not stored, whatever
         // on_error.store_unavailable says: the provider retries.
         log::warning("{}: report not stored, asking the sender to retry: {}", message_.queue_id,

@@ -66,7 +66,7 @@ std::size_t ChangeFollower::poll_once() {
     }
 }
 
-void ChangeFollower::watch_key_settings(KeyRecord& record, std::string known,
+void ChangeFollower::watch_key_settings(KeySettingsSource& record, std::string known,
                                         KeySettingsChanged changed) {
     key_record_ = &record;
     known_key_settings_ = std::move(known);

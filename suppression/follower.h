@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "suppression/change_feed.h"
 #include "suppression/index.h"
-#include "suppression/store.h"
 
 namespace fbl::suppression {
 
@@ -51,7 +51,8 @@ class ChangeFollower {
     // is called with it, on the follower's thread, before the batch is
     // applied. Call before start().
     using KeySettingsChanged = std::function<void(const std::string& recorded)>;
-    void watch_key_settings(KeyRecord& record, std::string known, KeySettingsChanged changed);
+    void watch_key_settings(KeySettingsSource& record, std::string known,
+                            KeySettingsChanged changed);
 
     // The sequence number of the last change reflected in the index.
     std::int64_t applied_sequence() const noexcept {
@@ -66,7 +67,7 @@ class ChangeFollower {
     void check_key_settings();
 
     ChangeFeed& store_;
-    KeyRecord* key_record_ = nullptr;
+    KeySettingsSource* key_record_ = nullptr;
     SuppressionIndex& index_;
     std::chrono::milliseconds interval_;
     std::atomic<std::int64_t> applied_{0};

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "suppression/records.h"
+#include "suppression/change_feed.h"
 
 namespace fbl::suppression {
 

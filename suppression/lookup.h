@@ -4,9 +4,9 @@
 #include <optional>
 #include <string_view>
 
+#include "suppression/change_feed.h"
 #include "suppression/follower.h"
 #include "suppression/index.h"
-#include "suppression/store.h"
 
 namespace fbl::suppression {
 

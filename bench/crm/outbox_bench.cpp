@@ -14,7 +14,7 @@
 #include "config/loader.h"
 #include "crm/outbox_worker.h"
 #include "fake_crm_server.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 namespace {
 
@@ -68,15 +68,15 @@ void BM_DrainOutbox(benchmark::State& state) {
                     "'}\n      concurrency: " + std::to_string(concurrency) +
                     "\n      rate_per_second: " + std::to_string(rate) + "\n";
         auto config = fbl::config::load_string(yaml, "bench.yaml");
-        auto store = fbl::suppression::open_store(config.store);
-        fbl::suppression::Complaint complaint;
+        auto store = fbl::store::open_store(config.store);
+        fbl::store::Complaint complaint;
         complaint.dedup_key = "bench";
         complaint.kind = "complaint";
         complaint.trusted = true;
         complaint.recipients.push_back({"a@x.example", "a@x.example", "bench"});
-        std::vector<fbl::suppression::OutboxJob> batch;
+        std::vector<fbl::store::OutboxJob> batch;
         for (int i = 0; i < jobs; ++i) {
-            fbl::suppression::OutboxJob job;
+            fbl::store::OutboxJob job;
             job.adapter = "hook";
             job.idempotency_key = "bench-" + std::to_string(i);
             job.payload_json = json{

@@ -14,9 +14,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "store/sqlite/sqlite_store.h"
 #include "suppression/follower.h"
 #include "suppression/index.h"
-#include "suppression/sqlite_store.h"
 
 namespace {
 
@@ -137,7 +137,7 @@ std::string store_with(std::int64_t entries) {
     std::filesystem::remove(path);
     std::filesystem::remove(path + "-wal");
     std::filesystem::remove(path + "-shm");
-    { fbl::suppression::SqliteStore schema({path, std::chrono::seconds(5)}); }
+    { fbl::store::SqliteStore schema({path, std::chrono::seconds(5)}); }
     sqlite3* db = nullptr;
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA synchronous = OFF; BEGIN", nullptr, nullptr, nullptr);
@@ -162,7 +162,7 @@ std::string store_with(std::int64_t entries) {
 
 void BM_BuildFromStore(benchmark::State& state) {
     auto path = store_with(state.range(0));
-    fbl::suppression::SqliteStore store({path, std::chrono::seconds(5)});
+    fbl::store::SqliteStore store({path, std::chrono::seconds(5)});
     for (auto _ : state) {
         SuppressionIndex index;
         fbl::suppression::ChangeFollower follower(store, index, std::chrono::milliseconds(250));

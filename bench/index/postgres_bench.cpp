@@ -15,16 +15,16 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include "store/postgres/postgres_store.h"
 #include "suppression/index.h"
 #include "suppression/lookup.h"
-#include "suppression/postgres_store.h"
-#include "tests/suppression/pg_cluster.h"
+#include "tests/store/pg_cluster.h"
 
 namespace {
 
+using fbl::store::Complaint;
+using fbl::store::PostgresStore;
 using fbl::suppression::ChangeFollower;
-using fbl::suppression::Complaint;
-using fbl::suppression::PostgresStore;
 using fbl::suppression::Scope;
 using fbl::suppression::SuppressionIndex;
 using fbl::suppression::SuppressionLookup;

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "suppression/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "tests/cli/fblctl_fixture.h"
-#include "tests/suppression/store_test_support.h"
+#include "tests/store/store_test_support.h"
 
 namespace fbl::cli {
 namespace {
@@ -25,7 +25,7 @@ class FblctlStatsTest : public fbl::testing::FblctlFixture {
 
     // `count` recipients of one mailing, at `domain`, sent at `when`.
     void sends(const std::string& mailing, int count, const std::string& domain, TimePoint when) {
-        std::vector<suppression::SendRecord> batch;
+        std::vector<store::SendRecord> batch;
         for (int i = 0; i < count; ++i) {
             std::string key = mailing + "-" + std::to_string(i) + "@" + domain;
             batch.push_back({mailing + "-msg-" + std::to_string(i), key, key, mailing, when});
@@ -67,7 +67,7 @@ class FblctlStatsTest : public fbl::testing::FblctlFixture {
         complaint("notspam", "calm", "calm-3@aol.com", today, true, "not-spam");
     }
 
-    std::unique_ptr<suppression::SqliteStore> store = fbl::testing::open_sqlite(database);
+    std::unique_ptr<store::SqliteStore> store = fbl::testing::open_sqlite(database);
     // Noon UTC today and yesterday: the day grouping is the UTC date.
     TimePoint today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) + 12h;
     TimePoint yesterday = today - 24h;

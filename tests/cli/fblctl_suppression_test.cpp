@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
-#include "suppression/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "tests/cli/fblctl_fixture.h"
-#include "tests/suppression/store_test_support.h"
+#include "tests/store/store_test_support.h"
 
 namespace fbl::cli {
 namespace {
@@ -28,9 +28,7 @@ class FblctlTest : public fbl::testing::FblctlFixture {
         std::ofstream(dir.file(name), std::ios::binary) << content;
     }
 
-    std::unique_ptr<suppression::SqliteStore> store() {
-        return fbl::testing::open_sqlite(database);
-    }
+    std::unique_ptr<store::SqliteStore> store() { return fbl::testing::open_sqlite(database); }
 };
 
 TEST_F(FblctlTest, AddCheckRemove) {
@@ -284,9 +282,9 @@ TEST_F(FblctlTest, ImportAllOrNothing) {
     EXPECT_EQ(imported.out, "imported 2 addresses\n");
     auto a = store()->find("a@example.com");
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->reason, suppression::Reason::bounce);
+    EXPECT_EQ(a->reason, store::Reason::bounce);
     EXPECT_EQ(a->note, "hard, 5.1.1");
-    EXPECT_EQ(store()->find("b@example.com")->reason, suppression::Reason::import);
+    EXPECT_EQ(store()->find("b@example.com")->reason, store::Reason::import);
 
     write_file("bad.csv", "address\nc@example.com\nno-at-sign\nd@example.com\n");
     auto sequence = store()->last_sequence();

@@ -11,7 +11,7 @@
 
 #include "config/loader.h"
 #include "fake_crm_server.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 // `fblctl outbox ...` as real processes against a real store and the fake CRM,
 // including a worker killed with requests in flight.
@@ -46,17 +46,17 @@ class OutboxCliTest : public ::testing::Test {
             << "      request_timeout: 10s\n      allow_insecure: true\n"
             << "      retry: {initial_delay: 1s, max_delay: 1s, give_up_after: 1h}\n";
         config_ = config::load_file(config_path_);
-        store_ = suppression::open_store(config_.store);
+        store_ = store::open_store(config_.store);
     }
 
     void complain(const std::string& email) {
-        suppression::Complaint complaint;
+        store::Complaint complaint;
         complaint.dedup_key = "cli-report-" + email;
         complaint.kind = "complaint";
         complaint.trusted = true;
         complaint.received_at = std::chrono::system_clock::now();
         complaint.recipients.push_back({email, email, "original-rcpt-to"});
-        suppression::OutboxJob job;
+        store::OutboxJob job;
         job.adapter = "so";
         job.idempotency_key = complaint.dedup_key + ":so";
         job.payload_json = json{{"email", email}, {"reason", "complaint"}}.dump();
@@ -112,7 +112,7 @@ class OutboxCliTest : public ::testing::Test {
     FakeCrmServer server_;
     std::string config_path_;
     config::Config config_;
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(OutboxCliTest, KilledWorkerLosesNothingAndDoublesNothing) {

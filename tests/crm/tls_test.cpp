@@ -7,7 +7,7 @@
 #include "config/loader.h"
 #include "crm/outbox_worker.h"
 #include "fake_crm_server.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 // TLS peers are verified: a CRM whose certificate the trust store does not
 // hold is not talked to; naming its CA in ca_file makes it work.
@@ -46,13 +46,13 @@ class TlsTest : public ::testing::Test {
                     (dir_.path() / "secret").string() + "'}\n" + ca_line +
                     "      retry: {initial_delay: 60s, max_delay: 60s, give_up_after: 1h}\n";
         auto config = config::load_string(yaml, "tls.yaml");
-        store_ = suppression::open_store(config.store);
-        suppression::Complaint complaint;
+        store_ = store::open_store(config.store);
+        store::Complaint complaint;
         complaint.dedup_key = "tls";
         complaint.kind = "complaint";
         complaint.trusted = true;
         complaint.recipients.push_back({"a@x.example", "a@x.example", "test"});
-        suppression::OutboxJob job;
+        store::OutboxJob job;
         job.adapter = "hook";
         job.payload_json = R"({"email":"a@x.example"})";
         store_->record_complaint(complaint, suppression::Scope::marketing, std::nullopt, {job});
@@ -65,7 +65,7 @@ class TlsTest : public ::testing::Test {
     FakeCrmServer server_{std::string(FBL_SOURCE_DIR) + "/tests/crm/fake_crm.py",
                           {"--cert", cert_, "--key", (dir_.path() / "key.pem").string()},
                           cert_};
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(TlsTest, UnknownCertificateIsRefused) {

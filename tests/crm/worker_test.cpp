@@ -8,8 +8,8 @@
 #include "config/loader.h"
 #include "crm/outbox_worker.h"
 #include "fake_crm_server.h"
-#include "suppression/sqlite_store.h"
-#include "suppression/store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 // The outbox worker against a real SQLite store and the fake CRM over real
 // HTTP on 127.0.0.1. Retry delays are 1-2 s so retried jobs settle fast; no
@@ -18,7 +18,7 @@ namespace fbl::crm {
 namespace {
 
 using nlohmann::json;
-using suppression::OutboxJob;
+using store::OutboxJob;
 using testing::FakeCrmServer;
 using testing::TempDir;
 
@@ -59,7 +59,7 @@ class WorkerTest : public ::testing::Test {
                     (dir_.path() / "fbl.db").string() + "'\ncrm:\n  lease: 30s\n  adapters:\n" +
                     adapters;
         config_ = config::load_string(yaml, "test.yaml");
-        store_ = suppression::open_store(config_.store);
+        store_ = store::open_store(config_.store);
     }
 
     std::string superoffice() {
@@ -76,7 +76,7 @@ class WorkerTest : public ::testing::Test {
 
     // One trusted complaint about `email`, with one job for `adapter`.
     void complain(const std::string& email, const std::string& adapter) {
-        suppression::Complaint complaint;
+        store::Complaint complaint;
         complaint.dedup_key = "report-" + std::to_string(++reports_) + "-" + email;
         complaint.kind = "complaint";
         complaint.feedback_type = "abuse";
@@ -125,7 +125,7 @@ class WorkerTest : public ::testing::Test {
     TempDir dir_;
     FakeCrmServer server_;
     config::Config config_;
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
     int reports_ = 0;
 };
 
@@ -366,13 +366,13 @@ TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
 }
 
 // A store that cannot dead-letter (e.g. the database went away just then).
-class DeadLetterFails final : public suppression::SqliteStore {
+class DeadLetterFails final : public store::SqliteStore {
   public:
     using SqliteStore::SqliteStore;
     std::atomic<int> refused{0};
     void dead_letter_job(std::int64_t, const std::string&, const std::string&) override {
         ++refused;
-        throw suppression::StoreUnavailable("database is locked");
+        throw store::StoreUnavailable("database is locked");
     }
 };
 
@@ -382,7 +382,7 @@ TEST_F(WorkerTest, StoreErrorWhileDeadLetteringDoesNotStopTheWorker) {
     server_.setup({{"persons", {{"bob@x.example", {902}}}}});
     load(superoffice());
     DeadLetterFails store(config_.store.sqlite);
-    suppression::Complaint broken;
+    store::Complaint broken;
     broken.dedup_key = "broken";
     broken.kind = "complaint";
     broken.trusted = true;

@@ -172,7 +172,7 @@ TEST_F(DkimTest, ValidSignatureFromUnlistedDomainIsNotEnough) {
 
 TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
     config::Config config = intake_config("example.com");
-    auto store = suppression::open_store(config.store);
+    auto store = store::open_store(config.store);
     auto signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
 
     std::string tampered = signed_report;
@@ -195,7 +195,7 @@ TEST_F(DkimTest, IntakeTrustsSignedReportAndNotTamperedOne) {
 // counts as ours by its From/d= in our_domains, or by the send log.
 TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
     config::Config config = intake_config("our-brand.example");
-    auto store = suppression::open_store(config.store);
+    auto store = store::open_store(config.store);
 
     IntakeResult theirs =
         Intake(config, *store).take(dkim_sign_message(report_, key_, "fbl.provider.example"));
@@ -205,7 +205,7 @@ TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
     EXPECT_FALSE(store->find("alice.smith@example.org"));
 
     // The same original, found in our send log: ours after all.
-    suppression::SendRecord send;
+    store::SendRecord send;
     send.message_id = "mailing-42.alice@mail.example.com";
     send.recipient_key = send.recipient = "alice.smith@example.org";
     send.sent_at = std::chrono::system_clock::now();
@@ -223,7 +223,7 @@ TEST_F(DkimTest, SignedReportAboutSomeoneElsesMailIsUntrusted) {
 // report is kept for review and suppresses no one.
 TEST_F(DkimTest, SignedReportOverTheRecipientCapSuppressesNobody) {
     config::Config config = intake_config("example.com");
-    auto store = suppression::open_store(config.store);
+    auto store = store::open_store(config.store);
     std::string many;
     for (int i = 0; i < 2000; ++i) {
         many += "Original-Rcpt-To: <person" + std::to_string(i) + "@example.net>\r\n";
@@ -273,7 +273,7 @@ std::string rfc5322_date(std::chrono::system_clock::time_point when) {
 TEST_F(DkimTest, IntakeTempfailsWhileKeysAreUnreachableThenGivesUp) {
     config::Config config = intake_config("example.com");
     config.feedback.dkim_key_file = (dir_ / "no-such-key-file").string();
-    auto store = suppression::open_store(config.store);
+    auto store = store::open_store(config.store);
 
     std::string young = report_;
     std::string date = "Date: Mon, 02 Nov 2026 10:15:00 +0000";
@@ -301,7 +301,7 @@ TEST_F(DkimTest, IntakeTempfailsWhileKeysAreUnreachableThenGivesUp) {
 TEST_F(DkimTest, ReevaluatingAReportWhoseKeysCameBackTrustsItOnce) {
     config::Config unreachable = intake_config("example.com");
     unreachable.feedback.dkim_key_file = (dir_ / "no-such-key-file").string();
-    auto store = suppression::open_store(unreachable.store);
+    auto store = store::open_store(unreachable.store);
     std::string old = report_;
     std::string date = "Date: Mon, 02 Nov 2026 10:15:00 +0000";
     old.replace(
@@ -327,7 +327,7 @@ TEST_F(DkimTest, ReevaluatingAReportWhoseKeysCameBackTrustsItOnce) {
     EXPECT_FALSE(again.duplicate);
     EXPECT_EQ(again.suppressed, 1);
     EXPECT_TRUE(store->find("alice.smith@example.org"));
-    suppression::ComplaintFilter trusted;
+    store::ComplaintFilter trusted;
     trusted.trusted = true;
     auto complaints = store->complaints(trusted);
     ASSERT_EQ(complaints.size(), 1u);
@@ -345,7 +345,7 @@ TEST_F(DkimTest, ReevaluatingAReportWhoseKeysCameBackTrustsItOnce) {
 // our_domains names the sender; one still forged stays untrusted.
 TEST_F(DkimTest, ReevaluationUsesTodaysConfig) {
     config::Config before = intake_config("our-brand.example");
-    auto store = suppression::open_store(before.store);
+    auto store = store::open_store(before.store);
     std::string signed_report = dkim_sign_message(report_, key_, "fbl.provider.example");
     IntakeResult first = Intake(before, *store).take(signed_report);
     ASSERT_FALSE(first.trusted);

@@ -60,7 +60,7 @@ class TrustTest : public ::testing::Test {
         config::CrmAdapter adapter;
         adapter.name = "webhook";
         config_.crm.adapters.push_back(adapter);
-        store_ = suppression::open_store(config_.store);
+        store_ = store::open_store(config_.store);
     }
     void TearDown() override {
         store_.reset();
@@ -86,7 +86,7 @@ class TrustTest : public ::testing::Test {
                            7 * 86400;
 
     void log_send(const std::string& message_id, const std::string& recipient) {
-        suppression::SendRecord send;
+        store::SendRecord send;
         send.message_id = message_id;
         send.recipient_key = recipient;
         send.recipient = recipient;
@@ -95,10 +95,10 @@ class TrustTest : public ::testing::Test {
         store_->record_sends({send});
     }
 
-    suppression::Complaint only_complaint() {
+    store::Complaint only_complaint() {
         auto all = store_->complaints({});
         EXPECT_EQ(all.size(), 1u);
-        return all.empty() ? suppression::Complaint{} : all.front();
+        return all.empty() ? store::Complaint{} : all.front();
     }
 
     void expect_nothing_changed(const IntakeResult& result) {
@@ -115,7 +115,7 @@ class TrustTest : public ::testing::Test {
     config::ReferenceKey new_key_{"k2", config::Secret("new-key-fedcba9876543210", "test")};
     std::filesystem::path dir_;
     config::Config config_;
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(TrustTest, RedactedReportResolvedBySignedReference) {
@@ -175,7 +175,7 @@ TEST_F(TrustTest, ForgedReportFromUnlistedReporterChangesNothing) {
     replace_once(text, "X-FBL-Ref: " + kPlaceholderRef + "\n", "");
     IntakeResult result = take(text);
     expect_nothing_changed(result);
-    suppression::ComplaintFilter untrusted;
+    store::ComplaintFilter untrusted;
     untrusted.trusted = false;
     auto stored = store_->complaints(untrusted);
     ASSERT_EQ(stored.size(), 1u);

@@ -35,7 +35,7 @@ class IntakeTest : public ::testing::Test {
             adapter.name = name;
             config_.crm.adapters.push_back(adapter);
         }
-        store_ = suppression::open_store(config_.store);
+        store_ = store::open_store(config_.store);
     }
     void TearDown() override {
         store_.reset();
@@ -46,7 +46,7 @@ class IntakeTest : public ::testing::Test {
 
     std::filesystem::path dir_;
     config::Config config_;
-    std::unique_ptr<suppression::Store> store_;
+    std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(IntakeTest, TrustedComplaintSuppressesAndQueuesOneJobPerAdapter) {
@@ -61,7 +61,7 @@ TEST_F(IntakeTest, TrustedComplaintSuppressesAndQueuesOneJobPerAdapter) {
 
     auto entry = store_->find("alice.smith@example.org");
     ASSERT_TRUE(entry);
-    EXPECT_EQ(entry->reason, suppression::Reason::complaint);
+    EXPECT_EQ(entry->reason, store::Reason::complaint);
     EXPECT_EQ(entry->scope, suppression::Scope::marketing);
     EXPECT_EQ(entry->mailing_id, "november-2026");
 
@@ -118,7 +118,7 @@ TEST_F(IntakeTest, UntrustedReportIsStoredButChangesNothing) {
     EXPECT_EQ(result.suppressed, 0);
     EXPECT_EQ(result.jobs, 0);
     EXPECT_FALSE(store_->find("alice.smith@example.org"));
-    suppression::ComplaintFilter untrusted;
+    store::ComplaintFilter untrusted;
     untrusted.trusted = false;
     EXPECT_EQ(store_->complaints(untrusted).size(), 1u);
 }
@@ -190,7 +190,7 @@ TEST_F(IntakeTest, UnsubscribeRequestSuppressesWithItsReason) {
     EXPECT_EQ(result.suppressed, 1);
     auto entry = store_->find("tina@customer.example");
     ASSERT_TRUE(entry);
-    EXPECT_EQ(entry->reason, suppression::Reason::unsubscribe);
+    EXPECT_EQ(entry->reason, store::Reason::unsubscribe);
     auto payload = nlohmann::json::parse(store_->outbox("")[0].payload_json);
     EXPECT_EQ(payload["reason"], "unsubscribe");
 }

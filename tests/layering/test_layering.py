@@ -22,8 +22,8 @@ class Layering(unittest.TestCase):
         self.assertIn("layering OK", result.stdout)
 
     def copy_of_the_tree(self, work):
-        for folder in ("common", "config", "feedback_loop", "suppression", "crm", "intake",
-                       "milter", "cli"):
+        for folder in ("common", "config", "feedback_loop", "suppression", "store", "crm",
+                       "intake", "milter", "cli"):
             shutil.copytree(os.path.join(SOURCE, folder), os.path.join(work, folder))
 
     def test_a_back_include_fails(self):

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "config/loader.h"
 #include "feedback_loop/reference.h"
-#include "suppression/store.h"
+#include "store/store.h"
 
 namespace fbl::milter {
 namespace {
@@ -57,15 +57,15 @@ class ListLookup final : public RecipientLookup {
     std::map<std::string, suppression::Scope> suppressed;
     bool unavailable = false;
     std::string unavailable_for;  // only this key's lookup fails
-    std::optional<suppression::Suppression> lookup(const std::string& key) override {
+    std::optional<store::Suppression> lookup(const std::string& key) override {
         if (unavailable || key == unavailable_for) {
-            throw suppression::StoreUnavailable("database is locked");
+            throw store::StoreUnavailable("database is locked");
         }
         auto found = suppressed.find(key);
         if (found == suppressed.end()) {
             return std::nullopt;
         }
-        suppression::Suppression entry;
+        store::Suppression entry;
         entry.key = key;
         entry.scope = found->second;
         return entry;
@@ -79,7 +79,7 @@ class RecordingIntake final : public ReportIntake {
     IntakeOutcome outcome{true, "complaint stored, 1 recipient suppressed", ""};
     IntakeOutcome take_in(std::string_view raw) override {
         if (unavailable) {
-            throw suppression::StoreUnavailable("disk full");
+            throw store::StoreUnavailable("disk full");
         }
         taken.emplace_back(raw);
         return outcome;
@@ -508,8 +508,8 @@ namespace {
 
 class RecordingSendLog final : public SendLog {
   public:
-    std::vector<suppression::SendRecord> records;
-    void record(std::vector<suppression::SendRecord> batch) override {
+    std::vector<store::SendRecord> records;
+    void record(std::vector<store::SendRecord> batch) override {
         records.insert(records.end(), batch.begin(), batch.end());
     }
 };

@@ -7,10 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/suppression/store_test_support.h"
+#include "tests/store/store_test_support.h"
 
 namespace fbl::suppression {
 namespace {
+
+using store::SqliteStore;
+using store::StoreUnavailable;
+using store::Suppression;
 
 using namespace std::chrono_literals;
 using fbl::testing::entry_for;

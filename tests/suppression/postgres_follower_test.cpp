@@ -13,13 +13,15 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include "store/postgres/postgres_store.h"
 #include "suppression/lookup.h"
-#include "suppression/postgres_store.h"
-#include "tests/suppression/pg_cluster.h"
-#include "tests/suppression/store_test_support.h"
+#include "tests/store/pg_cluster.h"
+#include "tests/store/store_test_support.h"
 
 namespace fbl::suppression {
 namespace {
+
+using store::StoreUnavailable;
 
 using namespace std::chrono_literals;
 using fbl::testing::complaint_for;
