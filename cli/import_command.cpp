@@ -6,6 +6,7 @@
 #include "cli/csv_reader.h"
 #include "cli/dates.h"
 #include "cli/suppression_commands.h"
+#include "common/text.h"
 
 namespace fbl::cli {
 namespace {
@@ -28,8 +29,7 @@ struct ImportArguments {
 enum class Column { address, reason, scope, expires, note, mailing };
 
 std::optional<Column> column_named(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    name = text::ascii_lower(name);
     name.erase(0, name.find_first_not_of(" \t"));
     name.erase(name.find_last_not_of(" \t") + 1);
     if (name == "address" || name == "email" || name == "e-mail") {

@@ -8,17 +8,18 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/crypto.h"
 #include "config/secret.h"
 #include "feedback_loop/reference.h"
 
@@ -33,10 +34,8 @@ std::string new_key_text() {
     if (RAND_bytes(random, kKeyBytes) != 1) {
         throw std::runtime_error("no random bytes from OpenSSL");
     }
-    std::string text(4 * ((kKeyBytes + 2) / 3) + 1, '\0');
-    int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), random, kKeyBytes);
-    text.resize(static_cast<std::size_t>(length));
-    return text;
+    return crypto::base64_encode(
+        std::string_view(reinterpret_cast<const char*>(random), kKeyBytes));
 }
 
 struct Owner {

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/dates.h"
 #include "cli/suppression_commands.h"
+#include "common/text.h"
 
 namespace fbl::cli {
 namespace {
@@ -43,7 +44,8 @@ std::string complaint_group(const Complaint& complaint, SendGrouping by) {
                 return "(unresolved)";
             }
             const std::string& key = complaint.recipients.front().key;
-            return key.substr(key.rfind('@') + 1);
+            // A key without '@' is its own group, not "".
+            return key.find('@') == std::string::npos ? key : text::domain_of(key);
         }
         case SendGrouping::day:
             return format_time(complaint.received_at).substr(0, 10);

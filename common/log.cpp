@@ -6,9 +6,10 @@
 #include <mutex>
 
 #include <fmt/chrono.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <syslog.h>
+
+#include "common/crypto.h"
 
 namespace fbl::log {
 namespace {
@@ -58,18 +59,6 @@ const char* level_name(Level level) {
             return "error";
     }
     return "info";
-}
-
-std::string sha256_prefix_hex(std::string_view data, std::size_t hex_digits) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < length && hex.size() < hex_digits; ++i) {
-        hex += fmt::format("{:02x}", digest[i]);
-    }
-    hex.resize(hex_digits);
-    return hex;
 }
 
 }  // namespace
@@ -151,7 +140,7 @@ std::string address(std::string_view raw) {
     if (current_pii == PiiMode::plain) {
         return std::string(raw);
     }
-    return "h:" + sha256_prefix_hex(raw, 12);
+    return "h:" + crypto::sha256_hex(raw).substr(0, 12);
 }
 
 }  // namespace fbl::log

@@ -1,6 +1,5 @@
 #include "common/metrics.h"
 
-#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -19,6 +18,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "common/listen_address.h"
+#include "common/text.h"
 #include "fbl/version.h"
 
 namespace fbl::metrics {
@@ -54,14 +54,6 @@ CounterFamily& counter_family(prometheus::Registry& registry, const char* name) 
 
 GaugeFamily& gauge_family(prometheus::Registry& registry, const char* name) {
     return prometheus::BuildGauge().Name(name).Help(help_of(name)).Register(registry);
-}
-
-std::string lower_case(std::string_view text) {
-    std::string lowered(text);
-    for (char& c : lowered) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return lowered;
 }
 
 // "arf.mail.yahoo.com" is yahoo.com; "notyahoo.com" is not.
@@ -185,7 +177,7 @@ prometheus::Counter& Metrics::labelled(CounterFamily& family, std::string_view l
 void Metrics::set_known_providers(const std::vector<std::string>& domains) {
     std::vector<std::string> known;
     for (const std::string& domain : domains) {
-        known.push_back(lower_case(domain));
+        known.push_back(text::ascii_lower(domain));
     }
     std::lock_guard lock(providers_mutex_);
     known_providers_ = std::move(known);
@@ -195,7 +187,7 @@ std::string Metrics::provider_label(std::string_view provider) const {
     if (provider.empty()) {
         return "unknown";
     }
-    std::string domain = lower_case(provider);
+    std::string domain = text::ascii_lower(provider);
     for (std::string_view big : kBigProviders) {
         if (is_same_or_subdomain(domain, big)) {
             return std::string(big);

@@ -1,12 +1,12 @@
 #include "crm/adapter.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/text.h"
 #include "crm/job_payload.h"
 #include "crm/presets.h"
 #include "crm/template.h"
@@ -94,10 +94,7 @@ class Checker {
 
 bool is_plain_http(std::string_view url) {
     constexpr std::string_view kScheme = "http://";
-    return url.size() >= kScheme.size() &&
-           std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
-               return a == std::tolower(static_cast<unsigned char>(b));
-           });
+    return text::iequals(url.substr(0, kScheme.size()), kScheme);
 }
 
 void check_steps(const Adapter& adapter, const std::map<std::string, std::string>& settings) {

@@ -1,8 +1,9 @@
 #include "crm/http_engine.h"
 
-#include <cctype>
 #include <stdexcept>
 #include <string_view>
+
+#include "common/text.h"
 
 namespace fbl::crm {
 namespace {
@@ -19,13 +20,7 @@ bool header_is(std::string_view line, std::string_view name) {
     if (line.size() <= name.size() || line[name.size()] != ':') {
         return false;
     }
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(line[i])) !=
-            std::tolower(static_cast<unsigned char>(name[i]))) {
-            return false;
-        }
-    }
-    return true;
+    return text::iequals(line.substr(0, name.size()), name);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "crm/job_payload.h"
 #include "crm/signing.h"
 #include "crm/template.h"
@@ -73,10 +74,8 @@ const char* content_type(const std::string& format) {
 
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
                 std::string_view name) {
-    return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
-        return std::equal(header.first.begin(), header.first.end(), name.begin(), name.end(),
-                          [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-    });
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& header) { return text::iequals(header.first, name); });
 }
 
 std::string status_text(const HttpResponse& response) {

@@ -1,8 +1,8 @@
 #include "crm/redactor.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "common/text.h"
 #include "crm/template.h"
 
 namespace fbl::crm {
@@ -26,7 +26,7 @@ std::vector<std::string> encodings(std::string_view secret) {
         lower += upper[i];
         if (escape) {
             for (std::size_t digit = i + 1; digit <= i + 2; ++digit) {
-                lower += static_cast<char>(std::tolower(static_cast<unsigned char>(upper[digit])));
+                lower += text::ascii_lower(upper[digit]);
             }
             i += 2;
         }

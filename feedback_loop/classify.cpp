@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 
 namespace fbl::feedback_loop {
@@ -24,7 +25,7 @@ bool is_complaint_type(std::string_view type) {
 // Feedback-Type.
 bool has_extension(const FeedbackReport& report, std::string_view name) {
     for (const auto& [field, values] : report.extensions) {
-        if (same_name(field, name)) {
+        if (text::iequals(field, name)) {
             return true;
         }
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/opendkim.h"
 #include "feedback_loop/parser.h"
@@ -73,9 +74,9 @@ bool key_fetch_failed_temporarily(DKIM_SIGINFO* signature) {
 }  // namespace
 
 bool domain_in(std::string_view domain, const std::vector<std::string>& domains) {
-    std::string lowered = to_lower(domain);
+    std::string lowered = text::ascii_lower(domain);
     return std::any_of(domains.begin(), domains.end(), [&](const std::string& configured) {
-        std::string wanted = to_lower(configured);
+        std::string wanted = text::ascii_lower(configured);
         return !wanted.empty() && (lowered == wanted || (lowered.size() > wanted.size() &&
                                                          lowered.ends_with("." + wanted)));
     });
@@ -127,7 +128,7 @@ DkimVerdict verify_reporter_dkim(std::string_view raw_message,
         if (DKIM_SIG_CHECK(signatures[i])) {
             verdict.passed = true;
             verdict.temporary = false;
-            verdict.domain = to_lower(domain);
+            verdict.domain = text::ascii_lower(domain);
             return verdict;
         }
         if (key_fetch_failed_temporarily(signatures[i])) {

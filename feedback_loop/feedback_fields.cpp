@@ -4,6 +4,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/limits.h"
@@ -124,7 +125,7 @@ const std::unordered_map<std::string, Reader>& readers() {
     static const std::unordered_map<std::string, Reader> table = {
         {"feedback-type",
          [](const Field& f, FeedbackReport& r) {
-             set_once(r.feedback_type, to_lower(token(f)), f, r);
+             set_once(r.feedback_type, text::ascii_lower(token(f)), f, r);
          }},
         {"user-agent",
          [](const Field& f, FeedbackReport& r) { set_once(r.user_agent, f.value, f, r); }},
@@ -151,7 +152,7 @@ const std::unordered_map<std::string, Reader>& readers() {
          [](const Field& f, FeedbackReport& r) { r.authentication_results.push_back(f.value); }},
         {"reported-domain",
          [](const Field& f, FeedbackReport& r) {
-             r.reported_domains.push_back(to_lower(token(f)));
+             r.reported_domains.push_back(text::ascii_lower(token(f)));
          }},
         {"reported-uri",
          [](const Field& f, FeedbackReport& r) { r.reported_uris.push_back(token(f)); }},
@@ -162,11 +163,11 @@ const std::unordered_map<std::string, Reader>& readers() {
          }},
         {"auth-failure",
          [](const Field& f, FeedbackReport& r) {
-             set_once(r.auth.auth_failure, to_lower(token(f)), f, r);
+             set_once(r.auth.auth_failure, text::ascii_lower(token(f)), f, r);
          }},
         {"delivery-result",
          [](const Field& f, FeedbackReport& r) {
-             set_once(r.auth.delivery_result, to_lower(token(f)), f, r);
+             set_once(r.auth.delivery_result, text::ascii_lower(token(f)), f, r);
          }},
         {"dkim-adsp-dns",
          [](const Field& f, FeedbackReport& r) { set_once(r.auth.dkim_adsp_dns, f.value, f, r); }},
@@ -180,7 +181,7 @@ const std::unordered_map<std::string, Reader>& readers() {
          }},
         {"dkim-domain",
          [](const Field& f, FeedbackReport& r) {
-             set_once(r.auth.dkim_domain, to_lower(token(f)), f, r);
+             set_once(r.auth.dkim_domain, text::ascii_lower(token(f)), f, r);
          }},
         {"dkim-identity",
          [](const Field& f, FeedbackReport& r) { set_once(r.auth.dkim_identity, token(f), f, r); }},
@@ -194,7 +195,7 @@ const std::unordered_map<std::string, Reader>& readers() {
          [](const Field& f, FeedbackReport& r) { set_once(r.auth.spf_dns, f.value, f, r); }},
         {"identity-alignment",
          [](const Field& f, FeedbackReport& r) {
-             set_once(r.auth.identity_alignment, to_lower(token(f)), f, r);
+             set_once(r.auth.identity_alignment, text::ascii_lower(token(f)), f, r);
          }},
     };
     return table;
@@ -226,7 +227,7 @@ void read_feedback_fields(std::string_view body, FeedbackReport& report) {
     // report's recipient lists are incomplete, and say so.
     FieldBlock block =
         parse_field_block(body, limits::kMaxFieldsPerBlock, [&](std::string_view name) {
-            if (!report.recipients_truncated && names_recipients(to_lower(name))) {
+            if (!report.recipients_truncated && names_recipients(text::ascii_lower(name))) {
                 report.recipients_truncated = true;
             }
         });
@@ -240,7 +241,7 @@ void read_feedback_fields(std::string_view body, FeedbackReport& report) {
             report.warnings.push_back("value of " + field.name + " truncated at " +
                                       std::to_string(limits::kMaxValueBytes) + " bytes");
         }
-        std::string name = to_lower(field.name);
+        std::string name = text::ascii_lower(field.name);
         auto reader = table.find(name);
         if (reader != table.end()) {
             reader->second(field, report);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "feedback_loop/limits.h"
 
 namespace fbl::feedback_loop {
@@ -65,13 +66,6 @@ std::string_view next_line(std::string_view text, std::size_t& position) {
 
 }  // namespace
 
-std::string to_lower(std::string_view text) {
-    std::string result(text);
-    std::transform(result.begin(), result.end(), result.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return result;
-}
-
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
         text.remove_prefix(1);
@@ -84,13 +78,6 @@ std::string_view trim(std::string_view text) {
 
 std::string_view field_name_of(std::string_view line) {
     return line.substr(0, field_name_length(line));
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-               return std::tolower(x) == std::tolower(y);
-           });
 }
 
 FieldBlock parse_field_block(std::string_view text, std::size_t max_fields,
@@ -157,7 +144,7 @@ bool looks_like_field_block_with(std::string_view text, std::string_view name) {
             first = false;
         }
         std::size_t length = field_name_length(line);
-        if (length != 0 && same_name(line.substr(0, length), name)) {
+        if (length != 0 && text::iequals(line.substr(0, length), name)) {
             return true;
         }
     }

@@ -40,10 +40,6 @@ bool looks_like_field_block_with(std::string_view text, std::string_view name);
 // "Name" when the line starts with "Name:" (or the obsolete "Name :"), else "".
 std::string_view field_name_of(std::string_view line);
 
-// Case-insensitive ASCII comparison of field names.
-bool same_name(std::string_view a, std::string_view b);
-
-std::string to_lower(std::string_view text);
 std::string_view trim(std::string_view text);
 
 }  // namespace fbl::feedback_loop

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ctime>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/gmime_handle.h"
 
@@ -130,7 +131,7 @@ std::string addr_spec(std::string_view value) {
     // "rfc822; a@b" (the DSN address-type prefix some generators copy).
     if (std::size_t semicolon = view.find(';');
         semicolon != std::string_view::npos && view.find('@') > semicolon &&
-        same_name(trim(view.substr(0, semicolon)), "rfc822")) {
+        text::iequals(trim(view.substr(0, semicolon)), "rfc822")) {
         view = trim(view.substr(semicolon + 1));
     }
     std::size_t open = view.rfind('<');
@@ -196,19 +197,11 @@ std::string dkim_signing_domain(std::string_view signature) {
                     domain.push_back(c);
                 }
             }
-            return to_lower(domain);
+            return text::ascii_lower(domain);
         }
         position = end + 1;
     }
     return {};
-}
-
-std::string domain_of(std::string_view address) {
-    std::size_t at = address.rfind('@');
-    if (at == std::string_view::npos) {
-        return {};
-    }
-    return to_lower(trim(address.substr(at + 1)));
 }
 
 std::string bare_message_id(std::string_view value) {

@@ -31,9 +31,6 @@ std::string iso8601(TimePoint time);
 // The value of tag `d=` in a DKIM-Signature, lower-cased; "" when absent.
 std::string dkim_signing_domain(std::string_view signature);
 
-// Lower-cased domain after the last '@'; "" when there is none.
-std::string domain_of(std::string_view address);
-
 // "<id@host>" or "id@host" -> "id@host".
 std::string bare_message_id(std::string_view value);
 

@@ -1,8 +1,8 @@
 #include "feedback_loop/gmime_handle.h"
 
-#include <algorithm>
-#include <cctype>
 #include <mutex>
+
+#include "common/text.h"
 
 namespace fbl::feedback_loop::gmime {
 
@@ -36,11 +36,8 @@ std::string mime_type(GMimeObject* object) {
     if (type == nullptr) {
         return "text/plain";
     }
-    GString text(g_mime_content_type_get_mime_type(type));
-    std::string result = text ? text.get() : "text/plain";
-    std::transform(result.begin(), result.end(), result.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return result;
+    GString name(g_mime_content_type_get_mime_type(type));
+    return text::ascii_lower(name ? name.get() : "text/plain");
 }
 
 }  // namespace fbl::feedback_loop::gmime

@@ -1,5 +1,6 @@
 #include "feedback_loop/message_headers.h"
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/gmime_handle.h"
@@ -104,7 +105,7 @@ std::optional<std::string> header_value(GMimeObject* object, std::string_view na
     for (int i = 0; i < count; ++i) {
         GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
         const char* header_name = g_mime_header_get_name(header);
-        if (header_name != nullptr && same_name(header_name, name)) {
+        if (header_name != nullptr && text::iequals(header_name, name)) {
             const char* raw = g_mime_header_get_raw_value(header);
             return unfold(raw != nullptr ? raw : "");
         }
@@ -119,7 +120,7 @@ std::vector<std::string> header_values(GMimeObject* object, std::string_view nam
     for (int i = 0; i < count; ++i) {
         GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
         const char* header_name = g_mime_header_get_name(header);
-        if (header_name != nullptr && same_name(header_name, name)) {
+        if (header_name != nullptr && text::iequals(header_name, name)) {
             const char* raw = g_mime_header_get_raw_value(header);
             values.push_back(unfold(raw != nullptr ? raw : ""));
         }
@@ -133,7 +134,9 @@ ReportHeaders read_report_headers(GMimeMessage* message) {
     AddressList from = addresses(object, "From");
     if (!from.addresses.empty()) {
         report.from = from.addresses.front();
-        report.reporter_domain = domain_of(report.from);
+        // Lower-cased and trimmed, unlike text::domain_of: report.h promises
+        // the reporter's domain in one spelling.
+        report.reporter_domain = text::ascii_lower(trim(text::domain_of(report.from)));
     }
     report.to = addresses(object, "To").addresses;
     report.message_id = bare_message_id(first_value(object, "Message-ID"));

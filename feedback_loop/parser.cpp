@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "common/text.h"
 #include "feedback_loop/classify.h"
 #include "feedback_loop/feedback_fields.h"
 #include "feedback_loop/field_block.h"
@@ -46,14 +47,14 @@ class ReportReader {
     }
 
     bool read_unsubscribe_request(GMimeMessage* message) {
-        std::string subject = to_lower(trim(report_.report.subject));
+        std::string subject = text::ascii_lower(trim(report_.report.subject));
         bool asked = subject.rfind("unsubscribe", 0) == 0;
         if (!asked) {
             ReportParts parts = locate_parts(message);
             if (!parts.text_parts.empty()) {
                 std::string body = gmime::decoded_content(parts.text_parts.front());
                 std::string first_line = body.substr(0, body.find('\n'));
-                asked = same_name(trim(first_line), "unsubscribe");
+                asked = text::iequals(trim(first_line), "unsubscribe");
             }
         }
         if (asked) {
@@ -238,7 +239,7 @@ class MimeShape {
         }
         bool continuation = !line.empty() && (line.front() == ' ' || line.front() == '\t');
         if (!continuation) {
-            in_content_type_ = same_name(field_name_of(line), "content-type");
+            in_content_type_ = text::iequals(field_name_of(line), "content-type");
             counted_ = false;
             if (!in_content_type_) {
                 return;
@@ -248,7 +249,7 @@ class MimeShape {
         if (!in_content_type_) {
             return;
         }
-        std::string lowered = to_lower(line);
+        std::string lowered = text::ascii_lower(line);
         if (!counted_ && (lowered.find("multipart/") != std::string::npos ||
                           lowered.find("message/") != std::string::npos)) {
             counted_ = true;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/redaction.h"
@@ -113,7 +114,7 @@ constexpr std::size_t kMaxAddressLength = 254;
 std::string with_lower_domain(std::string address) {
     auto at = address.rfind('@');
     if (at != std::string::npos) {
-        address = address.substr(0, at) + to_lower(address.substr(at));
+        address = address.substr(0, at) + text::ascii_lower(address.substr(at));
     }
     return address;
 }
@@ -173,7 +174,7 @@ Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientSte
             // up as bob@ and missed), and a re-key (issue 14 item 13) works
             // from the address as reported.
             std::string address = with_lower_domain(addr_spec(candidate.address));
-            std::string folded = to_lower(address);
+            std::string folded = text::ascii_lower(address);
             if (auto reason = placeholder_reason(folded)) {
                 resolution.redacted = resolution.redacted || *reason != "not an address";
                 resolution.notes.push_back(candidate.evidence + " skipped (" + *reason +

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 
 namespace fbl::feedback_loop {
@@ -38,7 +39,7 @@ bool looks_masked(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> placeholder_reason(std::string_view address) {
-    std::string lowered = to_lower(trim(address));
+    std::string lowered = text::ascii_lower(trim(address));
     std::size_t at = lowered.rfind('@');
     if (at == std::string::npos || at == 0 || at + 1 == lowered.size()) {
         return "not an address";

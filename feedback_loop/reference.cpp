@@ -2,62 +2,18 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+
+#include "common/crypto.h"
 
 namespace fbl::feedback_loop {
 namespace {
 
 constexpr std::string_view kVersion = "v1";
 constexpr std::size_t kTagBytes = 32;
-
-std::string base64url_encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                 reinterpret_cast<const unsigned char*>(bytes.data()),
-                                 static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(length));
-    while (!out.empty() && out.back() == '=') {
-        out.pop_back();
-    }
-    std::replace(out.begin(), out.end(), '+', '-');
-    std::replace(out.begin(), out.end(), '/', '_');
-    return out;
-}
-
-// Empty optional-like result: returns false when the text is not canonical base64url.
-bool base64url_decode(std::string_view text, std::string& out) {
-    if (text.size() % 4 == 1) {
-        return false;
-    }
-    std::string padded(text);
-    for (char& c : padded) {
-        if (c == '-') {
-            c = '+';
-        } else if (c == '_') {
-            c = '/';
-        } else if (!std::isalnum(static_cast<unsigned char>(c))) {
-            return false;  // '+', '/', '=' and anything else are not base64url
-        }
-    }
-    std::size_t padding = (4 - padded.size() % 4) % 4;
-    padded.append(padding, '=');
-    out.assign(3 * padded.size() / 4, '\0');
-    int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                 reinterpret_cast<const unsigned char*>(padded.data()),
-                                 static_cast<int>(padded.size()));
-    if (length < 0) {
-        return false;
-    }
-    out.resize(static_cast<std::size_t>(length) - padding);
-    // Reject non-canonical encodings so one token has exactly one spelling.
-    return base64url_encode(out) == text;
-}
 
 bool valid_key_id(std::string_view id) {
     return !id.empty() && id.size() <= kMaxReferenceKeyId &&
@@ -138,66 +94,33 @@ std::string unfold(std::string_view value) {
     return out;
 }
 
-}  // namespace
-
-// An HMAC-SHA256 context keyed once; each tag is computed on a copy.
-struct ReferenceSigner::Prepared {
-    EVP_MAC_CTX* keyed = nullptr;
-    std::mutex copy_mutex;  // OpenSSL does not promise concurrent copies of one context
-
-    ~Prepared() { EVP_MAC_CTX_free(keyed); }
-};
-
-ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
-    : key_id_(key.id), prepared_(std::make_unique<Prepared>()) {
+// The key's checks come before OpenSSL sees it.
+const std::string& checked_key(const config::ReferenceKey& key) {
     if (!valid_key_id(key.id)) {
         throw std::invalid_argument("reference header: key id must be 1-32 of [A-Za-z0-9_-]");
     }
     if (key.key.empty()) {
         throw std::invalid_argument("reference header: key '" + key.id + "' is empty");
     }
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-    prepared_->keyed = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-    EVP_MAC_free(mac);  // the context holds its own reference
-    char digest[] = OSSL_DIGEST_NAME_SHA2_256;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    const auto& bytes = key.key.reveal();
-    if (prepared_->keyed == nullptr ||
-        EVP_MAC_init(prepared_->keyed, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), params) != 1) {
-        throw std::runtime_error("HMAC-SHA256 setup failed");
-    }
+    return key.key.reveal();
 }
 
-ReferenceSigner::~ReferenceSigner() = default;
+}  // namespace
+
+ReferenceSigner::ReferenceSigner(const config::ReferenceKey& key)
+    : key_id_(key.id), mac_(checked_key(key)) {}
 
 std::string ReferenceSigner::tag(std::string_view text) const {
-    EVP_MAC_CTX* context = nullptr;
-    {
-        std::lock_guard lock(prepared_->copy_mutex);
-        context = EVP_MAC_CTX_dup(prepared_->keyed);
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    std::size_t length = 0;
-    bool ok = context != nullptr &&
-              EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(text.data()),
-                             text.size()) == 1 &&
-              EVP_MAC_final(context, digest, &length, sizeof digest) == 1;
-    EVP_MAC_CTX_free(context);
-    if (!ok) {
-        throw std::runtime_error("HMAC-SHA256 failed");
-    }
-    return std::string(reinterpret_cast<char*>(digest), length);
+    return mac_.sign(text);
 }
 
 std::string ReferenceSigner::sign(const ReferenceClaims& claims) const {
     check_length("recipient", claims.recipient, kMaxReferenceRecipient);
     check_length("send_ref", claims.send_ref, kMaxReferenceSendRef);
     check_length("mailing_id", claims.mailing_id, kMaxReferenceMailingId);
-    std::string signed_part =
-        std::string(kVersion) + "." + key_id_ + "." + base64url_encode(encode_payload(claims));
-    return signed_part + "." + base64url_encode(tag(signed_part));
+    std::string signed_part = std::string(kVersion) + "." + key_id_ + "." +
+                              crypto::base64url_encode(encode_payload(claims));
+    return signed_part + "." + crypto::base64url_encode(tag(signed_part));
 }
 
 std::string sign_reference(const ReferenceClaims& claims, const config::ReferenceKey& key) {
@@ -217,10 +140,9 @@ ReferenceCheck verify_reference(std::string_view header_value,
         return check;
     }
     check.key_id = std::string(parts[1]);
-    std::string payload;
-    std::string tag;
-    if (!base64url_decode(parts[2], payload) || !base64url_decode(parts[3], tag) ||
-        tag.size() != kTagBytes) {
+    auto payload = crypto::base64url_decode(parts[2]);
+    auto tag = crypto::base64url_decode(parts[3]);
+    if (!payload || !tag || tag->size() != kTagBytes) {
         return check;
     }
     auto key = std::find_if(keys.begin(), keys.end(),
@@ -232,12 +154,12 @@ ReferenceCheck verify_reference(std::string_view header_value,
     std::string_view signed_part(token.data(),
                                  parts[0].size() + parts[1].size() + parts[2].size() + 2);
     auto expected = ReferenceSigner(*key).tag(signed_part);
-    if (CRYPTO_memcmp(expected.data(), tag.data(), kTagBytes) != 0) {
+    if (CRYPTO_memcmp(expected.data(), tag->data(), kTagBytes) != 0) {
         check.status = ReferenceCheck::Status::bad_tag;
         return check;
     }
     ReferenceClaims claims;
-    if (!decode_payload(payload, claims)) {
+    if (!decode_payload(*payload, claims)) {
         return check;  // signed by us yet unreadable: still malformed, never trusted
     }
     check.claims = std::move(claims);

@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/crypto.h"
 #include "config/config.h"
 
 // The signed reference header on outgoing marketing mail (issue 7): the milter
@@ -39,18 +39,14 @@ std::string sign_reference(const ReferenceClaims& claims, const config::Referenc
 class ReferenceSigner {
   public:
     explicit ReferenceSigner(const config::ReferenceKey& key);
-    ~ReferenceSigner();
-    ReferenceSigner(const ReferenceSigner&) = delete;
-    ReferenceSigner& operator=(const ReferenceSigner&) = delete;
 
     std::string sign(const ReferenceClaims& claims) const;
     std::string tag(std::string_view text) const;  // raw HMAC-SHA256 of text with this key
     const std::string& key_id() const { return key_id_; }
 
   private:
-    struct Prepared;
     std::string key_id_;
-    std::unique_ptr<Prepared> prepared_;
+    crypto::HmacSha256 mac_;
 };
 
 struct ReferenceCheck {

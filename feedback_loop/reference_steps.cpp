@@ -4,6 +4,7 @@
 #include <iterator>
 #include <set>
 
+#include "common/text.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/redaction.h"
@@ -14,7 +15,8 @@ namespace {
 std::vector<std::string> send_log_recipients(SentMail& sent, const std::string& message_id) {
     std::set<std::string> unique;
     for (const SentCopy& send : sent.recipients_of(message_id)) {
-        unique.insert(to_lower(send.recipient.empty() ? send.recipient_key : send.recipient));
+        unique.insert(
+            text::ascii_lower(send.recipient.empty() ? send.recipient_key : send.recipient));
     }
     return {unique.begin(), unique.end()};
 }
@@ -33,12 +35,7 @@ std::vector<std::string> send_log_keys(SentMail& sent, const std::string& messag
 // normalisation change comparable.
 std::string claimed_key(const std::string& recipient, const KeyOf& key_of) {
     std::string key = key_of(recipient);
-    return key.empty() ? to_lower(recipient) : key;
-}
-
-std::string domain_of(const std::string& address) {
-    auto at = address.rfind('@');
-    return at == std::string::npos ? std::string() : address.substr(at + 1);
+    return key.empty() ? text::ascii_lower(recipient) : key;
 }
 
 // Domains of the placeholders a redacting provider left ("redacted@aol.com"):
@@ -46,10 +43,10 @@ std::string domain_of(const std::string& address) {
 std::set<std::string> redacted_domains(const FeedbackReport& report) {
     std::set<std::string> domains;
     auto consider = [&](std::string_view text) {
-        std::string address = to_lower(addr_spec(text));
+        std::string address = text::ascii_lower(addr_spec(text));
         auto reason = placeholder_reason(address);
         if (reason && *reason != "not an address") {
-            domains.insert(domain_of(address));
+            domains.insert(text::domain_of(address));
         }
     };
     for (const auto* list : {&report.original_rcpt_to, &report.original.to}) {
@@ -75,7 +72,7 @@ std::vector<Candidate> single_or_note(const FeedbackReport& report,
         auto domains = redacted_domains(report);
         std::vector<std::string> at_domain;
         std::copy_if(recipients.begin(), recipients.end(), std::back_inserter(at_domain),
-                     [&](const std::string& r) { return domains.contains(domain_of(r)); });
+                     [&](const std::string& r) { return domains.contains(text::domain_of(r)); });
         if (at_domain.size() == 1) {
             resolution.notes.push_back(evidence + ": " + std::to_string(recipients.size()) +
                                        " recipients sent Message-ID " + message_id +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/text.h"
 #include "feedback_loop/dkim.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/limits.h"
@@ -33,7 +34,7 @@ std::vector<std::string> all_addresses(const Resolution& resolution) {
 
 std::string key_or_lower(const std::string& address, const KeyOf& key_of) {
     std::string key = key_of(address);
-    return key.empty() ? to_lower(address) : key;
+    return key.empty() ? text::ascii_lower(address) : key;
 }
 
 // The resolved recipients the reference header names, compared as
@@ -66,10 +67,10 @@ std::string why_ours(const FeedbackReport& report, const ReferenceEvidence& refe
     if (reference.original_logged) {
         return "send log";
     }
-    std::string from_domain = report.original.from.substr(report.original.from.rfind('@') + 1);
+    std::string from_domain = text::domain_of(report.original.from);
     if (report.original.from.find('@') != std::string::npos &&
         domain_in(from_domain, settings.our_domains)) {
-        return "From " + to_lower(from_domain);
+        return "From " + text::ascii_lower(from_domain);
     }
     for (const std::string& domain : report.original.dkim_domains) {
         if (domain_in(domain, settings.our_domains)) {

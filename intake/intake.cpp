@@ -1,10 +1,9 @@
 #include "intake/intake.h"
 
 #include <algorithm>
-#include <array>
 
-#include <openssl/evp.h>
-
+#include "common/crypto.h"
+#include "common/text.h"
 #include "crm/job_payload.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
@@ -22,7 +21,6 @@ using feedback_loop::ReferenceCheck;
 using feedback_loop::ReferenceEvidence;
 using feedback_loop::Resolution;
 using feedback_loop::ResolvedRecipient;
-using feedback_loop::to_lower;
 using feedback_loop::to_string;
 using feedback_loop::TrustDecision;
 
@@ -32,34 +30,16 @@ constexpr std::string_view kDedupVersion = "fbl-dedup-v1";
 
 class Sha256 {
   public:
-    Sha256() : context_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
-    ~Sha256() { EVP_MD_CTX_free(context_); }
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-
     // Each part is length-prefixed so ("ab","c") and ("a","bc") differ.
     Sha256& add(std::string_view part) {
-        std::string length = std::to_string(part.size()) + ":";
-        EVP_DigestUpdate(context_, length.data(), length.size());
-        EVP_DigestUpdate(context_, part.data(), part.size());
+        hash_.update(std::to_string(part.size()) + ":").update(part);
         return *this;
     }
 
-    std::string hex() {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-        unsigned int size = 0;
-        EVP_DigestFinal_ex(context_, digest.data(), &size);
-        static constexpr char kDigits[] = "0123456789abcdef";
-        std::string text;
-        for (unsigned int i = 0; i < size; ++i) {
-            text.push_back(kDigits[digest[i] >> 4]);
-            text.push_back(kDigits[digest[i] & 0xf]);
-        }
-        return text;
-    }
+    std::string hex() const { return hash_.hex(); }
 
   private:
-    EVP_MD_CTX* context_;
+    crypto::Sha256 hash_;
 };
 
 std::string_view body_after_top_headers(std::string_view normalised) {
@@ -85,10 +65,10 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
     for (const auto* list :
          {&report.original_rcpt_to, &report.removal_recipients, &report.original.to}) {
         for (const std::string& address : *list) {
-            recipients.push_back(to_lower(address));
+            recipients.push_back(text::ascii_lower(address));
         }
     }
-    recipients.push_back(to_lower(report.original.x_hmxmr_original_recipient));
+    recipients.push_back(text::ascii_lower(report.original.x_hmxmr_original_recipient));
     std::sort(recipients.begin(), recipients.end());
     Sha256 hash;
     hash.add(kDedupVersion)

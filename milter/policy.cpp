@@ -3,23 +3,15 @@
 #include <algorithm>
 
 #include <re2/re2.h>
-#include <strings.h>
+
+#include "common/text.h"
 
 namespace fbl::milter {
 namespace {
 
-bool equals_ignoring_case(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && strcasecmp(a.c_str(), b.c_str()) == 0;
-}
-
-std::string domain_of(const std::string& address) {
-    auto at = address.rfind('@');
-    return at == std::string::npos ? std::string() : address.substr(at + 1);
-}
-
 bool contains_ignoring_case(const std::vector<std::string>& list, const std::string& value) {
     return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& item) { return equals_ignoring_case(item, value); });
+                       [&](const std::string& item) { return text::iequals(item, value); });
 }
 
 }  // namespace
@@ -53,7 +45,7 @@ bool is_marketing_by_envelope(const config::MarketingRules& rules, const Envelop
         contains_ignoring_case(rules.auth_users, envelope.auth_user)) {
         return true;
     }
-    auto domain = domain_of(envelope.sender);
+    auto domain = text::domain_of(envelope.sender);
     return !domain.empty() && contains_ignoring_case(rules.sender_domains, domain);
 }
 
@@ -63,7 +55,7 @@ bool is_marketing_by_headers(const config::MarketingRules& rules, const HeaderLi
             return true;
         }
         for (const auto& match : rules.header_matches) {
-            if (match.compiled && equals_ignoring_case(match.header, name) &&
+            if (match.compiled && text::iequals(match.header, name) &&
                 re2::RE2::PartialMatch(value, *match.compiled)) {
                 return true;
             }

@@ -5,10 +5,10 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/text.h"
 #include "feedback_loop/reference.h"
 #include "milter/failpoint.h"
 #include "store/store.h"
@@ -43,8 +43,9 @@ std::vector<std::string> normalised_feedback_keys(
 // For marketing mail that arrives without one: the send log and the
 // reference header need a Message-ID to point at.
 std::string generated_message_id(const std::string& sender) {
-    auto at = sender.rfind('@');
-    std::string domain = at == std::string::npos ? "fblmilter.invalid" : sender.substr(at + 1);
+    // Only a sender without '@' falls back: "user@" keeps its empty domain.
+    std::string domain = sender.find('@') == std::string::npos ? std::string("fblmilter.invalid")
+                                                               : text::domain_of(sender);
     std::random_device random;
     return fmt::format("fbl.{:08x}{:08x}@{}", random(), random(), domain);
 }
@@ -181,9 +182,7 @@ Verdict Session::outbound_rcpt(const std::string& recipient, const std::string& 
 }
 
 bool Session::is_feedback_content_type(const std::string& value) const {
-    std::string lower(value);
-    for (auto& c : lower)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = text::ascii_lower(value);
     return lower.find("multipart/report") != std::string::npos &&
            lower.find("feedback-report") != std::string::npos;
 }
@@ -202,10 +201,10 @@ void Session::append_raw(std::string_view text) {
 }
 
 void Session::count_forged_header(const std::string& name) {
-    if (strcasecmp(name.c_str(), kResultHeader) == 0) {
+    if (text::iequals(name, kResultHeader)) {
         ++message_.forged_results;
     } else if (message_.direction == Direction::outbound &&
-               strcasecmp(name.c_str(), config().feedback.reference_header.name.c_str()) == 0) {
+               text::iequals(name, config().feedback.reference_header.name)) {
         ++message_.forged_references;
     }
 }
@@ -235,8 +234,7 @@ Verdict Session::header(const std::string& name, const std::string& value) {
     // With detect_by_content_type every inbound message is buffered until
     // EOH: the Content-Type that makes it a candidate may come last.
     bool detecting = inbound && config().feedback.detect_by_content_type;
-    if (detecting && strcasecmp(name.c_str(), "Content-Type") == 0 &&
-        is_feedback_content_type(value)) {
+    if (detecting && text::iequals(name, "Content-Type") && is_feedback_content_type(value)) {
         message_.report_candidate = true;
     }
     bool buffering = message_.report_candidate || detecting;
@@ -331,7 +329,7 @@ Verdict Session::outbound_end(MessageEditor& editor) {
 
 std::string Session::header_value(const std::string& name) const {
     for (const auto& [header, value] : message_.headers) {
-        if (strcasecmp(header.c_str(), name.c_str()) == 0) {
+        if (text::iequals(header, name)) {
             return value;
         }
     }
@@ -409,7 +407,7 @@ Verdict Session::report_end(MessageEditor& editor) {
             return discard_report(editor);
         case config::ReportDisposition::tag:
             for (const auto& [name, value] : message_.headers) {
-                if (strcasecmp(name.c_str(), "Subject") == 0) {
+                if (text::iequals(name, "Subject")) {
                     editor.change_header("Subject", 1, "[fblmilter] " + value);
                     break;
                 }

@@ -10,6 +10,8 @@
 #include <uninorm.h>
 #include <unistr.h>
 
+#include "common/text.h"
+
 namespace fbl::suppression {
 namespace {
 
@@ -42,14 +44,6 @@ bool has_control_character(std::string_view text) {
     });
 }
 
-std::string ascii_lower(std::string_view text) {
-    std::string result(text);
-    std::transform(result.begin(), result.end(), result.begin(), [](char c) {
-        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    });
-    return result;
-}
-
 bool is_ascii(std::string_view text) {
     return std::all_of(text.begin(), text.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -58,7 +52,7 @@ bool is_ascii(std::string_view text) {
 // NFC, and lower case when asked; the local part may be UTF-8 (RFC 6531).
 std::string normalize_local_part(std::string_view local, bool lowercase) {
     if (is_ascii(local)) {
-        return lowercase ? ascii_lower(local) : std::string(local);
+        return lowercase ? text::ascii_lower(local) : std::string(local);
     }
     const auto* input = reinterpret_cast<const std::uint8_t*>(local.data());
     std::size_t length = 0;
@@ -110,7 +104,7 @@ bool is_plain_ascii_host(std::string_view domain) {
 // Returns the A-label form, or an error text in `error`.
 std::string normalize_domain(std::string_view domain, std::string& error) {
     if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']') {
-        return ascii_lower(domain);  // address literal, e.g. [192.0.2.1]
+        return text::ascii_lower(domain);  // address literal, e.g. [192.0.2.1]
     }
     if (!domain.empty() && domain.back() == '.') {
         domain.remove_suffix(1);  // the root label is implied
@@ -130,7 +124,7 @@ std::string normalize_domain(std::string_view domain, std::string& error) {
         return {};
     }
     if (is_plain_ascii_host(domain)) {
-        return ascii_lower(domain);
+        return text::ascii_lower(domain);
     }
     std::string input(domain);
     char* output = nullptr;
@@ -140,7 +134,7 @@ std::string normalize_domain(std::string_view domain, std::string& error) {
         error = std::string("the domain is not a valid IDNA2008 name: ") + idn2_strerror(status);
         return {};
     }
-    return ascii_lower(owned.get());
+    return text::ascii_lower(owned.get());
 }
 
 // RFC 5322 atext, ASCII part; UTF-8 octets count as atext (RFC 6531).
@@ -199,7 +193,7 @@ AddressNormalizer::AddressNormalizer(const config::SuppressionSettings& settings
     for (const auto& domain : settings.subaddress.domains) {
         std::string error;
         std::string ascii = normalize_domain(domain, error);
-        subaddress_domains_.push_back(error.empty() ? ascii : ascii_lower(domain));
+        subaddress_domains_.push_back(error.empty() ? ascii : text::ascii_lower(domain));
     }
 }
 
@@ -304,7 +298,7 @@ std::string AddressNormalizer::lookup_key(std::string_view raw) const {
     if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
         address = trim(address.substr(1, address.size() - 2));
     }
-    return ascii_lower(address);
+    return text::ascii_lower(address);
 }
 
 }  // namespace fbl::suppression

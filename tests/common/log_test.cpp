@@ -66,5 +66,13 @@ TEST(LevelNames, MatchTheConfigNames) {
     EXPECT_EQ(pii_named("plain"), PiiMode::plain);
 }
 
+// Operators grep old logs for a hashed address: its spelling must not change.
+TEST_F(LogTest, HashedAddressIsTheFirst12HexDigitsOfItsSha256) {
+    configure(Destination::stderr_stream, Level::info, PiiMode::hashed);
+    EXPECT_EQ(address("reader@example.net"), "h:8c4da7883f22");
+    configure(Destination::stderr_stream, Level::info, PiiMode::plain);
+    EXPECT_EQ(address("reader@example.net"), "reader@example.net");
+}
+
 }  // namespace
 }  // namespace fbl::log

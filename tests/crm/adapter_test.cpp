@@ -1,5 +1,6 @@
 #include "crm/adapter.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -113,6 +114,38 @@ TEST_F(AdapterTest, EveryShippedPresetBuilds) {
         }
         EXPECT_NO_THROW(build_adapter(load(yaml))) << name;
     }
+}
+
+// The headers of the request a one-step adapter sends for a text body.
+std::vector<std::string> request_headers(const std::string& header_name) {
+    Adapter adapter;
+    Step step;
+    step.name = "post";
+    step.method = "POST";
+    step.url = "https://crm.example/hook";
+    step.body = "unsubscribe";
+    step.body_format = "text";
+    step.headers = {{header_name, "application/x-custom"}};
+    adapter.steps = {step};
+    Redactor redactor;
+    SecretStore secrets({}, redactor);
+    store::OutboxJob job;
+    job.idempotency_key = "job-1";
+    job.payload_json = "{}";
+    JobRun run(adapter, job, secrets, redactor);
+    return run.request(Clock::now()).headers;
+}
+
+// A step that names its Content-Type, in any ASCII case, gets no second one;
+// a name that differs in a byte >= 0x80 (which std::tolower on a plain char
+// left undefined) is another header.
+TEST(JobRunRequest, ContentTypeIsFoundInAsciiCaseOnly) {
+    const std::string added = "Content-Type: text/plain; charset=utf-8";
+    auto named = request_headers("content-TYPE");
+    EXPECT_EQ(std::count(named.begin(), named.end(), added), 0);
+    EXPECT_EQ(std::count(named.begin(), named.end(), "content-TYPE: application/x-custom"), 1);
+    auto other = request_headers("Content-Typ\xC5");
+    EXPECT_EQ(std::count(other.begin(), other.end(), added), 1);
 }
 
 TEST(Extract, FansOutOverArraysAndObjects) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "feedback_loop/field_values.h"
 #include "fixture.h"
 
@@ -80,7 +81,7 @@ std::string enum_spelling(const json& value) {
             std::islower(static_cast<unsigned char>(text[i - 1])) && text != "BodyHash") {
             result.push_back('-');
         }
-        result.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        result.push_back(text::ascii_lower(c));
     }
     return result;
 }

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "common/crypto.h"
 #include "feedback_loop/opendkim.h"
 #include "fixture.h"
 #include "intake/intake.h"
@@ -49,12 +50,7 @@ TestKey generate_key() {
     std::string der(static_cast<std::size_t>(der_size), '\0');
     auto* cursor = reinterpret_cast<unsigned char*>(der.data());
     i2d_PUBKEY(key.get(), &cursor);
-    std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
-    int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                                 reinterpret_cast<const unsigned char*>(der.data()),
-                                 static_cast<int>(der.size()));
-    b64.resize(static_cast<std::size_t>(length));
-    result.public_base64 = b64;
+    result.public_base64 = crypto::base64_encode(der);
     return result;
 }
 

@@ -100,6 +100,20 @@ TEST_F(IntakeTest, SameReportTwiceCountsOnce) {
     EXPECT_EQ(store_->find("alice.smith@example.org")->count, 1);
 }
 
+// Stored complaints carry this key: a redelivery after an upgrade must find
+// its first copy, so the spelling never changes.
+TEST(DedupKey, IsPinned) {
+    FeedbackReport report;
+    report.kind = ReportKind::complaint;
+    report.feedback_type = "abuse";
+    report.report.reporter_domain = "provider.example";
+    report.report.message_id = "r1@provider.example";
+    report.original.message_id = "m1@sender.example";
+    report.original_rcpt_to = {"Reader@Example.NET"};
+    EXPECT_EQ(dedup_key(report, ""),
+              "66cd2897862e5153a35529cacd946506fd16da89635ccbbac3bc6178a12d880b");
+}
+
 TEST_F(IntakeTest, ReportWithoutMessageIdStillDeduplicates) {
     std::string text = fixture("returnpath_extra_fields.eml");  // has no Message-ID
     EXPECT_FALSE(take(text).duplicate);

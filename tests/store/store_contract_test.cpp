@@ -3,11 +3,11 @@
 // PostgresStore too. The PostgreSQL cases use a throwaway cluster started by
 // the test (pg_cluster.h) and skip when none can be started.
 #include <algorithm>
-#include <cctype>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "common/text.h"
 #include "store/postgres/postgres_store.h"
 #include "tests/store/pg_cluster.h"
 #include "tests/store/store_test_support.h"
@@ -397,7 +397,7 @@ TEST_P(StoreContract, RekeyMovesEveryKeyInOneTransactionAndRecordsTheSettings) {
                 break;
             }
             if (c != '.') {
-                key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+                key.push_back(text::ascii_lower(c));
             }
         }
         return key;
