@@ -18,6 +18,10 @@ namespace {
 
 const RuntimeSource* runtime_source = nullptr;
 
+// The message edits the session may ask for (MessageEditor): declared to
+// libmilter at registration and asked of the MTA at negotiation, from here.
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_SETSYMLIST;
+
 struct Connection {
     std::unique_ptr<Session> session;
     bool skip_negotiated = false;
@@ -162,8 +166,7 @@ sfsistat on_negotiate(SMFICTX* context, unsigned long offered_actions, unsigned 
                       unsigned long* reserved2, unsigned long* reserved3) {
     try {
         auto* connection = connection_of(context);
-        *actions =
-            offered_actions & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_SETSYMLIST);
+        *actions = offered_actions & kActions;
         // Ask only for the stages the decisions need.
         // No reply per header: one round trip less for every header line.
         unsigned long wanted =
@@ -263,7 +266,7 @@ smfiDesc filter_description(const RuntimeSource& source) {
     smfiDesc description{};
     description.xxfi_name = const_cast<char*>("fblmilter");
     description.xxfi_version = SMFI_VERSION;
-    description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_SETSYMLIST;
+    description.xxfi_flags = kActions;
     description.xxfi_connect = on_connect;
     description.xxfi_envfrom = on_envfrom;
     description.xxfi_envrcpt = on_envrcpt;
