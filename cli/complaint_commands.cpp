@@ -175,7 +175,7 @@ Records complaint_records(const std::vector<Complaint>& complaints) {
                     complaint.original_subject,
                     complaint.trusted,
                     complaint.trust_reason,
-                    complaint.kind,
+                    store::to_string(complaint.kind),
                     recipient ? recipient->evidence : "unresolved",
                     complaint.id,
                     complaint.original_message_id};

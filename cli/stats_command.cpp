@@ -87,7 +87,7 @@ std::map<std::string, GroupCounts> count_groups(store::Store& store, SendGroupin
     filter.since = since;
     filter.trusted = true;
     for (const Complaint& complaint : store.complaints(filter)) {
-        if (complaint.kind == "complaint") {
+        if (complaint.kind == store::ComplaintKind::complaint) {
             ++groups[complaint_group(complaint, by)].complaints;
         }
     }

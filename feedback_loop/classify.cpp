@@ -66,25 +66,25 @@ ReportKind classify_arf(FeedbackReport& report) {
 }  // namespace
 
 void classify(FeedbackReport& report) {
-    if (report.format.rfind("arf", 0) == 0) {
+    if (is_arf(report.format)) {
         report.kind = classify_arf(report);
-    } else if (report.format.rfind("jmrp", 0) == 0) {
+    } else if (is_jmrp(report.format)) {
         report.kind = ReportKind::complaint;
         if (report.feedback_type.empty()) {
             report.feedback_type = "abuse";
         }
-    } else if (report.format == "unsubscribe-request") {
+    } else if (report.format == ReportFormat::unsubscribe_request) {
         report.kind = ReportKind::unsubscribe;
         report.feedback_type = "unsubscribe";
     } else {
         report.kind = ReportKind::not_a_report;
     }
-    if (report.version.empty() && report.format.rfind("arf", 0) == 0) {
+    if (report.version.empty() && is_arf(report.format)) {
         report.warnings.push_back("no Version field");
     } else if (!report.version.empty() && report.version != "1") {
         report.warnings.push_back("Version " + report.version + " (RFC 5965 says 1)");
     }
-    if (report.user_agent.empty() && report.format.rfind("arf", 0) == 0) {
+    if (report.user_agent.empty() && is_arf(report.format)) {
         report.warnings.push_back("no User-Agent field");
     }
 }

@@ -58,7 +58,7 @@ class ReportReader {
             }
         }
         if (asked) {
-            report_.format = "unsubscribe-request";
+            report_.format = ReportFormat::unsubscribe_request;
         }
         return asked;
     }
@@ -69,13 +69,13 @@ class ReportReader {
         GMimePart* feedback = parts.feedback;
         if (feedback != nullptr) {
             fields = gmime::decoded_content(feedback);
-            report_.format = "arf";
+            report_.format = ReportFormat::arf;
         } else {
             feedback = find_mislabeled_feedback(parts, fields);
             if (feedback == nullptr) {
                 return false;
             }
-            report_.format = "arf-text-plain";
+            report_.format = ReportFormat::arf_text_plain;
             report_.warnings.push_back("feedback report sent as " +
                                        gmime::mime_type(GMIME_OBJECT(feedback)));
         }
@@ -151,13 +151,13 @@ class ReportReader {
         for (GMimeMessage* embedded : parts.embedded) {
             FeedbackReport inner;
             ReportReader reader(options_, inner);
-            if (reader.read(embedded, depth + 1) && inner.format.rfind("arf", 0) == 0) {
+            if (reader.read(embedded, depth + 1) && is_arf(inner.format)) {
                 ReportHeaders outer = std::move(report_.report);
                 std::vector<std::string> warnings = std::move(report_.warnings);
                 ReportHeaders relayed = read_report_headers(embedded);
                 report_ = std::move(inner);
                 report_.report = std::move(outer);
-                report_.format = "arf-forwarded";
+                report_.format = ReportFormat::arf_forwarded;
                 warnings.push_back("report of " +
                                    (relayed.reporter_domain.empty() ? std::string("unknown")
                                                                     : relayed.reporter_domain) +
@@ -175,13 +175,13 @@ class ReportReader {
     bool read_jmrp(GMimeMessage* message, const ReportParts& parts) {
         for (GMimeMessage* embedded : parts.embedded) {
             if (header_value(GMIME_OBJECT(embedded), kJmrpHeader)) {
-                report_.format = "jmrp";
+                report_.format = ReportFormat::jmrp;
                 keep_original(read_original_headers(embedded, "message/rfc822", header_options_));
                 return true;
             }
         }
         if (header_value(GMIME_OBJECT(message), kJmrpHeader)) {
-            report_.format = "jmrp-bare";
+            report_.format = ReportFormat::jmrp_bare;
             keep_original(read_original_headers(message, "top-level", header_options_));
             return true;
         }

@@ -153,8 +153,8 @@ Resolution RecipientResolver::resolve(const FeedbackReport& report,
         return {};
     }
     Resolution resolution =
-        run(report.format == "unsubscribe-request" ? unsubscribe_steps_ : report_steps_, report,
-            reference);
+        run(report.format == ReportFormat::unsubscribe_request ? unsubscribe_steps_ : report_steps_,
+            report, reference);
     if (report.redacted_address) {
         resolution.redacted = true;
     }

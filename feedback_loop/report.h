@@ -16,6 +16,21 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 enum class ReportKind { complaint, not_spam, auth_failure, unsubscribe, not_a_report };
 
+// How a report was recognised (its to_string is what `fblctl parse` shows).
+enum class ReportFormat {
+    none,  // not a report
+    arf,
+    arf_text_plain,
+    arf_forwarded,
+    jmrp,
+    jmrp_bare,
+    unsubscribe_request,
+};
+const char* to_string(ReportFormat format);
+// ARF in any of its spellings; Microsoft's JMRP in either.
+bool is_arf(ReportFormat format);
+bool is_jmrp(ReportFormat format);
+
 // "complaint", "not-spam", "auth-failure", "unsubscribe", "not-a-report".
 const char* to_string(ReportKind kind);
 
@@ -71,9 +86,7 @@ struct ReportHeaders {
 
 struct FeedbackReport {
     ReportKind kind = ReportKind::not_a_report;
-    // How the report was recognised: arf, arf-text-plain, arf-forwarded, jmrp,
-    // jmrp-bare, unsubscribe-request, or empty for not-a-report.
-    std::string format;
+    ReportFormat format = ReportFormat::none;
 
     // RFC 5965 fields (values unfolded, comments removed where the field is a token).
     std::string feedback_type;  // lower-cased

@@ -61,7 +61,7 @@ json to_json(const FeedbackReport& report, const Resolution& resolution) {
     const OriginalHeaders& original = report.original;
     json out = json::object();
     out["kind"] = to_string(report.kind);
-    out["format"] = report.format;
+    out["format"] = to_string(report.format);
     out["feedback_type"] = report.feedback_type;
     out.update(recipients_json(resolution));
     out["recipient_source"] = resolution.source;

@@ -47,6 +47,22 @@ std::string_view body_after_top_headers(std::string_view normalised) {
     return end == std::string_view::npos ? std::string_view{} : normalised.substr(end + 2);
 }
 
+store::ComplaintKind kind_of(ReportKind kind) {
+    switch (kind) {
+        case ReportKind::complaint:
+            return store::ComplaintKind::complaint;
+        case ReportKind::not_spam:
+            return store::ComplaintKind::not_spam;
+        case ReportKind::auth_failure:
+            return store::ComplaintKind::auth_failure;
+        case ReportKind::unsubscribe:
+            return store::ComplaintKind::unsubscribe;
+        case ReportKind::not_a_report:
+            break;
+    }
+    return store::ComplaintKind::not_a_report;
+}
+
 suppression::Scope scope_of(config::SuppressionScope scope) {
     return scope == config::SuppressionScope::all ? suppression::Scope::all
                                                   : suppression::Scope::marketing;
@@ -206,7 +222,7 @@ store::Complaint Intake::make_complaint(const FeedbackReport& report, const Reso
     store::Complaint complaint;
     complaint.dedup_key = std::move(key);
     complaint.received_at = now;
-    complaint.kind = to_string(report.kind);
+    complaint.kind = kind_of(report.kind);
     complaint.feedback_type = report.feedback_type;
     complaint.provider = report.report.reporter_domain;
     complaint.user_agent = report.user_agent;

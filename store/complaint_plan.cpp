@@ -20,7 +20,8 @@ ComplaintPlan plan_complaint(const Complaint& complaint, std::int64_t complaint_
         Suppression entry;
         entry.key = item.key;
         entry.address = item.address;
-        entry.reason = complaint.kind == "unsubscribe" ? Reason::unsubscribe : Reason::complaint;
+        entry.reason =
+            complaint.kind == ComplaintKind::unsubscribe ? Reason::unsubscribe : Reason::complaint;
         entry.scope = scope;
         entry.source = fmt::format("report:{}", complaint_id);
         entry.mailing_id = complaint.mailing_id;

@@ -35,7 +35,22 @@ std::optional<Enum> value_of(const std::array<std::pair<std::string_view, Enum>,
     return std::nullopt;
 }
 
+constexpr std::array<std::pair<std::string_view, ComplaintKind>, 5> kKinds{{
+    {"complaint", ComplaintKind::complaint},
+    {"not-spam", ComplaintKind::not_spam},
+    {"auth-failure", ComplaintKind::auth_failure},
+    {"unsubscribe", ComplaintKind::unsubscribe},
+    {"not-a-report", ComplaintKind::not_a_report},
+}};
+
 }  // namespace
+
+const char* to_string(ComplaintKind kind) {
+    return name_of(kKinds, kind);
+}
+std::optional<ComplaintKind> parse_complaint_kind(std::string_view text) {
+    return value_of(kKinds, text);
+}
 
 const char* to_string(Reason reason) {
     return name_of(kReasons, reason);

@@ -23,6 +23,12 @@ enum class Reason { complaint, unsubscribe, manual, import, bounce };
 const char* to_string(Reason reason);
 std::optional<Reason> parse_reason(std::string_view text);
 
+// What a stored report was (the column complaints.kind holds its name).
+enum class ComplaintKind { complaint, not_spam, auth_failure, unsubscribe, not_a_report };
+
+const char* to_string(ComplaintKind kind);  // complaint, not-spam, auth-failure, ...
+std::optional<ComplaintKind> parse_complaint_kind(std::string_view text);
+
 // Current state of one suppressed address.
 struct Suppression {
     std::string key;      // normalised address (see normalize.h)
@@ -50,7 +56,7 @@ struct Complaint {
     std::int64_t id = 0;    // assigned by the store
     std::string dedup_key;  // same report delivered twice -> same key
     TimePoint received_at{};
-    std::string kind;           // complaint | not-spam | auth-failure | unsubscribe | not-a-report
+    ComplaintKind kind = ComplaintKind::complaint;
     std::string feedback_type;  // abuse, fraud, ...
     std::string provider;       // reporter domain (domain of the report's From)
     std::string user_agent;

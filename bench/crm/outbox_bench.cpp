@@ -71,7 +71,7 @@ void BM_DrainOutbox(benchmark::State& state) {
         auto store = fbl::store::open_store(config.store);
         fbl::store::Complaint complaint;
         complaint.dedup_key = "bench";
-        complaint.kind = "complaint";
+        complaint.kind = fbl::store::ComplaintKind::complaint;
         complaint.trusted = true;
         complaint.recipients.push_back({"a@x.example", "a@x.example", "bench"});
         std::vector<fbl::store::OutboxJob> batch;

@@ -40,7 +40,7 @@ double percentile(std::vector<double> values, double fraction) {
 Complaint complaint_for(int number) {
     Complaint complaint;
     complaint.dedup_key = fmt::format("bench-{}", number);
-    complaint.kind = "complaint";
+    complaint.kind = fbl::store::ComplaintKind::complaint;
     complaint.feedback_type = "abuse";
     complaint.provider = "provider.example";
     complaint.trusted = true;

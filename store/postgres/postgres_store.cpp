@@ -90,7 +90,7 @@ Complaint read_complaint(const Result& rows, int row) {
     complaint.id = rows.integer(row, 0);
     complaint.dedup_key = rows.text(row, 1);
     complaint.received_at = from_micros(rows.integer(row, 2));
-    complaint.kind = rows.text(row, 3);
+    complaint.kind = parse_complaint_kind(rows.text(row, 3)).value_or(ComplaintKind::not_a_report);
     complaint.feedback_type = rows.text(row, 4);
     complaint.provider = rows.text(row, 5);
     complaint.user_agent = rows.text(row, 6);
@@ -292,7 +292,7 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
         "original_subject, mailing_id, trusted, trust_reason, unresolved, redacted, report_json, "
         "raw_report) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, $13, $14, "
         "$15, $16, $17, $18) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-        {complaint.dedup_key, param(received), complaint.kind, complaint.feedback_type,
+        {complaint.dedup_key, param(received), to_string(complaint.kind), complaint.feedback_type,
          complaint.provider, complaint.user_agent,
          param(optional_to_micros(complaint.arrival_date)), complaint.source_ip,
          complaint.original_message_id, complaint.original_mail_from, complaint.original_subject,

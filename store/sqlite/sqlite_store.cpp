@@ -115,7 +115,7 @@ Complaint read_complaint(const Statement& row) {
     complaint.id = row.integer(0);
     complaint.dedup_key = row.text(1);
     complaint.received_at = from_micros(row.integer(2));
-    complaint.kind = row.text(3);
+    complaint.kind = parse_complaint_kind(row.text(3)).value_or(ComplaintKind::not_a_report);
     complaint.feedback_type = row.text(4);
     complaint.provider = row.text(5);
     complaint.user_agent = row.text(6);
@@ -350,7 +350,7 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
                     kComplaintColumns, ", raw_report"));
     insert.bind(1, complaint.dedup_key)
         .bind(2, received)
-        .bind(3, complaint.kind)
+        .bind(3, std::string_view(to_string(complaint.kind)))
         .bind(4, complaint.feedback_type)
         .bind(5, complaint.provider)
         .bind(6, complaint.user_agent)

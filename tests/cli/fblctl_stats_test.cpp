@@ -38,8 +38,8 @@ class FblctlStatsTest : public fbl::testing::FblctlFixture {
         auto entry = complaint_for(dedup_key, {key}, trusted);
         entry.mailing_id = mailing;
         entry.received_at = when;
-        entry.kind = kind;
-        entry.suppresses = kind == "complaint";
+        entry.kind = *store::parse_complaint_kind(kind);
+        entry.suppresses = entry.kind == store::ComplaintKind::complaint;
         store->record_complaint(entry, suppression::Scope::marketing, std::nullopt, {});
     }
 

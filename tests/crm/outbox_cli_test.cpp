@@ -52,7 +52,7 @@ class OutboxCliTest : public ::testing::Test {
     void complain(const std::string& email) {
         store::Complaint complaint;
         complaint.dedup_key = "cli-report-" + email;
-        complaint.kind = "complaint";
+        complaint.kind = store::ComplaintKind::complaint;
         complaint.trusted = true;
         complaint.received_at = std::chrono::system_clock::now();
         complaint.recipients.push_back({email, email, "original-rcpt-to"});

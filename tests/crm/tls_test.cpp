@@ -49,7 +49,7 @@ class TlsTest : public ::testing::Test {
         store_ = store::open_store(config.store);
         store::Complaint complaint;
         complaint.dedup_key = "tls";
-        complaint.kind = "complaint";
+        complaint.kind = store::ComplaintKind::complaint;
         complaint.trusted = true;
         complaint.recipients.push_back({"a@x.example", "a@x.example", "test"});
         store::OutboxJob job;

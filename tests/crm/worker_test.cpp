@@ -78,7 +78,7 @@ class WorkerTest : public ::testing::Test {
     void complain(const std::string& email, const std::string& adapter) {
         store::Complaint complaint;
         complaint.dedup_key = "report-" + std::to_string(++reports_) + "-" + email;
-        complaint.kind = "complaint";
+        complaint.kind = store::ComplaintKind::complaint;
         complaint.feedback_type = "abuse";
         complaint.trusted = true;
         complaint.received_at = std::chrono::system_clock::now();
@@ -384,7 +384,7 @@ TEST_F(WorkerTest, StoreErrorWhileDeadLetteringDoesNotStopTheWorker) {
     DeadLetterFails store(config_.store.sqlite);
     store::Complaint broken;
     broken.dedup_key = "broken";
-    broken.kind = "complaint";
+    broken.kind = store::ComplaintKind::complaint;
     broken.trusted = true;
     broken.received_at = std::chrono::system_clock::now();
     OutboxJob unreadable;

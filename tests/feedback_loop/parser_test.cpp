@@ -37,7 +37,7 @@ bool has_warning(const FeedbackReport& report, std::string_view text) {
 TEST(Parser, StandardArfReadsEveryField) {
     auto [report, resolution] = parse_fixture("standard.eml");
     EXPECT_EQ(report.kind, ReportKind::complaint);
-    EXPECT_EQ(report.format, "arf");
+    EXPECT_EQ(to_string(report.format), std::string("arf"));
     EXPECT_EQ(report.feedback_type, "abuse");
     EXPECT_EQ(report.user_agent, "ProviderFBL/2.1");
     EXPECT_EQ(report.version, "1");
@@ -131,7 +131,7 @@ TEST(Parser, MissingVersionAndUserAgentAreTolerated) {
 TEST(Parser, FeedbackPartLabelledTextPlain) {
     auto [report, resolution] = parse_fixture("feedback_as_text_plain.eml");
     EXPECT_EQ(report.kind, ReportKind::complaint);
-    EXPECT_EQ(report.format, "arf-text-plain");
+    EXPECT_EQ(to_string(report.format), std::string("arf-text-plain"));
     EXPECT_EQ(report.user_agent, "MislabelFBL/0.9");
     EXPECT_THAT(addresses(resolution), ElementsAre("dave@mislabel.example"));
 }
@@ -165,7 +165,7 @@ TEST(Parser, ReportWithoutDate) {
 TEST(Parser, HotmailJmrpMultipartMixed) {
     auto [report, resolution] = parse_fixture("jmrp_multipart.eml");
     EXPECT_EQ(report.kind, ReportKind::complaint);
-    EXPECT_EQ(report.format, "jmrp");
+    EXPECT_EQ(to_string(report.format), std::string("jmrp"));
     EXPECT_EQ(report.feedback_type, "abuse");
     EXPECT_EQ(report.report.reporter_domain, "hotmail.com");
     EXPECT_EQ(report.original.mailing_id, "spring-sale");
@@ -177,7 +177,7 @@ TEST(Parser, HotmailJmrpMultipartMixed) {
 TEST(Parser, HotmailJmrpBareOriginal) {
     auto [report, resolution] = parse_fixture("jmrp_bare.eml");
     EXPECT_EQ(report.kind, ReportKind::complaint);
-    EXPECT_EQ(report.format, "jmrp-bare");
+    EXPECT_EQ(to_string(report.format), std::string("jmrp-bare"));
     EXPECT_EQ(report.original.source, "top-level");
     EXPECT_EQ(report.original.message_id, "jmrp-bare-orig@mail.example.com");
     EXPECT_THAT(addresses(resolution), ElementsAre("ivan@outlook.com"));
@@ -214,7 +214,7 @@ TEST(Parser, ReturnPathExtraFieldsAreExtensions) {
 TEST(Parser, ReportForwardedByAnotherService) {
     auto [report, resolution] = parse_fixture("ses_forwarded_yahoo.eml");
     EXPECT_EQ(report.kind, ReportKind::complaint);
-    EXPECT_EQ(report.format, "arf-forwarded");
+    EXPECT_EQ(to_string(report.format), std::string("arf-forwarded"));
     EXPECT_EQ(report.user_agent, "Yahoo!-Mail-Feedback/2.0");
     EXPECT_EQ(report.report.reporter_domain, "email-abuse.amazonses.com");
     EXPECT_TRUE(has_warning(report, "arf.mail.yahoo.com"));
@@ -275,7 +275,7 @@ TEST(Parser, OriginalAsInlineText) {
 TEST(Parser, MailtoUnsubscribeRequest) {
     auto [report, resolution] = parse_fixture("unsubscribe_request.eml");
     EXPECT_EQ(report.kind, ReportKind::unsubscribe);
-    EXPECT_EQ(report.format, "unsubscribe-request");
+    EXPECT_EQ(to_string(report.format), std::string("unsubscribe-request"));
     EXPECT_THAT(addresses(resolution), ElementsAre("tina@customer.example"));
     EXPECT_EQ(resolution.source, "unsubscribe-verp");
 }

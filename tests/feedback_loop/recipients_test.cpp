@@ -42,7 +42,7 @@ TEST(Verp, DecodesConfiguredPatterns) {
 FeedbackReport complaint() {
     FeedbackReport report;
     report.kind = ReportKind::complaint;
-    report.format = "arf";
+    report.format = ReportFormat::arf;
     report.original.present = true;
     return report;
 }

@@ -28,7 +28,7 @@ TEST(ComplaintPlan, OneSuppressionPerKeyWithItsReasonSourceAndScope) {
         EXPECT_EQ(entry.first_at, received);
         EXPECT_EQ(entry.expires_at, expires);
     }
-    complaint.kind = "unsubscribe";
+    complaint.kind = ComplaintKind::unsubscribe;
     EXPECT_EQ(plan_complaint(complaint, 17, received, Scope::all, std::nullopt, {}, received)
                   .suppressions[0]
                   .reason,

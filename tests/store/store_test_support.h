@@ -34,7 +34,7 @@ inline store::Complaint complaint_for(const std::string& dedup_key, std::vector<
                                       bool trusted = true) {
     store::Complaint complaint;
     complaint.dedup_key = dedup_key;
-    complaint.kind = "complaint";
+    complaint.kind = store::ComplaintKind::complaint;
     complaint.feedback_type = "abuse";
     complaint.provider = "provider.example";
     complaint.original_subject = "Our newsletter";
