@@ -176,8 +176,8 @@ Resolution RecipientResolver::run(const std::vector<std::unique_ptr<RecipientSte
             std::string address = with_lower_domain(addr_spec(candidate.address));
             std::string folded = text::ascii_lower(address);
             if (auto reason = placeholder_reason(folded)) {
-                resolution.redacted = resolution.redacted || *reason != "not an address";
-                resolution.notes.push_back(candidate.evidence + " skipped (" + *reason +
+                resolution.redacted = resolution.redacted || hides_a_recipient(*reason);
+                resolution.notes.push_back(candidate.evidence + " skipped (" + to_string(*reason) +
                                            "): " + address);
                 continue;
             }

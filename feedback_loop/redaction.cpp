@@ -38,26 +38,42 @@ bool looks_masked(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> placeholder_reason(std::string_view address) {
+const char* to_string(Placeholder placeholder) {
+    switch (placeholder) {
+        case Placeholder::redacted:
+            return "redacted";
+        case Placeholder::undisclosed:
+            return "undisclosed";
+        case Placeholder::hashed:
+            return "hashed";
+        case Placeholder::masked:
+            return "masked";
+        case Placeholder::not_an_address:
+            break;
+    }
+    return "not an address";
+}
+
+std::optional<Placeholder> placeholder_reason(std::string_view address) {
     std::string lowered = text::ascii_lower(trim(address));
     std::size_t at = lowered.rfind('@');
     if (at == std::string::npos || at == 0 || at + 1 == lowered.size()) {
-        return "not an address";
+        return Placeholder::not_an_address;
     }
     std::string_view local = std::string_view(lowered).substr(0, at);
     std::string_view domain = std::string_view(lowered).substr(at + 1);
     if (local.find("redacted") != std::string_view::npos ||
         domain.find("redacted") != std::string_view::npos) {
-        return "redacted";
+        return Placeholder::redacted;
     }
     if (local.rfind("undisclosed", 0) == 0 || local.rfind("\"undisclosed", 0) == 0) {
-        return "undisclosed";
+        return Placeholder::undisclosed;
     }
     if (looks_hashed(local)) {
-        return "hashed";
+        return Placeholder::hashed;
     }
     if (looks_masked(local) || looks_masked(domain)) {
-        return "masked";
+        return Placeholder::masked;
     }
     return std::nullopt;
 }

@@ -45,7 +45,7 @@ std::set<std::string> redacted_domains(const FeedbackReport& report) {
     auto consider = [&](std::string_view text) {
         std::string address = text::ascii_lower(addr_spec(text));
         auto reason = placeholder_reason(address);
-        if (reason && *reason != "not an address") {
+        if (reason && hides_a_recipient(*reason)) {
             domains.insert(text::domain_of(address));
         }
     };

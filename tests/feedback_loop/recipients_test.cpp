@@ -10,14 +10,18 @@ namespace fbl::feedback_loop {
 namespace {
 
 TEST(Redaction, RecognisesPlaceholders) {
-    EXPECT_EQ(placeholder_reason("redacted@aol.com"), "redacted");
-    EXPECT_EQ(placeholder_reason("Undisclosed-Recipients@x.example"), "undisclosed");
-    EXPECT_EQ(placeholder_reason("cb4a01a48251d4765f489076aa81e2a4@comcast.net"), "hashed");
-    EXPECT_EQ(placeholder_reason("wxxxxxxx@masked.example"), "masked");
-    EXPECT_EQ(placeholder_reason("jo***@masked.example"), "masked");
-    EXPECT_EQ(placeholder_reason("alice@xxxx.example"), "masked");
-    EXPECT_EQ(placeholder_reason("Undisclosed Recipients"), "not an address");
-    EXPECT_EQ(placeholder_reason("@example.com"), "not an address");
+    EXPECT_EQ(placeholder_reason("redacted@aol.com"), Placeholder::redacted);
+    EXPECT_EQ(placeholder_reason("Undisclosed-Recipients@x.example"), Placeholder::undisclosed);
+    EXPECT_EQ(placeholder_reason("cb4a01a48251d4765f489076aa81e2a4@comcast.net"),
+              Placeholder::hashed);
+    EXPECT_EQ(placeholder_reason("wxxxxxxx@masked.example"), Placeholder::masked);
+    EXPECT_EQ(placeholder_reason("jo***@masked.example"), Placeholder::masked);
+    EXPECT_EQ(placeholder_reason("alice@xxxx.example"), Placeholder::masked);
+    EXPECT_EQ(placeholder_reason("Undisclosed Recipients"), Placeholder::not_an_address);
+    EXPECT_EQ(placeholder_reason("@example.com"), Placeholder::not_an_address);
+    EXPECT_STREQ(to_string(Placeholder::not_an_address), "not an address");  // in notes
+    EXPECT_FALSE(hides_a_recipient(Placeholder::not_an_address));
+    EXPECT_TRUE(hides_a_recipient(Placeholder::masked));
 }
 
 TEST(Redaction, KeepsRealAddresses) {
