@@ -1,5 +1,6 @@
 #include "feedback_loop/parser.h"
 
+#include <array>
 #include <exception>
 #include <optional>
 #include <unordered_set>
@@ -37,13 +38,12 @@ class ReportReader {
             report_.warnings.push_back("MIME parts past the limit of " +
                                        std::to_string(limits::kMaxMimeParts) + " not read");
         }
-        if (read_arf(parts)) {
-            return true;
+        for (FormatReader reader : kFormatReaders) {
+            if ((this->*reader)(message, parts, depth)) {
+                return true;
+            }
         }
-        if (depth < kMaxForwardingDepth && read_forwarded(parts, depth)) {
-            return true;
-        }
-        return read_jmrp(message, parts);
+        return false;
     }
 
     bool read_unsubscribe_request(GMimeMessage* message) {
@@ -64,7 +64,15 @@ class ReportReader {
     }
 
   private:
-    bool read_arf(const ReportParts& parts) {
+    // One reader per way providers send a report; the first that recognises
+    // the message wins. A new provider quirk is one more reader, placed in
+    // kFormatReaders where it must be tried.
+    using FormatReader = bool (ReportReader::*)(GMimeMessage* message, const ReportParts& parts,
+                                                int depth);
+    static const std::array<FormatReader, 3> kFormatReaders;
+
+    // RFC 5965, or its feedback part mislabelled as text/plain.
+    bool read_arf(GMimeMessage*, const ReportParts& parts, int) {
         std::string fields;
         GMimePart* feedback = parts.feedback;
         if (feedback != nullptr) {
@@ -147,7 +155,11 @@ class ReportReader {
         }
     }
 
-    bool read_forwarded(const ReportParts& parts, int depth) {
+    // An ARF report forwarded as an attachment by a relay or an admin.
+    bool read_forwarded(GMimeMessage*, const ReportParts& parts, int depth) {
+        if (depth >= kMaxForwardingDepth) {
+            return false;
+        }
         for (GMimeMessage* embedded : parts.embedded) {
             FeedbackReport inner;
             ReportReader reader(options_, inner);
@@ -172,7 +184,7 @@ class ReportReader {
 
     // Legacy Hotmail/Outlook (JMRP): the original attached to a multipart/mixed,
     // or sent bare, with the recipient in X-HmXmrOriginalRecipient.
-    bool read_jmrp(GMimeMessage* message, const ReportParts& parts) {
+    bool read_jmrp(GMimeMessage* message, const ReportParts& parts, int) {
         for (GMimeMessage* embedded : parts.embedded) {
             if (header_value(GMIME_OBJECT(embedded), kJmrpHeader)) {
                 report_.format = ReportFormat::jmrp;
@@ -191,6 +203,15 @@ class ReportReader {
     const ParseOptions& options_;
     HeaderOptions header_options_;
     FeedbackReport& report_;
+};
+
+// In the order they are tried: ARF first (the standard), then ARF inside a
+// forwarded message, then Microsoft's JMRP. (unsubscribe requests are not
+// reports of a message and are read only when none of these match.)
+const std::array<ReportReader::FormatReader, 3> ReportReader::kFormatReaders{
+    &ReportReader::read_arf,
+    &ReportReader::read_forwarded,
+    &ReportReader::read_jmrp,
 };
 
 // Real reports nest two or three containers deep and hold a handful of
