@@ -47,7 +47,7 @@ crm::Redactor config_redactor(const config::Config& config) {
 nlohmann::json job_json(const OutboxJob& job, const crm::Redactor& redactor) {
     nlohmann::json out{{"id", job.id},
                        {"adapter", job.adapter},
-                       {"state", job.state},
+                       {"state", store::to_string(job.state)},
                        {"attempts", job.attempts},
                        {"idempotency_key", job.idempotency_key},
                        {"created_at", iso_time(job.created_at)},
@@ -69,7 +69,8 @@ std::string first_line(const std::string& text) {
 int list_jobs(Context& context, const std::string& state, const std::string& adapter,
               const std::string& format) {
     auto redactor = config_redactor(context.config());
-    auto jobs = context.store().outbox(state == "all" ? "" : state);
+    auto jobs =
+        context.store().outbox(state == "all" ? std::nullopt : store::parse_job_state(state));
     std::erase_if(jobs,
                   [&](const auto& job) { return !adapter.empty() && job.adapter != adapter; });
     if (format == "json") {
@@ -85,7 +86,7 @@ int list_jobs(Context& context, const std::string& state, const std::string& ada
     Records records{
         {"id", "adapter", "state", "attempts", "created_at", "next_attempt_at", "last_error"}, {}};
     for (const auto& job : jobs) {
-        records.rows.push_back({job.id, job.adapter, job.state, job.attempts,
+        records.rows.push_back({job.id, job.adapter, store::to_string(job.state), job.attempts,
                                 iso_time(job.created_at), iso_time(job.next_attempt_at),
                                 redactor.redact(first_line(job.last_error))});
     }

@@ -127,13 +127,14 @@ void OutboxWorker::warn_about_jobs_without_adapter() {
     }
     try {
         for (const auto& count : store_.outbox_counts()) {
-            bool waiting = count.state == "pending" || count.state == "leased";
+            bool waiting =
+                count.state == store::JobState::pending || count.state == store::JobState::leased;
             if (waiting && count.jobs > 0 && !configured.contains(count.adapter)) {
                 log::warning(
                     "crm: {} {} job(s) of adapter '{}', which is not configured, will not be "
                     "sent; add the adapter back, or see them with 'fblctl outbox list --adapter "
                     "{}'",
-                    count.jobs, count.state, count.adapter, count.adapter);
+                    count.jobs, store::to_string(count.state), count.adapter, count.adapter);
             }
         }
     } catch (const std::exception& error) {

@@ -148,7 +148,8 @@ void Services::refresh_metrics(metrics::Metrics& metrics) {
     try {
         std::vector<metrics::OutboxDepth> depth;
         for (const auto& count : store_->outbox_counts()) {
-            depth.push_back({count.adapter, count.state, static_cast<std::uint64_t>(count.jobs)});
+            depth.push_back({count.adapter, store::to_string(count.state),
+                             static_cast<std::uint64_t>(count.jobs)});
         }
         metrics.set_outbox_depth(depth);
     } catch (const std::exception& error) {

@@ -43,7 +43,21 @@ constexpr std::array<std::pair<std::string_view, ComplaintKind>, 5> kKinds{{
     {"not-a-report", ComplaintKind::not_a_report},
 }};
 
+constexpr std::array<std::pair<std::string_view, JobState>, 4> kJobStates{{
+    {"pending", JobState::pending},
+    {"leased", JobState::leased},
+    {"done", JobState::done},
+    {"dead", JobState::dead},
+}};
+
 }  // namespace
+
+const char* to_string(JobState state) {
+    return name_of(kJobStates, state);
+}
+std::optional<JobState> parse_job_state(std::string_view text) {
+    return value_of(kJobStates, text);
+}
 
 const char* to_string(ComplaintKind kind) {
     return name_of(kKinds, kind);

@@ -23,6 +23,12 @@ enum class Reason { complaint, unsubscribe, manual, import, bounce };
 const char* to_string(Reason reason);
 std::optional<Reason> parse_reason(std::string_view text);
 
+// Where an outbox job is in its life (the column outbox.state holds its name).
+enum class JobState { pending, leased, done, dead };
+
+const char* to_string(JobState state);  // pending, leased, done, dead
+std::optional<JobState> parse_job_state(std::string_view text);
+
 // What a stored report was (the column complaints.kind holds its name).
 enum class ComplaintKind { complaint, not_spam, auth_failure, unsubscribe, not_a_report };
 
@@ -85,9 +91,9 @@ struct Complaint {
 struct OutboxJob {
     std::int64_t id = 0;
     std::string adapter;
-    std::string idempotency_key;    // stable across retries and restarts
-    std::string payload_json;       // template variables: email, reason, feedback_type, ...
-    std::string state = "pending";  // pending | leased | done | dead
+    std::string idempotency_key;  // stable across retries and restarts
+    std::string payload_json;     // template variables: email, reason, feedback_type, ...
+    JobState state = JobState::pending;
     int attempts = 0;
     TimePoint created_at{};
     TimePoint next_attempt_at{};
@@ -99,7 +105,7 @@ struct OutboxJob {
 // How many outbox jobs of one adapter are in one state (metrics).
 struct OutboxCount {
     std::string adapter;
-    std::string state;
+    JobState state = JobState::pending;
     std::int64_t jobs = 0;
 };
 

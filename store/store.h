@@ -166,7 +166,7 @@ class OutboxStore {
     virtual void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) = 0;
     virtual void dead_letter_job(std::int64_t id, const std::string& error,
                                  const std::string& response) = 0;
-    virtual std::vector<OutboxJob> outbox(const std::string& state) = 0;  // "" = all
+    virtual std::vector<OutboxJob> outbox(std::optional<JobState> state) = 0;  // nullopt = all
     virtual std::optional<OutboxJob> outbox_job(std::int64_t id) = 0;
     // Job counts by adapter and state, without reading the jobs.
     virtual std::vector<OutboxCount> outbox_counts() = 0;

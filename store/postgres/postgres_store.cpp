@@ -62,7 +62,7 @@ OutboxJob read_job(const Result& rows, int row) {
     job.adapter = rows.text(row, 1);
     job.idempotency_key = rows.text(row, 2);
     job.payload_json = rows.text(row, 3);
-    job.state = rows.text(row, 4);
+    job.state = parse_job_state(rows.text(row, 4)).value_or(JobState::dead);
     job.attempts = static_cast<int>(rows.integer(row, 5));
     job.created_at = from_micros(rows.integer(row, 6));
     job.next_attempt_at = from_micros(rows.integer(row, 7));
@@ -629,12 +629,12 @@ void PostgresStore::dead_letter_job(std::int64_t id, const std::string& error,
         {param(now_micros()), param(id), error, response});
 }
 
-std::vector<OutboxJob> PostgresStore::outbox(const std::string& state) {
+std::vector<OutboxJob> PostgresStore::outbox(std::optional<JobState> state) {
     std::lock_guard lock(mutex_);
     return read_jobs(connection_.exec(
         fmt::format("SELECT {} FROM outbox WHERE $1::text = '' OR state = $1::text ORDER BY id",
                     kOutboxColumns),
-        {state}));
+        {std::string(state ? to_string(*state) : "")}));
 }
 
 std::vector<OutboxCount> PostgresStore::outbox_counts() {
@@ -643,7 +643,9 @@ std::vector<OutboxCount> PostgresStore::outbox_counts() {
         "SELECT adapter, state, count(*) FROM outbox GROUP BY adapter, state ORDER BY 1, 2", {});
     std::vector<OutboxCount> counts;
     for (int row = 0; row < rows.rows(); ++row) {
-        counts.push_back({rows.text(row, 0), rows.text(row, 1), rows.integer(row, 2)});
+        counts.push_back({rows.text(row, 0),
+                          parse_job_state(rows.text(row, 1)).value_or(JobState::dead),
+                          rows.integer(row, 2)});
     }
     return counts;
 }

@@ -95,7 +95,7 @@ OutboxJob read_job(const Statement& row) {
     job.adapter = row.text(1);
     job.idempotency_key = row.text(2);
     job.payload_json = row.text(3);
-    job.state = row.text(4);
+    job.state = parse_job_state(row.text(4)).value_or(JobState::dead);
     job.attempts = static_cast<int>(row.integer(5));
     job.created_at = from_micros(row.integer(6));
     job.next_attempt_at = from_micros(row.integer(7));
@@ -726,11 +726,11 @@ void SqliteStore::dead_letter_job(std::int64_t id, const std::string& error,
         [&](Statement& statement) { statement.bind(2, id).bind(3, error).bind(4, response); });
 }
 
-std::vector<OutboxJob> SqliteStore::outbox(const std::string& state) {
+std::vector<OutboxJob> SqliteStore::outbox(std::optional<JobState> state) {
     std::lock_guard lock(reader_mutex_);
     auto statement = reader_.prepare(fmt::format(
         "SELECT {} FROM outbox WHERE ?1 = '' OR state = ?1 ORDER BY id", kOutboxColumns));
-    statement.bind(1, state);
+    statement.bind(1, std::string_view(state ? to_string(*state) : ""));
     std::vector<OutboxJob> jobs;
     while (statement.step()) {
         jobs.push_back(read_job(statement));
@@ -744,7 +744,9 @@ std::vector<OutboxCount> SqliteStore::outbox_counts() {
         "SELECT adapter, state, count(*) FROM outbox GROUP BY adapter, state ORDER BY 1, 2");
     std::vector<OutboxCount> counts;
     while (statement.step()) {
-        counts.push_back({statement.text(0), statement.text(1), statement.integer(2)});
+        counts.push_back({statement.text(0),
+                          parse_job_state(statement.text(1)).value_or(JobState::dead),
+                          statement.integer(2)});
     }
     return counts;
 }

@@ -100,7 +100,8 @@ class OutboxCliTest : public ::testing::Test {
         while (std::chrono::steady_clock::now() < deadline) {
             auto result = run("outbox run --once");
             ASSERT_EQ(result.status, 0) << result.out;
-            if (store_->outbox("pending").empty() && store_->outbox("leased").empty()) {
+            if (store_->outbox(fbl::store::JobState::pending).empty() &&
+                store_->outbox(fbl::store::JobState::leased).empty()) {
                 return;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -139,14 +140,14 @@ TEST_F(OutboxCliTest, KilledWorkerLosesNothingAndDoublesNothing) {
         }
     }
     waitpid(pid, nullptr, 0);
-    EXPECT_FALSE(store_->outbox("leased").empty());
+    EXPECT_FALSE(store_->outbox(fbl::store::JobState::leased).empty());
 
     server_.faults(json::array());
     settle_with_run_once();
-    auto jobs = store_->outbox("");
+    auto jobs = store_->outbox(std::nullopt);
     ASSERT_EQ(jobs.size(), 8u);
     for (const auto& job : jobs) {
-        EXPECT_EQ(job.state, "done") << job.id << ": " << job.last_error;
+        EXPECT_EQ(job.state, fbl::store::JobState::done) << job.id << ": " << job.last_error;
     }
     json once;
     for (int i = 1; i <= 8; ++i) {
@@ -197,7 +198,7 @@ TEST_F(OutboxCliTest, ListShowRetryAndPurge) {
     EXPECT_EQ(retry.status, 0) << retry.out;
     EXPECT_NE(retry.out.find("requeued 1"), std::string::npos) << retry.out;
     settle_with_run_once();
-    EXPECT_EQ(store_->outbox_job(id)->state, "done");
+    EXPECT_EQ(store_->outbox_job(id)->state, fbl::store::JobState::done);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"77", 1}}));
     // One refused attempt, one after the retry; nothing else.
     EXPECT_EQ(server_.requests_counted("DELETE "), 2);
@@ -215,7 +216,7 @@ TEST_F(OutboxCliTest, ListAndShowHidePercentEncodedSecrets) {
     const std::string secret = "tok/SECRET+CLI 5555";
     std::ofstream(dir_.path() / "token") << secret << "\n";
     complain("ann@x.example");
-    auto id = store_->outbox("pending").at(0).id;
+    auto id = store_->outbox(fbl::store::JobState::pending).at(0).id;
     store_->dead_letter_job(id, "GET /persons?ticket=tok%2FSECRET%2BCLI%205555: HTTP 400",
                             "GET /persons?ticket=tok%2fSECRET%2bCLI%205555\nPOST form "
                             "ticket=tok%2FSECRET%2BCLI+5555\n");

@@ -71,8 +71,8 @@ class TlsTest : public ::testing::Test {
 TEST_F(TlsTest, UnknownCertificateIsRefused) {
     server_.setup({{"webhook_secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}});
     run("");
-    auto job = store_->outbox("").at(0);
-    EXPECT_EQ(job.state, "pending");
+    auto job = store_->outbox(std::nullopt).at(0);
+    EXPECT_EQ(job.state, fbl::store::JobState::pending);
     EXPECT_NE(job.last_error.find("no answer"), std::string::npos) << job.last_error;
     EXPECT_TRUE(server_.effects()["webhook"].empty());
 }
@@ -80,8 +80,8 @@ TEST_F(TlsTest, UnknownCertificateIsRefused) {
 TEST_F(TlsTest, CaFileMakesTheCertificateTrusted) {
     server_.setup({{"webhook_secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}});
     run("      ca_file: '" + cert_ + "'\n");
-    auto job = store_->outbox("").at(0);
-    EXPECT_EQ(job.state, "done") << job.last_error;
+    auto job = store_->outbox(std::nullopt).at(0);
+    EXPECT_EQ(job.state, fbl::store::JobState::done) << job.last_error;
     EXPECT_EQ(server_.effects()["webhook"].size(), 1u);
 }
 

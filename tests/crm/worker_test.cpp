@@ -98,7 +98,8 @@ class WorkerTest : public ::testing::Test {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (std::chrono::steady_clock::now() < deadline) {
             worker.run_once();
-            if (store_->outbox("pending").empty() && store_->outbox("leased").empty()) {
+            if (store_->outbox(fbl::store::JobState::pending).empty() &&
+                store_->outbox(fbl::store::JobState::leased).empty()) {
                 return;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -107,7 +108,7 @@ class WorkerTest : public ::testing::Test {
     }
 
     OutboxJob only_job() {
-        auto jobs = store_->outbox("");
+        auto jobs = store_->outbox(std::nullopt);
         EXPECT_EQ(jobs.size(), 1u);
         return jobs.at(0);
     }
@@ -137,7 +138,7 @@ TEST_F(WorkerTest, SuperOfficeFindsThePersonAndRevokesTheConsent) {
     settle(worker);
 
     auto job = only_job();
-    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.state, fbl::store::JobState::done);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"101", 1}}));
     auto gets = requests_to("GET");
     ASSERT_EQ(gets.size(), 1u);
@@ -157,7 +158,7 @@ TEST_F(WorkerTest, EveryPersonWithTheAddressLosesTheConsent) {
     complain("o'neil@x.example", "so");
     OutboxWorker worker(config_, *store_);
     settle(worker);
-    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(only_job().state, fbl::store::JobState::done);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"201", 1}, {"202", 1}, {"203", 1}}));
 }
 
@@ -166,7 +167,7 @@ TEST_F(WorkerTest, NoPersonFoundIsDone) {
     complain("nobody@x.example", "so");
     OutboxWorker worker(config_, *store_);
     settle(worker);
-    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(only_job().state, fbl::store::JobState::done);
     EXPECT_EQ(server_.requests().size(), 1u);
 }
 
@@ -179,7 +180,7 @@ TEST_F(WorkerTest, ServerErrorIsRetriedUntilSuccess) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.state, fbl::store::JobState::done);
     EXPECT_EQ(job.attempts, 2);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"301", 1}}));
 }
@@ -194,11 +195,11 @@ TEST_F(WorkerTest, TooManyRequestsWaitsForRetryAfter) {
     auto before = std::chrono::system_clock::now();
     worker.run_once();
     auto waiting = only_job();
-    EXPECT_EQ(waiting.state, "pending");
+    EXPECT_EQ(waiting.state, fbl::store::JobState::pending);
     EXPECT_GE(waiting.next_attempt_at, before + std::chrono::seconds(2));
     EXPECT_NE(waiting.last_error.find("429"), std::string::npos);
     settle(worker);
-    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(only_job().state, fbl::store::JobState::done);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"401", 1}}));
 }
 
@@ -211,7 +212,7 @@ TEST_F(WorkerTest, TimeoutIsRetried) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.state, fbl::store::JobState::done);
     EXPECT_EQ(job.attempts, 2);
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"501", 1}}));
 }
@@ -225,7 +226,7 @@ TEST_F(WorkerTest, UnauthorisedRereadsTheTokenAndSucceeds) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.state, fbl::store::JobState::done);
     EXPECT_EQ(job.attempts, 1);
     auto gets = requests_to("GET");
     ASSERT_EQ(gets.size(), 2u);
@@ -245,7 +246,7 @@ TEST_F(WorkerTest, BadRequestIsDeadLetteredWithTheAnswerKept) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "dead");
+    EXPECT_EQ(job.state, fbl::store::JobState::dead);
     EXPECT_EQ(job.attempts, 1);
     EXPECT_NE(job.last_error.find("HTTP 400"), std::string::npos);
     EXPECT_NE(job.last_response.find("unknown purpose"), std::string::npos);
@@ -260,7 +261,7 @@ TEST_F(WorkerTest, SignedWebhookVerifiesAndKeepsItsIdAcrossRetries) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.state, fbl::store::JobState::done);
     auto posts = requests_to("POST");
     ASSERT_EQ(posts.size(), 2u);
     EXPECT_EQ(posts[0]["headers"]["webhook-id"], job.idempotency_key);
@@ -285,8 +286,8 @@ TEST_F(WorkerTest, HubSpotAlreadyUnsubscribedAndBrevoAreDone) {
     complain("b+tag@x.example", "brevo");
     OutboxWorker worker(config_, *store_);
     settle(worker);
-    for (const auto& job : store_->outbox("")) {
-        EXPECT_EQ(job.state, "done") << job.adapter << ": " << job.last_error;
+    for (const auto& job : store_->outbox(std::nullopt)) {
+        EXPECT_EQ(job.state, fbl::store::JobState::done) << job.adapter << ": " << job.last_error;
     }
     auto effects = server_.effects();
     EXPECT_EQ(effects["hubspot"], json({{"ann@x.example", 1}}));
@@ -311,7 +312,7 @@ TEST_F(WorkerTest, GivesUpAfterTheConfiguredTime) {
     OutboxWorker worker(config_, *store_);
     settle(worker);
     auto job = only_job();
-    EXPECT_EQ(job.state, "dead");
+    EXPECT_EQ(job.state, fbl::store::JobState::dead);
     EXPECT_NE(job.last_error.find("gave up"), std::string::npos) << job.last_error;
     EXPECT_NE(job.last_error.find("503"), std::string::npos) << job.last_error;
     EXPECT_TRUE(server_.effects()["consent_revoked"].empty());
@@ -334,7 +335,7 @@ TEST_F(WorkerTest, CustomStepsWithFormBody) {
     complain("a b&c@x.example", "custom");
     OutboxWorker worker(config_, *store_);
     settle(worker);
-    EXPECT_EQ(only_job().state, "done");
+    EXPECT_EQ(only_job().state, fbl::store::JobState::done);
     auto puts = requests_to("PUT");
     ASSERT_EQ(puts.size(), 1u);
     EXPECT_EQ(puts[0]["path"], "/v3/contacts/a%20b%26c%40x.example");
@@ -357,8 +358,8 @@ TEST_F(WorkerTest, HostedWorkerPicksUpNewJobsAndStopsGracefully) {
     }
     worker.stop();
     EXPECT_EQ(worker.counts().done, 2u);
-    for (const auto& job : store_->outbox("")) {
-        EXPECT_EQ(job.state, "done");
+    for (const auto& job : store_->outbox(std::nullopt)) {
+        EXPECT_EQ(job.state, fbl::store::JobState::done);
     }
     EXPECT_EQ(server_.effects()["consent_revoked"], json({{"901", 1}, {"902", 1}}));
     EXPECT_EQ(server_.requests_counted("GET /api/v1/Person"), 2);
@@ -430,7 +431,7 @@ TEST_F(WorkerTest, JobsOfAnAdapterNoLongerConfiguredAreReported) {
               std::string::npos)
         << logged;
     EXPECT_EQ(logged.find("adapter 'so', which"), std::string::npos) << logged;
-    EXPECT_EQ(store_->outbox("pending").size(), 2u);
+    EXPECT_EQ(store_->outbox(fbl::store::JobState::pending).size(), 2u);
 }
 
 TEST_F(WorkerTest, SecretsNeverShowInLogsOrStoredAnswers) {
@@ -451,7 +452,7 @@ TEST_F(WorkerTest, SecretsNeverShowInLogsOrStoredAnswers) {
     }
     auto logged = ::testing::internal::GetCapturedStderr();
     auto job = only_job();
-    EXPECT_EQ(job.state, "dead");
+    EXPECT_EQ(job.state, fbl::store::JobState::dead);
     for (const std::string& text : {logged, job.last_error, job.last_response}) {
         EXPECT_EQ(text.find(kToken), std::string::npos) << text;
         EXPECT_EQ(text.find(kAppToken), std::string::npos) << text;

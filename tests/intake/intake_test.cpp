@@ -74,7 +74,7 @@ TEST_F(IntakeTest, TrustedComplaintSuppressesAndQueuesOneJobPerAdapter) {
     auto stored_json = nlohmann::json::parse(complaints[0].report_json);
     EXPECT_EQ(stored_json["kind"], "complaint");
 
-    auto jobs = store_->outbox("");
+    auto jobs = store_->outbox(std::nullopt);
     ASSERT_EQ(jobs.size(), 2u);
     EXPECT_NE(jobs[0].idempotency_key, jobs[1].idempotency_key);
     auto payload = nlohmann::json::parse(jobs[0].payload_json);
@@ -96,7 +96,7 @@ TEST_F(IntakeTest, SameReportTwiceCountsOnce) {
     EXPECT_EQ(first.complaint_id, second.complaint_id);
     EXPECT_EQ(first.dedup_key, second.dedup_key);
     EXPECT_EQ(store_->complaints({}).size(), 1u);
-    EXPECT_EQ(store_->outbox("").size(), 2u);
+    EXPECT_EQ(store_->outbox(std::nullopt).size(), 2u);
     EXPECT_EQ(store_->find("alice.smith@example.org")->count, 1);
 }
 
@@ -205,7 +205,7 @@ TEST_F(IntakeTest, UnsubscribeRequestSuppressesWithItsReason) {
     auto entry = store_->find("tina@customer.example");
     ASSERT_TRUE(entry);
     EXPECT_EQ(entry->reason, store::Reason::unsubscribe);
-    auto payload = nlohmann::json::parse(store_->outbox("")[0].payload_json);
+    auto payload = nlohmann::json::parse(store_->outbox(std::nullopt)[0].payload_json);
     EXPECT_EQ(payload["reason"], "unsubscribe");
 }
 

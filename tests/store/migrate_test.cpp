@@ -131,7 +131,7 @@ TEST_F(MigrateTest, EveryRowOfEveryTableArrives) {
     EXPECT_EQ(manual->note, "asked by phone\twith a tab\nand a line\\break");
     EXPECT_EQ(manual->count, 3);
     EXPECT_FALSE(migrated->find("old@example.com"));
-    EXPECT_EQ(migrated->outbox("dead").size(), 1u);
+    EXPECT_EQ(migrated->outbox(fbl::store::JobState::dead).size(), 1u);
     EXPECT_EQ(migrated->find_sends("msg-1@example.com").size(), 2u);
     auto complaints = migrated->complaints({});
     ASSERT_EQ(complaints.size(), 2u);

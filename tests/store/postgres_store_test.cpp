@@ -117,7 +117,7 @@ TEST_F(PostgresStoreTest, TwoWorkersLeaseEveryJobExactlyOnce) {
     second.join();
     EXPECT_EQ(leased.size(), static_cast<std::size_t>(kJobs));
     EXPECT_EQ(std::set<std::int64_t>(leased.begin(), leased.end()).size(), leased.size());
-    EXPECT_EQ(producer->outbox("done").size(), static_cast<std::size_t>(kJobs));
+    EXPECT_EQ(producer->outbox(fbl::store::JobState::done).size(), static_cast<std::size_t>(kJobs));
 }
 
 // Concurrent writers on several nodes while a follower reads the feed: with
@@ -237,7 +237,7 @@ TEST_F(PostgresRestartTest, OutageThrowsUnavailableAndNothingIsLost) {
     EXPECT_TRUE(store->find("c@example.com"));
     EXPECT_TRUE(store->find("after@example.com"));
     EXPECT_FALSE(store->find("during@example.com"));
-    EXPECT_EQ(store->outbox("pending").size(), 1u);
+    EXPECT_EQ(store->outbox(fbl::store::JobState::pending).size(), 1u);
     EXPECT_EQ(store->complaints({}).size(), 1u);
     EXPECT_EQ(store->changes_since(0, 100).size(), 3u);
 }

@@ -149,7 +149,7 @@ TEST_P(StoreContract, TrustedComplaintSuppressesAndEnqueuesInOneCall) {
     EXPECT_EQ(found->reason, Reason::complaint);
     EXPECT_EQ(found->mailing_id, "m-1");
     EXPECT_EQ(found->source, "report:" + std::to_string(result.complaint_id));
-    auto pending = store->outbox("pending");
+    auto pending = store->outbox(fbl::store::JobState::pending);
     ASSERT_EQ(pending.size(), 2u);
     EXPECT_EQ(pending[0].idempotency_key, "report-1:a");
 
@@ -173,7 +173,7 @@ TEST_P(StoreContract, SameReportTwiceChangesNothing) {
     EXPECT_EQ(second.suppressed, 0);
     EXPECT_EQ(second.jobs, 0);
     EXPECT_EQ(store->last_sequence(), sequence);
-    EXPECT_EQ(store->outbox("").size(), 1u);
+    EXPECT_EQ(store->outbox(std::nullopt).size(), 1u);
     EXPECT_EQ(store->complaints({}).size(), 1u);
     EXPECT_EQ(store->find("a@example.com")->count, 1);
 }
@@ -185,7 +185,7 @@ TEST_P(StoreContract, UntrustedComplaintIsOnlyRecorded) {
     EXPECT_EQ(result.suppressed, 0);
     EXPECT_EQ(result.jobs, 0);
     EXPECT_FALSE(store->find("a@example.com"));
-    EXPECT_TRUE(store->outbox("").empty());
+    EXPECT_TRUE(store->outbox(std::nullopt).empty());
     EXPECT_EQ(store->complaints({std::nullopt, std::nullopt, "", "", false, {}}).size(), 1u);
     EXPECT_TRUE(store->complaints({std::nullopt, std::nullopt, "", "", true, {}}).empty());
 }
@@ -269,7 +269,7 @@ TEST_P(StoreContract, OutboxLeasesRetriesAndDeadLetters) {
                             {job_for("crm", "k1"), job_for("other", "k2")});
     auto leased = store->lease_jobs("crm", 10, 60s);
     ASSERT_EQ(leased.size(), 1u);
-    EXPECT_EQ(leased[0].state, "leased");
+    EXPECT_EQ(leased[0].state, fbl::store::JobState::leased);
     EXPECT_EQ(leased[0].attempts, 1);
     ASSERT_TRUE(leased[0].lease_until);
     EXPECT_TRUE(store->lease_jobs("crm", 10, 60s).empty());  // held by the lease
@@ -278,24 +278,24 @@ TEST_P(StoreContract, OutboxLeasesRetriesAndDeadLetters) {
     store->retry_job(id, std::chrono::system_clock::now() + 1h, "503 from CRM");
     EXPECT_TRUE(store->lease_jobs("crm", 10, 60s).empty());  // not due yet
     EXPECT_EQ(store->outbox_job(id)->last_error, "503 from CRM");
-    EXPECT_EQ(store->outbox_job(id)->state, "pending");
+    EXPECT_EQ(store->outbox_job(id)->state, fbl::store::JobState::pending);
 
     store->retry_job(id, std::chrono::system_clock::now() - 1s, "again");
     ASSERT_EQ(store->lease_jobs("crm", 10, 60s).size(), 1u);
     store->dead_letter_job(id, "400 bad request", "{\"error\":1}");
-    EXPECT_EQ(store->outbox("dead").size(), 1u);
+    EXPECT_EQ(store->outbox(fbl::store::JobState::dead).size(), 1u);
     EXPECT_EQ(store->outbox_job(id)->last_response, "{\"error\":1}");
     EXPECT_EQ(store->requeue_jobs(std::nullopt), 1);
-    EXPECT_EQ(store->outbox_job(id)->state, "pending");
+    EXPECT_EQ(store->outbox_job(id)->state, fbl::store::JobState::pending);
 
     auto again = store->lease_jobs("crm", 10, 60s);
     ASSERT_EQ(again.size(), 1u);
     store->complete_job(id, "204");
-    EXPECT_EQ(store->outbox_job(id)->state, "done");
+    EXPECT_EQ(store->outbox_job(id)->state, fbl::store::JobState::done);
     EXPECT_EQ(store->purge_done_jobs(std::chrono::system_clock::now() - 1h), 0);
     EXPECT_EQ(store->purge_done_jobs(std::chrono::system_clock::now() + 1s), 1);
     EXPECT_FALSE(store->outbox_job(id));
-    EXPECT_EQ(store->outbox("").size(), 1u);  // the other adapter's job
+    EXPECT_EQ(store->outbox(std::nullopt).size(), 1u);  // the other adapter's job
 }
 
 TEST_P(StoreContract, OutboxCountsByAdapterAndState) {
@@ -306,7 +306,8 @@ TEST_P(StoreContract, OutboxCountsByAdapterAndState) {
     auto counts = store->outbox_counts();
     ASSERT_EQ(counts.size(), 3u);
     auto row = [&](std::size_t i) {
-        return counts[i].adapter + "/" + counts[i].state + "=" + std::to_string(counts[i].jobs);
+        return counts[i].adapter + "/" + to_string(counts[i].state) + "=" +
+               std::to_string(counts[i].jobs);
     };
     EXPECT_EQ(row(0), "crm/leased=1");
     EXPECT_EQ(row(1), "crm/pending=1");
@@ -466,7 +467,7 @@ TEST_P(StoreContract, PromotingAnUntrustedComplaintAppliesItsEffectsOnce) {
         store->promote_complaint(id, evaluated, Scope::all, std::nullopt, {job_for("crm", "k1")});
     EXPECT_TRUE(twice.duplicate);
     EXPECT_EQ(twice.suppressed, 0);
-    EXPECT_EQ(store->outbox("").size(), 1u);
+    EXPECT_EQ(store->outbox(std::nullopt).size(), 1u);
     EXPECT_TRUE(
         store->promote_complaint(id + 1000, evaluated, Scope::all, std::nullopt, {}).duplicate);
 }

@@ -70,7 +70,7 @@ TEST(StoreProcesses, TwoProcessesWriteAtOnce) {
     auto store = open_sqlite(path);
     EXPECT_EQ(store->list({}).size(), 2u * kPerWriter);
     EXPECT_EQ(store->complaints({}).size(), std::size_t{kPerWriter});
-    EXPECT_EQ(store->outbox("pending").size(), std::size_t{kPerWriter});
+    EXPECT_EQ(store->outbox(fbl::store::JobState::pending).size(), std::size_t{kPerWriter});
     auto changes = store->changes_since(0, 10 * kPerWriter);
     ASSERT_EQ(changes.size(), 2u * kPerWriter);
     std::set<std::string> keys;
@@ -122,7 +122,7 @@ TEST_P(CrashInsideRecordComplaint, LeavesNothingHalfWritten) {
     EXPECT_TRUE(store->complaints({}).empty());
     EXPECT_FALSE(store->find("a@example.com"));
     EXPECT_FALSE(store->find("b@example.com"));
-    EXPECT_TRUE(store->outbox("").empty());
+    EXPECT_TRUE(store->outbox(std::nullopt).empty());
     EXPECT_EQ(store->last_sequence(), 1);
     EXPECT_TRUE(store->find("before@example.com"));
 
@@ -174,7 +174,7 @@ TEST(StoreProcesses, KilledWriterLeavesWholeReportsOnly) {
         EXPECT_TRUE(store->find(complaint.recipients[1].key));
     }
     EXPECT_EQ(store->list({}).size(), 2 * complaints.size());
-    EXPECT_EQ(store->outbox("").size(), complaints.size());
+    EXPECT_EQ(store->outbox(std::nullopt).size(), complaints.size());
     EXPECT_EQ(store->changes_since(0, 1000000).size(), 2 * complaints.size());
 }
 
