@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config/loader.h"
+#include "tests/ci_skip.h"
 #include "tests/cli/fblctl_fixture.h"
 
 namespace fbl::cli {
@@ -58,7 +59,7 @@ TEST_F(FblctlStoreTest, AMissingStoreDirectoryIsNamed) {
 // the daemon's user can open.
 TEST_F(FblctlStoreTest, AStoreCreatedAsRootBelongsToItsDirectorysOwner) {
     if (::geteuid() != 0) {
-        GTEST_SKIP() << "needs root to create a store for another user";
+        FBL_SKIP_OR_FAIL_IN_CI("needs root to create a store for another user");
     }
     const passwd* nobody = ::getpwnam("nobody");
     ASSERT_NE(nobody, nullptr);
@@ -114,7 +115,7 @@ TEST_F(FblctlStoreTest, KeyNewMakesAKeyTheLoaderAccepts) {
 
 TEST_F(FblctlStoreTest, KeyNewAsRootGivesTheKeyToMilterUser) {
     if (::geteuid() != 0) {
-        GTEST_SKIP() << "needs root to give a file to another user";
+        FBL_SKIP_OR_FAIL_IN_CI("needs root to give a file to another user");
     }
     const passwd* nobody = ::getpwnam("nobody");
     ASSERT_NE(nobody, nullptr);

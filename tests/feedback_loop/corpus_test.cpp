@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "feedback_loop/field_values.h"
 #include "fixture.h"
+#include "tests/ci_skip.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -22,9 +23,9 @@ fs::path corpus_dir() {
     return fs::path(FBL_SHARED_CORPUS_DIR) / "arf";
 }
 
-#define SKIP_WITHOUT_CORPUS()                                            \
-    if (!fs::is_directory(corpus_dir())) {                               \
-        GTEST_SKIP() << "no shared corpus at " << corpus_dir().string(); \
+#define SKIP_WITHOUT_CORPUS()                                                    \
+    if (!fs::is_directory(corpus_dir())) {                                       \
+        FBL_SKIP_OR_FAIL_IN_CI("no shared corpus at " << corpus_dir().string()); \
     }
 
 test_support::Parsed parse_sample(const fs::path& path) {
@@ -110,7 +111,7 @@ TEST(SharedCorpus, KumomtaSamples) {
     SKIP_WITHOUT_CORPUS();
     fs::path dir = corpus_dir() / "kumomta";
     if (!fs::is_directory(dir)) {
-        GTEST_SKIP() << "no kumomta samples";
+        FBL_SKIP_OR_FAIL_IN_CI("no kumomta samples");
     }
     {
         // No Original-Rcpt-To, original To is "<Undisclosed Recipients>".
@@ -163,7 +164,7 @@ TEST(SharedCorpus, StalwartSamplesAgreeWithTheirJson) {
     SKIP_WITHOUT_CORPUS();
     fs::path dir = corpus_dir() / "stalwart";
     if (!fs::is_directory(dir)) {
-        GTEST_SKIP() << "no stalwart samples";
+        FBL_SKIP_OR_FAIL_IN_CI("no stalwart samples");
     }
     int compared = 0;
     for (const auto& entry : fs::directory_iterator(dir)) {

@@ -94,18 +94,23 @@ def derive_test_config(installed_text, milter_port, metrics_port):
     return text
 
 
+def unavailable(why):
+    """A skip on a developer's machine, a failure under CI=true."""
+    if os.environ.get("CI") == "true":
+        return AssertionError(f"required in CI: {why}")
+    return unittest.SkipTest(why)
+
+
 class DebianPackage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
-            raise unittest.SkipTest("needs root to install the package")
+            raise unavailable("needs root to install the package")
         if os.environ.get("FBL_SKIP_PACKAGE_TEST"):
-            raise unittest.SkipTest("FBL_SKIP_PACKAGE_TEST is set")
+            raise unavailable("FBL_SKIP_PACKAGE_TEST is set")
         for tool in ("dpkg-buildpackage", "apt-get", "postfix"):
             if shutil.which(tool) is None:
-                if os.environ.get("CI") == "true":
-                    raise AssertionError(f"required in CI: {tool} is not installed")
-                raise unittest.SkipTest(f"{tool} is not installed")
+                raise unavailable(f"{tool} is not installed")
         # Installing and purging is machine-wide: one run at a time, even
         # from different build trees.
         cls.lock = open("/run/lock/fblmilter-packaging-test.lock", "w")
@@ -113,10 +118,10 @@ class DebianPackage(unittest.TestCase):
             fcntl.flock(cls.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             cls.lock.close()
-            raise unittest.SkipTest("another packaging_deb run holds "
+            raise unavailable("another packaging_deb run holds "
                                     "/run/lock/fblmilter-packaging-test.lock")
         if package_status().startswith("i"):
-            raise unittest.SkipTest("the fblmilter package is already installed; "
+            raise unavailable("the fblmilter package is already installed; "
                                     "purge it to run this test")
         cls.out = tempfile.mkdtemp(prefix="fbl-deb-")
         if os.environ.get("FBL_DEB"):  # a package built before (a CI step), with its lintian

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "store/postgres/postgres_store.h"
+#include "tests/ci_skip.h"
 #include "tests/suppression/temp_dir.h"
 
 namespace fbl::testing {
@@ -104,20 +105,12 @@ class PgCluster {
     bool started_ = false;
 };
 
-inline bool running_in_ci() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string_view(ci) == "true";
-}
-
 // Skips the calling test when `cluster` did not start, fails it under CI.
-#define FBL_REQUIRE_PG(cluster)                                                    \
-    do {                                                                           \
-        if (!(cluster).started()) {                                                \
-            if (::fbl::testing::running_in_ci()) {                                 \
-                GTEST_FAIL() << "no PostgreSQL server could be started (CI=true)"; \
-            }                                                                      \
-            GTEST_SKIP() << "no PostgreSQL server could be started";               \
-        }                                                                          \
+#define FBL_REQUIRE_PG(cluster)                                              \
+    do {                                                                     \
+        if (!(cluster).started()) {                                          \
+            FBL_SKIP_OR_FAIL_IN_CI("no PostgreSQL server could be started"); \
+        }                                                                    \
     } while (false)
 
 // A test with a fresh database of its own on the shared cluster (or on the
