@@ -33,8 +33,8 @@ store::Store& Context::store_as_is() {
 store::Store& Context::checked(store::Store& store, bool writing) {
     if (!keys_checked_) {
         suppression::AddressNormalizer normalizer(config().suppression);
-        store::require_current_keys(store, normalizer);
-        if (writing && !store.key_settings()) {
+        store::KeyAlignment alignment = store::require_current_keys(store, normalizer);
+        if (writing && !alignment.recorded) {
             // A store fblctl fills before the daemon's first start says how
             // its keys were made, so a later change is seen.
             store::realign_keys(store, normalizer);

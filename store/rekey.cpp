@@ -9,7 +9,7 @@ KeyAlignment check_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
     return {store.key_settings(), normalizer.settings_description()};
 }
 
-void require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
+KeyAlignment require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
     KeyAlignment alignment = check_keys(store, normalizer);
     if (alignment.recorded && !alignment.current()) {
         throw KeysNotCurrent(fmt::format(
@@ -17,6 +17,7 @@ void require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer)
             "run `fblctl rekey` (or restart fblmilter, which re-keys at start) first",
             *alignment.recorded, alignment.configured));
     }
+    return alignment;
 }
 
 Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer) {

@@ -29,10 +29,10 @@ class KeysNotCurrent : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Throws KeysNotCurrent, naming the command that mends it, when the store
-// recorded other settings. A store that recorded none passes: it is keyed
+// Returns what it checked; throws KeysNotCurrent, naming the command that
+// mends it, when the store recorded other settings. A store that recorded none passes: it is keyed
 // the configured way from its first start on.
-void require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer);
+KeyAlignment require_current_keys(KeyRecord& store, const AddressNormalizer& normalizer);
 
 // What realign_keys did.
 struct Realignment {
