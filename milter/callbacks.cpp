@@ -238,8 +238,9 @@ sfsistat on_body(SMFICTX* context, unsigned char* chunk, size_t length) {
 
 sfsistat on_eom(SMFICTX* context) {
     return run(context, Stage::end_of_message, [&](Session& session) {
+        auto plan = session.end_of_message(SmfiMacros(context));
         SmfiEditor editor(context);
-        return session.end_of_message(SmfiMacros(context), editor);
+        return apply(plan, editor, session.runtime().send_log);
     });
 }
 

@@ -29,9 +29,7 @@ std::runtime_error system_error(const std::string& what) {
 }
 
 void apply_logging(const config::LoggingSettings& logging) {
-    log::configure(logging.destination == "syslog" ? log::Destination::syslog
-                                                   : log::Destination::stderr_stream,
-                   log::level_named(logging.level), log::pii_named(logging.pii));
+    log::configure(logging.destination, logging.level, logging.pii);
 }
 
 }  // namespace

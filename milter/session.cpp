@@ -210,18 +210,11 @@ void Session::count_forged_header(const std::string& name) {
 }
 
 // Our headers that came with the message were written by its sender: a
-// reader must never take them for ours. From the last one back, so each
-// deletion leaves the indices of the ones before it as they were.
-void Session::remove_forged_headers(MessageEditor& editor) {
+// reader must never take them for ours.
+void Session::plan_forged_header_removals(MessagePlan& plan) const {
     auto remove = [&](const std::string& name, int count) {
         for (int index = count; index >= 1; --index) {
-            if (!editor.delete_header(name, index)) {
-                throw std::runtime_error("smfi_chgheader failed to remove a forged " + name);
-            }
-        }
-        if (count > 0) {
-            log::notice("{}: removed {} {} header(s) that came with the message", message_.queue_id,
-                        count, name);
+            plan.header_removals.push_back({name, index});
         }
     };
     remove(kResultHeader, message_.forged_results);
@@ -280,18 +273,22 @@ Verdict Session::body(std::string_view chunk) {
     return message_.report_too_large ? refuse_oversized_report() : Verdict::proceed();
 }
 
-Verdict Session::end_of_message(const MacroSource& macros, MessageEditor& editor) {
+MessagePlan Session::end_of_message(const MacroSource& macros) {
     note_queue_id(macros);
-    remove_forged_headers(editor);
-    Verdict verdict = message_.report_candidate ? report_end(editor) : Verdict::accept();
-    if (message_.direction == Direction::outbound && verdict.action == Verdict::Action::accept) {
-        verdict = outbound_end(editor);
+    MessagePlan plan;
+    plan.queue_id = message_.queue_id;
+    plan.on_edit_failure = failure_verdict(Stage::end_of_message);
+    plan_forged_header_removals(plan);
+    plan.verdict = message_.report_candidate ? report_end(plan) : Verdict::accept();
+    if (message_.direction == Direction::outbound &&
+        plan.verdict.action == Verdict::Action::accept) {
+        plan.verdict = outbound_end(plan);
     }
     message_ = Message{};
-    return verdict;
+    return plan;
 }
 
-Verdict Session::outbound_end(MessageEditor& editor) {
+Verdict Session::outbound_end(MessagePlan& plan) {
     std::vector<const Recipient*> kept;
     std::string first_removed;
     bool report_stays = false;
@@ -307,12 +304,9 @@ Verdict Session::outbound_end(MessageEditor& editor) {
             continue;
         }
         auto shown = strip_brackets(recipient.as_given);
-        if (!editor.delete_recipient(recipient.as_given)) {
-            throw std::runtime_error("smfi_delrcpt failed for a suppressed recipient");
-        }
-        metrics::global().recipient_blocked(metrics::BlockStage::eom);
-        log::notice("{}: removed recipient {}: suppressed", message_.queue_id,
-                    log::address(recipient.key.empty() ? shown : recipient.key));
+        plan.recipient_removals.push_back({recipient.as_given,
+                                           recipient.key.empty() ? shown : recipient.key,
+                                           RecipientRemoval::Why::suppressed});
         if (first_removed.empty()) {
             first_removed = shown;
         }
@@ -322,7 +316,7 @@ Verdict Session::outbound_end(MessageEditor& editor) {
         return Verdict::reject(suppressed_reply(config().outbound.reply, first_removed));
     }
     if (message_.marketing) {
-        attribute(kept, editor);
+        attribute(kept, plan);
     }
     return Verdict::accept();
 }
@@ -338,7 +332,7 @@ std::string Session::header_value(const std::string& name) const {
 
 // Makes a report about this message attributable (issue 7): a signed
 // reference header, and a send-log record per recipient.
-void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor) {
+void Session::attribute(const std::vector<const Recipient*>& kept, MessagePlan& plan) const {
     std::string mailing_id;
     for (const auto& name : config().outbound.mailing_id_headers) {
         if (mailing_id = header_value(name); !mailing_id.empty()) {
@@ -348,7 +342,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
     auto message_id = strip_brackets(header_value("Message-ID"));
     if (message_id.empty()) {
         message_id = generated_message_id(message_.envelope.sender);
-        editor.add_header("Message-ID", "<" + message_id + ">");
+        plan.header_additions.push_back({"Message-ID", "<" + message_id + ">"});
     }
     if (runtime_->signer != nullptr) {
         feedback_loop::ReferenceClaims claims;
@@ -362,27 +356,25 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessageEditor
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
         try {
-            editor.add_header(config().feedback.reference_header.name,
-                              runtime_->signer->sign(claims));
+            plan.header_additions.push_back(
+                {config().feedback.reference_header.name, runtime_->signer->sign(claims)});
         } catch (const std::invalid_argument& error) {
             // Attribution is lost for this message, but the mail goes out.
             log::error("{}: reference header not added: {}", message_.queue_id, error.what());
         }
     }
     if (runtime_->send_log != nullptr) {
-        std::vector<store::SendRecord> records;
         auto now = std::chrono::system_clock::now();
         for (const auto* recipient : kept) {
             if (!recipient->key.empty()) {
-                records.push_back({message_id, recipient->key, strip_brackets(recipient->as_given),
-                                   mailing_id, now});
+                plan.sends.push_back({message_id, recipient->key,
+                                      strip_brackets(recipient->as_given), mailing_id, now});
             }
         }
-        runtime_->send_log->record(std::move(records));
     }
 }
 
-Verdict Session::report_end(MessageEditor& editor) {
+Verdict Session::report_end(MessagePlan& plan) {
     if (message_.report_too_large) {
         return refuse_oversized_report();
     }
@@ -398,23 +390,23 @@ Verdict Session::report_end(MessageEditor& editor) {
     }
     failpoint("after-report-commit");
     if (!outcome.is_report) {
-        return non_report_end(outcome.summary, editor);
+        return non_report_end(outcome.summary, plan);
     }
     log::info("{}: report: {}", message_.queue_id,
               outcome.log_summary.empty() ? outcome.summary : outcome.log_summary);
     switch (config().feedback.disposition) {
         case config::ReportDisposition::discard:
-            return discard_report(editor);
+            return discard_report(plan);
         case config::ReportDisposition::tag:
             for (const auto& [name, value] : message_.headers) {
                 if (text::iequals(name, "Subject")) {
-                    editor.change_header("Subject", 1, "[fblmilter] " + value);
+                    plan.header_changes.push_back({"Subject", 1, "[fblmilter] " + value});
                     break;
                 }
             }
             [[fallthrough]];
         case config::ReportDisposition::accept:
-            editor.add_header(kResultHeader, outcome.summary);
+            plan.header_additions.push_back({kResultHeader, outcome.summary});
             return Verdict::accept();
     }
     return Verdict::accept();
@@ -422,27 +414,28 @@ Verdict Session::report_end(MessageEditor& editor) {
 
 // Never discarded, never acknowledged without a trace: it reaches the
 // mailbox saying why it was not taken, or the sender learns it with a 550.
-Verdict Session::non_report_end(const std::string& summary, MessageEditor& editor) {
+Verdict Session::non_report_end(const std::string& summary, MessagePlan& plan) const {
     if (config().feedback.non_report == config::NonReportHandling::bounce) {
         log::notice("{}: refused with 550, not a feedback report: {}", message_.queue_id, summary);
         return Verdict::reject(kNotAReportReply);
     }
     log::notice("{}: not a feedback report, delivered with {}: {}", message_.queue_id,
                 kResultHeader, summary);
-    editor.add_header(kResultHeader, summary);
+    plan.header_additions.push_back({kResultHeader, summary});
     return Verdict::accept();
 }
 
 // The report is consumed; other recipients of the same message still get it.
-Verdict Session::discard_report(MessageEditor& editor) {
+Verdict Session::discard_report(MessagePlan& plan) {
     bool others = std::any_of(message_.recipients.begin(), message_.recipients.end(),
                               [](const Recipient& recipient) { return !recipient.feedback; });
     if (!others) {
         return Verdict::discard();
     }
     for (const auto& recipient : message_.recipients) {
-        if (recipient.feedback && !editor.delete_recipient(recipient.as_given)) {
-            throw std::runtime_error("smfi_delrcpt failed for a feedback address");
+        if (recipient.feedback) {
+            plan.recipient_removals.push_back(
+                {recipient.as_given, recipient.key, RecipientRemoval::Why::report_consumed});
         }
     }
     message_.report_recipients_removed = true;
@@ -456,12 +449,15 @@ void Session::abort() {
 // A report whose fate is open is never accepted or bounced on an error: the
 // provider retries. Before end of message the message's state stays: the
 // other recipients' decisions still hold.
+Verdict Session::failure_verdict(Stage stage) const {
+    return message_.report_candidate
+               ? Verdict::tempfail(kTempfailInternalReply)
+               : verdict_for_failure(config().on_error.internal, kTempfailInternalReply, stage);
+}
+
 Verdict Session::internal_error(Stage stage, std::string_view what) {
     log::error("{}: internal error: {}", message_.queue_id, what);
-    Verdict verdict =
-        message_.report_candidate
-            ? Verdict::tempfail(kTempfailInternalReply)
-            : verdict_for_failure(config().on_error.internal, kTempfailInternalReply, stage);
+    Verdict verdict = failure_verdict(stage);
     if (stage == Stage::end_of_message) {
         message_ = Message{};
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "feedback_loop/reference.h"
+#include "milter/message_plan.h"
 #include "milter/policy.h"
 #include "milter/ports.h"
 #include "milter/verdict.h"
@@ -54,7 +55,9 @@ class Session {
     Verdict header(const std::string& name, const std::string& value);
     Verdict end_of_headers(const MacroSource& macros);
     Verdict body(std::string_view chunk);
-    Verdict end_of_message(const MacroSource& macros, MessageEditor& editor);
+    // Decides what end of message does; apply() (message_plan.h) does it.
+    // A report in the message is committed here, before the plan exists.
+    MessagePlan end_of_message(const MacroSource& macros);
     void abort();
 
     // The verdict for an exception escaping a stage (on_error.internal).
@@ -89,14 +92,15 @@ class Session {
     void note_queue_id(const MacroSource& macros);
     bool is_feedback_address(const std::string& key) const;
     Verdict outbound_rcpt(const std::string& recipient, const std::string& key, bool non_smtpd);
-    Verdict outbound_end(MessageEditor& editor);
-    void attribute(const std::vector<const Recipient*>& kept, MessageEditor& editor);
+    Verdict outbound_end(MessagePlan& plan);
+    void attribute(const std::vector<const Recipient*>& kept, MessagePlan& plan) const;
     std::string header_value(const std::string& name) const;
     void count_forged_header(const std::string& name);
-    void remove_forged_headers(MessageEditor& editor);
-    Verdict report_end(MessageEditor& editor);
-    Verdict non_report_end(const std::string& summary, MessageEditor& editor);
-    Verdict discard_report(MessageEditor& editor);
+    void plan_forged_header_removals(MessagePlan& plan) const;
+    Verdict report_end(MessagePlan& plan);
+    Verdict non_report_end(const std::string& summary, MessagePlan& plan) const;
+    Verdict discard_report(MessagePlan& plan);
+    Verdict failure_verdict(Stage stage) const;
     Verdict refuse_oversized_report() const;
     void append_raw(std::string_view text);
     bool is_feedback_content_type(const std::string& value) const;

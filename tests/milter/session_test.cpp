@@ -52,6 +52,12 @@ class RecordingEditor final : public MessageEditor {
     }
 };
 
+// End of message as the glue runs it: decide the plan, then apply it.
+Verdict finish(Session& session, const MacroSource& macros, MessageEditor& editor) {
+    auto plan = session.end_of_message(macros);
+    return apply(plan, editor, session.runtime().send_log);
+}
+
 class ListLookup final : public RecipientLookup {
   public:
     std::map<std::string, suppression::Scope> suppressed;
@@ -111,7 +117,7 @@ class SessionTest : public ::testing::Test {
         EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
         session.rcpt("<stays@example.com>", macros);
         session.end_of_headers(macros);
-        EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+        EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
         EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
     }
 
@@ -125,7 +131,7 @@ class SessionTest : public ::testing::Test {
         session.rcpt("<fbl@example.org>", macros);
         session.end_of_headers(macros);
         session.body(body);
-        return session.end_of_message(macros, editor);
+        return finish(session, macros, editor);
     }
 };
 
@@ -159,7 +165,7 @@ TEST_F(SessionTest, MarketingMailLosesSuppressedRecipientsAtEndOfMessage) {
     EXPECT_EQ(session.rcpt("<stays@example.com>", macros).action, Verdict::Action::proceed);
     session.header("List-Unsubscribe", "<mailto:unsub@example.org>");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::skip_body);
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict = finish(session, macros, editor);
     EXPECT_EQ(verdict.action, Verdict::Action::accept);
     EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
 }
@@ -171,7 +177,7 @@ TEST_F(SessionTest, PersonalReplyToASuppressedRecipientIsDelivered) {
     session.rcpt("<gone@example.com>", macros);
     session.header("Subject", "Re: your ticket");
     session.end_of_headers(macros);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     EXPECT_TRUE(editor.deleted.empty());
 }
 
@@ -182,7 +188,7 @@ TEST_F(SessionTest, MarketingMailWithOnlySuppressedRecipientsIsRejected) {
     session.rcpt("<gone@example.com>", macros);
     session.header("Precedence", "bulk");
     session.end_of_headers(macros);
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict = finish(session, macros, editor);
     EXPECT_EQ(verdict.action, Verdict::Action::reject);
     EXPECT_EQ(verdict.reply.xcode, "5.7.1");
 }
@@ -222,13 +228,56 @@ TEST_F(SessionTest, ReportToTheFeedbackAddressIsTakenInAndTagged) {
     session.header("Content-Type", "multipart/report; report-type=feedback-report; boundary=b");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::proceed);
     session.body(kReportBody);
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict = finish(session, macros, editor);
     EXPECT_EQ(verdict.action, Verdict::Action::accept);
     ASSERT_EQ(intake.taken.size(), 1u);
     EXPECT_THAT(intake.taken[0], HasSubstr("Subject: complaint\r\n"));
     EXPECT_THAT(intake.taken[0], HasSubstr("boundary=b\r\n\r\n--b\r\n"));
     ASSERT_EQ(editor.added.size(), 1u);
     EXPECT_EQ(editor.added[0].first, "X-FBL-Result");
+}
+
+// The plan is data: a test reads what end of message will do, no editor.
+TEST_F(SessionTest, TaggedReportPlansTheSubjectTagAndOurResultHeader) {
+    auto session = start(
+        "feedback:\n  addresses: [fbl@example.org]\n  disposition: tag\non_error:\n"
+        "  internal: accept\n",
+        "192.0.2.9");
+    session.mail_from("<arf@provider.example>", macros);
+    session.rcpt("<fbl@example.org>", macros);
+    session.header("Subject", "complaint");
+    session.header("X-FBL-Result", "forged");
+    session.header("Content-Type", "multipart/report; report-type=feedback-report; boundary=b");
+    session.end_of_headers(macros);
+    session.body(kReportBody);
+    auto plan = session.end_of_message(macros);
+    EXPECT_EQ(plan.verdict.action, Verdict::Action::accept);
+    EXPECT_EQ(plan.queue_id, "4ABC");
+    ASSERT_EQ(plan.header_removals.size(), 1u);
+    EXPECT_EQ(plan.header_removals[0].name, "X-FBL-Result");
+    ASSERT_EQ(plan.header_changes.size(), 1u);
+    EXPECT_EQ(plan.header_changes[0].value, "[fblmilter] complaint");
+    ASSERT_EQ(plan.header_additions.size(), 1u);
+    EXPECT_EQ(plan.header_additions[0].value, intake.outcome.summary);
+    // The report is committed: an edit the MTA refuses must not let the
+    // provider think it was lost, nor accept it on on_error.internal.
+    EXPECT_EQ(plan.on_edit_failure.action, Verdict::Action::tempfail);
+}
+
+TEST_F(SessionTest, MarketingPlanRemovesTheSuppressedAndFollowsOnErrorInternal) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    auto session = start("on_error:\n  internal: reject\n");
+    session.mail_from("<news@example.org>", macros);
+    session.rcpt("<gone@example.com>", macros);
+    session.rcpt("<stays@example.com>", macros);
+    session.header("Precedence", "bulk");
+    session.end_of_headers(macros);
+    auto plan = session.end_of_message(macros);
+    EXPECT_EQ(plan.verdict.action, Verdict::Action::accept);
+    ASSERT_EQ(plan.recipient_removals.size(), 1u);
+    EXPECT_EQ(plan.recipient_removals[0].as_given, "<gone@example.com>");
+    EXPECT_EQ(plan.recipient_removals[0].why, RecipientRemoval::Why::suppressed);
+    EXPECT_EQ(plan.on_edit_failure.action, Verdict::Action::reject);
 }
 
 TEST_F(SessionTest, ReportIsTempfailedWhenTheStoreCannotCommit) {
@@ -238,7 +287,7 @@ TEST_F(SessionTest, ReportIsTempfailedWhenTheStoreCannotCommit) {
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
     session.body(kReportBody);
-    auto verdict = session.end_of_message(macros, editor);
+    auto verdict = finish(session, macros, editor);
     EXPECT_EQ(verdict.action, Verdict::Action::tempfail);
     EXPECT_EQ(verdict.reply.code, "451");
     EXPECT_EQ(verdict.reply.xcode, "4.3.0");
@@ -251,7 +300,7 @@ TEST_F(SessionTest, ReportDetectedByContentTypeWhenConfigured) {
     session.header("Content-Type", "multipart/report; report-type=feedback-report; boundary=b");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::proceed);
     session.body(kReportBody);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
     EXPECT_EQ(intake.taken.size(), 1u);
 }
 
@@ -264,9 +313,8 @@ TEST_F(SessionTest, OversizedReportIsRejectedWith552) {
     session.rcpt("<fbl@example.org>", macros);
     session.end_of_headers(macros);
     auto in_body = session.body(std::string(4096, 'x'));
-    auto verdict = in_body.action == Verdict::Action::reject
-                       ? in_body
-                       : session.end_of_message(macros, editor);
+    auto verdict =
+        in_body.action == Verdict::Action::reject ? in_body : finish(session, macros, editor);
     EXPECT_EQ(verdict.action, Verdict::Action::reject);
     EXPECT_EQ(verdict.reply.code, "552");
     EXPECT_EQ(verdict.reply.xcode, "5.3.4");
@@ -324,7 +372,7 @@ TEST_F(SessionTest, FailOpenAtRcptContinuesThatRecipientOnly) {
     EXPECT_EQ(session.rcpt("<unknown@example.com>", macros).action, Verdict::Action::proceed);
     session.header("List-Unsubscribe", "<mailto:u@example.org>");
     session.end_of_headers(macros);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     EXPECT_THAT(editor.deleted, ElementsAre("<gone@example.com>"));
 }
 
@@ -338,7 +386,7 @@ void expect_internal_error_at_rcpt_keeps_the_message(SessionTest& test, Session 
     session.rcpt("<stays@example.com>", test.macros);
     session.header("Precedence", "bulk");
     session.end_of_headers(test.macros);
-    session.end_of_message(test.macros, test.editor);
+    finish(session, test.macros, test.editor);
     EXPECT_THAT(test.editor.deleted, ElementsAre("<gone@example.com>"));
 }
 
@@ -362,7 +410,7 @@ TEST_F(SessionTest, ForgedResultHeadersAreRemovedFromInboundMail) {
     session.header("Subject", "hello");
     session.header("x-fbl-result", "again");
     EXPECT_NE(session.end_of_headers(macros).action, Verdict::Action::accept);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Result", 2),
                                                    std::pair<std::string, int>("X-FBL-Result", 1)));
 }
@@ -374,7 +422,7 @@ TEST_F(SessionTest, ForgedResultOnAReportIsReplacedByOurs) {
     session.header("X-FBL-Result", "abuse; trusted; forged");
     session.end_of_headers(macros);
     session.body(kReportBody);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
     EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Result", 1)));
     ASSERT_EQ(editor.added.size(), 1u);
     EXPECT_EQ(editor.added[0].second, intake.outcome.summary);
@@ -387,7 +435,7 @@ TEST_F(SessionTest, ForgedReferenceHeaderIsRemovedFromOutboundMail) {
     session.header("X-FBL-Ref", "v1.k1.forged");
     session.header("Subject", "Re: ticket");
     EXPECT_NE(session.end_of_headers(macros).action, Verdict::Action::accept);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Ref", 1)));
 }
 
@@ -418,7 +466,7 @@ TEST_F(SessionTest, ReportFromAnOutboundClientIsTakenIn) {
     session.header("Content-Type", "multipart/report; report-type=feedback-report; boundary=b");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::proceed);
     session.body(kReportBody);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     ASSERT_EQ(intake.taken.size(), 1u);
     EXPECT_THAT(intake.taken[0], HasSubstr("Subject: complaint\r\n"));
     EXPECT_THAT(intake.taken[0], HasSubstr("boundary=b\r\n\r\n--b\r\n"));
@@ -432,7 +480,7 @@ TEST_F(SessionTest, DiscardedReportLeavesTheOtherRecipientsOfTheMessage) {
     session.rcpt("<colleague@example.com>", macros);
     session.end_of_headers(macros);
     session.body(kReportBody);
-    EXPECT_EQ(session.end_of_message(macros, editor).action, Verdict::Action::accept);
+    EXPECT_EQ(finish(session, macros, editor).action, Verdict::Action::accept);
     EXPECT_EQ(intake.taken.size(), 1u);
     EXPECT_THAT(editor.deleted, ElementsAre("<fbl@example.org>"));
 }
@@ -460,7 +508,7 @@ TEST_F(SessionTest, ReloadAppliesFromTheNextMailFromOnOneConnection) {
     source.runtime = runtime_for("outbound:\n  scope: all\n");
     EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::proceed);
     session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
     session.mail_from("<support@example.org>", macros);
     EXPECT_EQ(session.rcpt("<gone@example.com>", macros).action, Verdict::Action::reject);
     EXPECT_EQ(session.runtime().config->outbound.scope, config::EnforcementScope::all);
@@ -493,7 +541,7 @@ TEST_F(SessionTest, LogLinesCarryTheQueueIdAndHashedAddressesOnly) {
     session.rcpt("<gone@example.com>", macros);
     session.rcpt("<stays@example.com>", macros);
     session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
     auto logged = ::testing::internal::GetCapturedStderr();
     log::configure(log::Destination::stderr_stream, log::Level::info, log::PiiMode::plain);
     EXPECT_THAT(logged, HasSubstr("4ABC: reject RCPT h:"));
@@ -555,7 +603,7 @@ TEST_F(AttributionTest, MarketingMailGetsAVerifiableReferenceAndASendRecord) {
     session.header("X-Mailing-ID", "dec-2026");
     session.header("List-Unsubscribe", "<mailto:u@example.org>");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::skip_body);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
 
     auto check = feedback_loop::verify_reference(
         added("X-FBL-Ref"), session.runtime().config->feedback.reference_header.keys);
@@ -575,7 +623,7 @@ TEST_F(AttributionTest, SeveralRecipientsAreReferencedThroughTheSendLog) {
     session.rcpt("<b@example.com>", macros);
     session.header("Precedence", "bulk");
     session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
 
     auto message_id = added("Message-ID");  // none was given: one is added
     ASSERT_FALSE(message_id.empty());
@@ -594,7 +642,7 @@ TEST_F(AttributionTest, ForgedReferenceIsReplacedByOurs) {
     session.header("X-FBL-Ref", "v1.k1.forged-for-someone-else");
     session.header("List-Unsubscribe", "<mailto:u@example.org>");
     session.end_of_headers(macros);
-    session.end_of_message(macros, editor);
+    finish(session, macros, editor);
     EXPECT_THAT(editor.header_deleted, ElementsAre(std::pair<std::string, int>("X-FBL-Ref", 1)));
     auto check = feedback_loop::verify_reference(
         added("X-FBL-Ref"), session.runtime().config->feedback.reference_header.keys);
