@@ -12,8 +12,7 @@ const config::Config& Context::config() {
         // fblctl's lines go to its caller (a terminal, the MTA's pipe), but
         // addresses in them are hashed whenever the daemon's would be.
         const auto& logging = config_->logging;
-        log::configure(log::Destination::stderr_stream, log::level_named(logging.level),
-                       log::pii_named(logging.pii));
+        log::configure(log::Destination::stderr_stream, logging.level, logging.pii);
     }
     return *config_;
 }

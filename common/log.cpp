@@ -92,19 +92,6 @@ void set_syslog_socket(std::string path) {
     syslog_socket = std::move(path);
 }
 
-Level level_named(std::string_view name) {
-    for (auto level : {Level::debug, Level::info, Level::notice, Level::warning, Level::error}) {
-        if (name == level_name(level)) {
-            return level;
-        }
-    }
-    return Level::info;
-}
-
-PiiMode pii_named(std::string_view name) {
-    return name == "hashed" ? PiiMode::hashed : PiiMode::plain;
-}
-
 std::vector<std::string_view> syslog_records(std::string_view message) {
     std::vector<std::string_view> records;
     while (!message.empty()) {

@@ -23,10 +23,6 @@ Destination destination();
 // Where configure() looks for the syslog socket; tests point it elsewhere.
 void set_syslog_socket(std::string path);
 
-// Names as in logging.level / logging.pii (unknown names: info / plain).
-Level level_named(std::string_view name);
-PiiMode pii_named(std::string_view name);
-
 // A syslog record holds one line: a multi-line message (a refused reload's
 // list of errors) becomes one record per non-empty line.
 std::vector<std::string_view> syslog_records(std::string_view message);

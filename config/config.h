@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "config/network.h"
 #include "config/secret.h"
 
@@ -149,15 +150,37 @@ struct SuppressionSettings {
     SuppressionScope complaint_scope = SuppressionScope::marketing;
 };
 
+enum class HttpMethod { get, post, put, patch, delete_ };
+enum class BodyFormat { json, form, text };
+// What a step whose extraction found nothing means for the job.
+enum class EmptyResult { done, fail };
+
+// The method as it goes on the wire ("GET").
+constexpr const char* method_name(HttpMethod method) {
+    switch (method) {
+        case HttpMethod::get:
+            return "GET";
+        case HttpMethod::post:
+            return "POST";
+        case HttpMethod::put:
+            return "PUT";
+        case HttpMethod::patch:
+            return "PATCH";
+        case HttpMethod::delete_:
+            return "DELETE";
+    }
+    return "GET";
+}
+
 struct CrmStep {
     std::string name;
-    std::string method = "GET";
+    HttpMethod method = HttpMethod::get;
     std::string url;
     std::map<std::string, std::string> headers;
     std::string body;
-    std::string body_format = "json";            // json | form | text
+    BodyFormat body_format = BodyFormat::json;
     std::map<std::string, std::string> extract;  // variable -> JSON Pointer
-    std::string on_empty = "done";               // done | fail
+    EmptyResult on_empty = EmptyResult::done;
     std::vector<int> success{200, 201, 202, 204};
     std::vector<int> done{404};  // answers that mean "already so"
 };
@@ -200,9 +223,9 @@ struct SendLogSettings {
 };
 
 struct LoggingSettings {
-    std::string destination = "stderr";  // stderr | syslog
-    std::string level = "info";          // debug | info | notice | warning | error
-    std::string pii = "plain";           // plain | hashed
+    log::Destination destination = log::Destination::stderr_stream;
+    log::Level level = log::Level::info;
+    log::PiiMode pii = log::PiiMode::plain;
 };
 
 struct OnErrorSettings {

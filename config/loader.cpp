@@ -306,31 +306,29 @@ void read_suppression(MapReader reader, SuppressionSettings& suppression) {
 
 void read_crm_step(MapReader reader, CrmStep& step) {
     reader.read("name", step.name);
-    reader.read("method", step.method);
-    static const std::set<std::string> methods{"GET", "POST", "PUT", "PATCH", "DELETE"};
-    if (!methods.contains(step.method)) {
-        reader.error("method", "'" + step.method + "' is not one of GET, POST, PUT, PATCH, DELETE");
-    }
+    reader.read_choice("method", step.method,
+                       {{"GET", HttpMethod::get},
+                        {"POST", HttpMethod::post},
+                        {"PUT", HttpMethod::put},
+                        {"PATCH", HttpMethod::patch},
+                        {"DELETE", HttpMethod::delete_}});
     reader.read("url", step.url);
     if (step.url.empty()) {
         reader.error("url", "is required");
     }
     reader.read("headers", step.headers);
     reader.read("body", step.body);
-    reader.read("body_format", step.body_format);
-    if (step.body_format != "json" && step.body_format != "form" && step.body_format != "text") {
-        reader.error("body_format", "'" + step.body_format + "' is not one of: json, form, text");
-    }
+    reader.read_choice(
+        "body_format", step.body_format,
+        {{"json", BodyFormat::json}, {"form", BodyFormat::form}, {"text", BodyFormat::text}});
     reader.read("extract", step.extract);
     for (const auto& [variable, pointer] : step.extract) {
         if (!pointer.empty() && pointer.front() != '/') {
             reader.error("extract", variable + ": '" + pointer + "' is not a JSON Pointer");
         }
     }
-    reader.read("on_empty", step.on_empty);
-    if (step.on_empty != "done" && step.on_empty != "fail") {
-        reader.error("on_empty", "'" + step.on_empty + "' is not one of: done, fail");
-    }
+    reader.read_choice("on_empty", step.on_empty,
+                       {{"done", EmptyResult::done}, {"fail", EmptyResult::fail}});
     reader.read("success", step.success, 100, 599);
     reader.read("done", step.done, 100, 599);
 }
@@ -405,24 +403,17 @@ void read_send_log(MapReader reader, SendLogSettings& send_log) {
 }
 
 void read_logging(MapReader reader, LoggingSettings& logging) {
-    auto check = [&](std::string_view key, std::string& value,
-                     std::initializer_list<std::string_view> allowed) {
-        reader.read(key, value);
-        for (auto option : allowed) {
-            if (value == option) {
-                return;
-            }
-        }
-        std::string list;
-        for (auto option : allowed) {
-            list += list.empty() ? "" : ", ";
-            list += option;
-        }
-        reader.error(key, "'" + value + "' is not one of: " + list);
-    };
-    check("destination", logging.destination, {"stderr", "syslog"});
-    check("level", logging.level, {"debug", "info", "notice", "warning", "error"});
-    check("pii", logging.pii, {"plain", "hashed"});
+    reader.read_choice(
+        "destination", logging.destination,
+        {{"stderr", log::Destination::stderr_stream}, {"syslog", log::Destination::syslog}});
+    reader.read_choice("level", logging.level,
+                       {{"debug", log::Level::debug},
+                        {"info", log::Level::info},
+                        {"notice", log::Level::notice},
+                        {"warning", log::Level::warning},
+                        {"error", log::Level::error}});
+    reader.read_choice("pii", logging.pii,
+                       {{"plain", log::PiiMode::plain}, {"hashed", log::PiiMode::hashed}});
 }
 
 void read_metrics(MapReader reader, MetricsSettings& metrics) {

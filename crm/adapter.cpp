@@ -25,7 +25,7 @@ Step step_from_config(const config::CrmStep& config) {
     for (const auto& [variable, pointer] : config.extract) {
         step.extract.push_back({variable, pointer});
     }
-    step.fail_on_empty = config.on_empty == "fail";
+    step.fail_on_empty = config.on_empty == config::EmptyResult::fail;
     step.success = config.success;
     step.done = config.done;
     return step;

@@ -27,11 +27,11 @@ enum class Signing { none, standard_webhooks };
 
 struct Step {
     std::string name;
-    std::string method;
+    config::HttpMethod method = config::HttpMethod::get;
     std::string url;  // templates, settings already substituted
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    std::string body_format;  // json | form | text
+    config::BodyFormat body_format = config::BodyFormat::json;
     std::vector<Extraction> extract;
     bool fail_on_empty = false;
     std::vector<int> success;

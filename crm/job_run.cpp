@@ -58,18 +58,28 @@ void collect(const Json& node, const std::vector<std::string>& segments, std::si
     }
 }
 
-Context body_context(const std::string& format) {
-    if (format == "form") {
-        return Context::form;
+Context body_context(config::BodyFormat format) {
+    switch (format) {
+        case config::BodyFormat::json:
+            return Context::json;
+        case config::BodyFormat::form:
+            return Context::form;
+        case config::BodyFormat::text:
+            return Context::text;
     }
-    return format == "json" ? Context::json : Context::text;
+    return Context::text;
 }
 
-const char* content_type(const std::string& format) {
-    if (format == "form") {
-        return "application/x-www-form-urlencoded";
+const char* content_type(config::BodyFormat format) {
+    switch (format) {
+        case config::BodyFormat::json:
+            return "application/json";
+        case config::BodyFormat::form:
+            return "application/x-www-form-urlencoded";
+        case config::BodyFormat::text:
+            return "text/plain; charset=utf-8";
     }
-    return format == "json" ? "application/json" : "text/plain; charset=utf-8";
+    return "text/plain; charset=utf-8";
 }
 
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
@@ -151,7 +161,7 @@ HttpRequest JobRun::request(Clock::time_point now) {
     const auto& step = adapter_.steps[branch.step];
     const auto& config = adapter_.config;
     HttpRequest request;
-    request.method = step.method;
+    request.method = config::method_name(step.method);
     request.url = render(step.url, Context::url, branch.variables);
     request.body = render(step.body, body_context(step.body_format), branch.variables);
     for (const auto& [name, value] : step.headers) {

@@ -5,12 +5,12 @@
 namespace fbl::crm {
 namespace {
 
-Step step(std::string name, std::string method, std::string url) {
+Step step(std::string name, config::HttpMethod method, std::string url) {
     Step result;
     result.name = std::move(name);
-    result.method = std::move(method);
+    result.method = method;
     result.url = std::move(url);
-    result.body_format = "json";
+    result.body_format = config::BodyFormat::json;
     return result;
 }
 
@@ -25,13 +25,13 @@ Preset superoffice() {
         {"SO-AppToken", "{secret.app_token}"},
         {"Accept", "application/json"},
     };
-    auto lookup =
-        step("find-person", "GET", "{base}/api/v1/Person?$select=personId&$filter={filter}");
+    auto lookup = step("find-person", config::HttpMethod::get,
+                       "{base}/api/v1/Person?$select=personId&$filter={filter}");
     lookup.headers = headers;
     lookup.extract = {{"person_id", "/value/*/personId"}};
     lookup.success = {200};
-    auto revoke =
-        step("revoke-consent", "DELETE", "{base}/api/v1/Person/{person_id}/Consent/{purpose}");
+    auto revoke = step("revoke-consent", config::HttpMethod::delete_,
+                       "{base}/api/v1/Person/{person_id}/Consent/{purpose}");
     revoke.headers = headers;
     revoke.success = {200, 204};
     revoke.done = {404};
@@ -48,7 +48,7 @@ Preset superoffice() {
 Preset webhook() {
     Preset preset;
     preset.name = "webhook";
-    auto deliver = step("deliver", "POST", "{url}");
+    auto deliver = step("deliver", config::HttpMethod::post, "{url}");
     deliver.headers = {{"Content-Type", "application/json"}};
     deliver.body =
         R"({"type":{event_type},"timestamp":{reported_at},"data":{"email":{email},)"
@@ -69,8 +69,8 @@ Preset webhook() {
 Preset hubspot() {
     Preset preset;
     preset.name = "hubspot";
-    auto unsubscribe =
-        step("unsubscribe", "POST", "{base}/communication-preferences/v3/unsubscribe");
+    auto unsubscribe = step("unsubscribe", config::HttpMethod::post,
+                            "{base}/communication-preferences/v3/unsubscribe");
     unsubscribe.headers = {{"Authorization", "Bearer {secret.token}"},
                            {"Content-Type", "application/json"}};
     unsubscribe.body =
@@ -93,7 +93,7 @@ Preset hubspot() {
 Preset brevo() {
     Preset preset;
     preset.name = "brevo";
-    auto blocklist = step("blocklist", "PUT", "{base}/v3/contacts/{email}");
+    auto blocklist = step("blocklist", config::HttpMethod::put, "{base}/v3/contacts/{email}");
     blocklist.headers = {{"api-key", "{secret.api_key}"},
                          {"Content-Type", "application/json"},
                          {"Accept", "application/json"}};

@@ -59,13 +59,6 @@ TEST(SyslogRecords, OneRecordPerLine) {
     EXPECT_EQ(syslog_records("one line").size(), 1u);
 }
 
-TEST(LevelNames, MatchTheConfigNames) {
-    EXPECT_EQ(level_named("warning"), Level::warning);
-    EXPECT_EQ(level_named("debug"), Level::debug);
-    EXPECT_EQ(pii_named("hashed"), PiiMode::hashed);
-    EXPECT_EQ(pii_named("plain"), PiiMode::plain);
-}
-
 // Operators grep old logs for a hashed address: its spelling must not change.
 TEST_F(LogTest, HashedAddressIsTheFirst12HexDigitsOfItsSha256) {
     configure(Destination::stderr_stream, Level::info, PiiMode::hashed);

@@ -76,7 +76,8 @@ std::string describe(const Config& c) {
         << static_cast<int>(c.suppression.complaint_scope) << ';';
     out << c.crm.adapters.size() << c.crm.worker_in_daemon << c.crm.lease.count() << ';';
     out << c.send_log.enabled << c.send_log.retention.count() << c.send_log.queue_capacity << ';';
-    out << c.logging.destination << c.logging.level << c.logging.pii << ';';
+    out << static_cast<int>(c.logging.destination) << static_cast<int>(c.logging.level)
+        << static_cast<int>(c.logging.pii) << ';';
     out << static_cast<int>(c.on_error.internal) << static_cast<int>(c.on_error.store_unavailable);
     out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate;
     return out.str();

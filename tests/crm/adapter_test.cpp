@@ -121,10 +121,10 @@ std::vector<std::string> request_headers(const std::string& header_name) {
     Adapter adapter;
     Step step;
     step.name = "post";
-    step.method = "POST";
+    step.method = config::HttpMethod::post;
     step.url = "https://crm.example/hook";
     step.body = "unsubscribe";
-    step.body_format = "text";
+    step.body_format = config::BodyFormat::text;
     step.headers = {{header_name, "application/x-custom"}};
     adapter.steps = {step};
     Redactor redactor;
