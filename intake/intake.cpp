@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "common/crypto.h"
 #include "common/text.h"
 #include "crm/job_payload.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/reference_steps.h"
 #include "feedback_loop/report_json.h"
+#include "intake/parts_hash.h"
 #include "intake/raw_copy.h"
 #include "intake/stored_size.h"
 
@@ -27,20 +27,6 @@ using feedback_loop::TrustDecision;
 namespace {
 
 constexpr std::string_view kDedupVersion = "fbl-dedup-v1";
-
-class Sha256 {
-  public:
-    // Each part is length-prefixed so ("ab","c") and ("a","bc") differ.
-    Sha256& add(std::string_view part) {
-        hash_.update(std::to_string(part.size()) + ":").update(part);
-        return *this;
-    }
-
-    std::string hex() const { return hash_.hex(); }
-
-  private:
-    crypto::Sha256 hash_;
-};
 
 std::string_view body_after_top_headers(std::string_view normalised) {
     std::size_t end = normalised.find("\n\n");
@@ -63,11 +49,6 @@ store::ComplaintKind kind_of(ReportKind kind) {
     return store::ComplaintKind::not_a_report;
 }
 
-suppression::Scope scope_of(config::SuppressionScope scope) {
-    return scope == config::SuppressionScope::all ? suppression::Scope::all
-                                                  : suppression::Scope::marketing;
-}
-
 }  // namespace
 
 bool suppresses(ReportKind kind) {
@@ -86,7 +67,7 @@ std::string dedup_key(const FeedbackReport& report, std::string_view raw_message
     }
     recipients.push_back(text::ascii_lower(report.original.x_hmxmr_original_recipient));
     std::sort(recipients.begin(), recipients.end());
-    Sha256 hash;
+    PartsHash hash;
     hash.add(kDedupVersion)
         .add(report.report.reporter_domain)
         .add(report.report.message_id)
@@ -152,14 +133,25 @@ Intake::Evaluation Intake::evaluate(const FeedbackReport& report,
         complaint.mailing_id = reference.check.claims.mailing_id;  // signed by us: authoritative
     }
     if (complaint.trusted && complaint.suppresses) {
-        evaluation.jobs = make_jobs(report, complaint, now);
+        evaluation.jobs = make_jobs(complaint, report.report.date.value_or(now), now);
     } else if (!complaint.trusted) {
         complaint.raw_report = raw_copy(raw_message, config_.feedback.untrusted_raw_limit);
     }
-    if (config_.suppression.default_expiry) {
-        evaluation.expires = now + *config_.suppression.default_expiry;
-    }
+    evaluation.expires = expiry(now);
     return evaluation;
+}
+
+suppression::Scope Intake::complaint_scope() const {
+    return config_.suppression.complaint_scope == config::SuppressionScope::all
+               ? suppression::Scope::all
+               : suppression::Scope::marketing;
+}
+
+std::optional<suppression::TimePoint> Intake::expiry(suppression::TimePoint now) const {
+    if (!config_.suppression.default_expiry) {
+        return std::nullopt;
+    }
+    return now + *config_.suppression.default_expiry;
 }
 
 IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_message) {
@@ -171,8 +163,7 @@ IntakeResult Intake::take(const FeedbackReport& report, std::string_view raw_mes
     }
     Evaluation evaluation = evaluate(report, raw_message);
     store::RecordResult recorded = complaints_.record_complaint(
-        evaluation.complaint, scope_of(config_.suppression.complaint_scope), evaluation.expires,
-        evaluation.jobs);
+        evaluation.complaint, complaint_scope(), evaluation.expires, evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);
 }
 
@@ -192,8 +183,7 @@ IntakeResult Intake::reevaluate(std::int64_t complaint_id, std::string_view raw_
         return result;
     }
     store::RecordResult recorded = complaints_.promote_complaint(
-        complaint_id, evaluation.complaint, scope_of(config_.suppression.complaint_scope),
-        evaluation.expires, evaluation.jobs);
+        complaint_id, evaluation.complaint, complaint_scope(), evaluation.expires, evaluation.jobs);
     return result_of(evaluation.complaint, recorded, result);
 }
 
@@ -264,18 +254,19 @@ store::Complaint Intake::make_complaint(const FeedbackReport& report, const Reso
     return complaint;
 }
 
-std::vector<store::OutboxJob> Intake::make_jobs(const FeedbackReport& report,
-                                                const store::Complaint& complaint,
+std::vector<store::OutboxJob> Intake::make_jobs(const store::Complaint& complaint,
+                                                suppression::TimePoint reported,
                                                 suppression::TimePoint now) const {
     std::vector<store::OutboxJob> jobs;
-    const char* reason = report.kind == ReportKind::unsubscribe ? "unsubscribe" : "complaint";
-    std::string reported_at = iso8601(report.report.date.value_or(now));
+    const char* reason =
+        complaint.kind == store::ComplaintKind::unsubscribe ? "unsubscribe" : "complaint";
+    std::string reported_at = iso8601(reported);
     for (const config::CrmAdapter& adapter : config_.crm.adapters) {
         for (const store::ComplaintRecipient& recipient : complaint.recipients) {
             store::OutboxJob job;
             job.adapter = adapter.name;
             job.idempotency_key =
-                Sha256().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();
+                PartsHash().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();
             crm::JobPayload payload;
             payload.email = recipient.address;
             payload.reason = reason;

@@ -11,6 +11,7 @@
 #include "feedback_loop/report.h"
 #include "feedback_loop/sent_mail.h"
 #include "feedback_loop/trust.h"
+#include "intake/event.h"
 #include "store/records.h"
 #include "store/store.h"
 #include "suppression/normalize.h"
@@ -62,6 +63,11 @@ class Intake {
     // now (nothing stored): the caller tempfails and the provider retries.
     IntakeResult take(std::string_view raw_message);
     IntakeResult take(const FeedbackReport& report, std::string_view raw_message);
+    // One-click and webhooks (intake/vouched.cpp): the same transaction as a
+    // report (complaint, suppression, CRM jobs), trusted by the event's own
+    // proof. A recipient that does not normalise stores nothing
+    // (result.stored false, result.reason says why).
+    IntakeResult take(const VouchedEvent& event);
     // `fblctl complaints reevaluate`: decides the trust of stored untrusted
     // complaint `complaint_id` again from its raw copy, with today's keys
     // and config; when it is trusted now, promotes it and applies its effects
@@ -81,9 +87,12 @@ class Intake {
                                     const feedback_loop::Resolution& resolution,
                                     const feedback_loop::TrustDecision& trust, std::string key,
                                     suppression::TimePoint now) const;
-    std::vector<store::OutboxJob> make_jobs(const FeedbackReport& report,
-                                            const store::Complaint& complaint,
+    std::vector<store::OutboxJob> make_jobs(const store::Complaint& complaint,
+                                            suppression::TimePoint reported,
                                             suppression::TimePoint now) const;
+
+    std::optional<suppression::TimePoint> expiry(suppression::TimePoint now) const;
+    suppression::Scope complaint_scope() const;
 
     const config::Config& config_;
     store::ComplaintLog& complaints_;  // the only writer of complaints

@@ -23,7 +23,7 @@ ComplaintPlan plan_complaint(const Complaint& complaint, std::int64_t complaint_
         entry.reason =
             complaint.kind == ComplaintKind::unsubscribe ? Reason::unsubscribe : Reason::complaint;
         entry.scope = scope;
-        entry.source = fmt::format("report:{}", complaint_id);
+        entry.source = fmt::format("{}:{}", to_string(complaint.channel), complaint_id);
         entry.mailing_id = complaint.mailing_id;
         entry.first_at = received;
         entry.expires_at = expires_at;

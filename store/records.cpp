@@ -43,6 +43,15 @@ constexpr std::array<std::pair<std::string_view, ComplaintKind>, 5> kKinds{{
     {"not-a-report", ComplaintKind::not_a_report},
 }};
 
+constexpr std::array<std::pair<std::string_view, Channel>, 6> kChannels{{
+    {"report", Channel::report},
+    {"one-click", Channel::one_click},
+    {"mailgun", Channel::mailgun},
+    {"ses", Channel::ses},
+    {"sendgrid", Channel::sendgrid},
+    {"postmark", Channel::postmark},
+}};
+
 constexpr std::array<std::pair<std::string_view, JobState>, 4> kJobStates{{
     {"pending", JobState::pending},
     {"leased", JobState::leased},
@@ -64,6 +73,13 @@ const char* to_string(ComplaintKind kind) {
 }
 std::optional<ComplaintKind> parse_complaint_kind(std::string_view text) {
     return value_of(kKinds, text);
+}
+
+const char* to_string(Channel channel) {
+    return name_of(kChannels, channel);
+}
+std::optional<Channel> parse_channel(std::string_view text) {
+    return value_of(kChannels, text);
 }
 
 const char* to_string(Reason reason) {

@@ -35,6 +35,13 @@ enum class ComplaintKind { complaint, not_spam, auth_failure, unsubscribe, not_a
 const char* to_string(ComplaintKind kind);  // complaint, not-spam, auth-failure, ...
 std::optional<ComplaintKind> parse_complaint_kind(std::string_view text);
 
+// How a complaint reached us (the column complaints.channel holds its
+// name): a report by mail or pipe, our one-click link, a provider's webhook.
+enum class Channel { report, one_click, mailgun, ses, sendgrid, postmark };
+
+const char* to_string(Channel channel);  // report, one-click, mailgun, ses, ...
+std::optional<Channel> parse_channel(std::string_view text);
+
 // Current state of one suppressed address.
 struct Suppression {
     std::string key;      // normalised address (see normalize.h)
@@ -62,6 +69,7 @@ struct Complaint {
     std::int64_t id = 0;    // assigned by the store
     std::string dedup_key;  // same report delivered twice -> same key
     TimePoint received_at{};
+    Channel channel = Channel::report;
     ComplaintKind kind = ComplaintKind::complaint;
     std::string feedback_type;  // abuse, fraud, ...
     std::string provider;       // reporter domain (domain of the report's From)

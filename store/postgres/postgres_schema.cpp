@@ -119,6 +119,11 @@ CREATE TABLE store_meta (
 );
 ALTER TABLE complaints ADD COLUMN raw_report TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3: how each complaint reached us (issue 16): reports, one-click
+    // unsubscribes and each provider's webhooks side by side in one log.
+    R"sql(
+ALTER TABLE complaints ADD COLUMN channel TEXT NOT NULL DEFAULT 'report';
+)sql",
 };
 
 int schema_version(Connection& connection) {

@@ -83,7 +83,7 @@ std::vector<OutboxJob> read_jobs(const Result& rows) {
 constexpr const char* kComplaintColumns =
     "id, dedup_key, received_at, kind, feedback_type, provider, user_agent, arrival_date, "
     "source_ip, original_message_id, original_mail_from, original_subject, mailing_id, trusted, "
-    "trust_reason, unresolved, redacted, report_json";
+    "trust_reason, unresolved, redacted, report_json, channel";
 
 Complaint read_complaint(const Result& rows, int row) {
     Complaint complaint;
@@ -105,6 +105,7 @@ Complaint read_complaint(const Result& rows, int row) {
     complaint.unresolved = rows.integer(row, 15) != 0;
     complaint.redacted = rows.integer(row, 16) != 0;
     complaint.report_json = rows.text(row, 17);
+    complaint.channel = parse_channel(rows.text(row, 18)).value_or(Channel::report);
     return complaint;
 }
 
@@ -290,15 +291,15 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
         "INSERT INTO complaints (dedup_key, received_at, kind, feedback_type, provider, "
         "user_agent, arrival_date, source_ip, original_message_id, original_mail_from, "
         "original_subject, mailing_id, trusted, trust_reason, unresolved, redacted, report_json, "
-        "raw_report) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, $13, $14, "
-        "$15, $16, $17, $18) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+        "raw_report, channel) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, "
+        "$13, $14, $15, $16, $17, $18, $19) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
         {complaint.dedup_key, param(received), to_string(complaint.kind), complaint.feedback_type,
          complaint.provider, complaint.user_agent,
          param(optional_to_micros(complaint.arrival_date)), complaint.source_ip,
          complaint.original_message_id, complaint.original_mail_from, complaint.original_subject,
          complaint.mailing_id, param(std::int64_t{complaint.trusted}), complaint.trust_reason,
          param(std::int64_t{complaint.unresolved}), param(std::int64_t{complaint.redacted}),
-         complaint.report_json, complaint.raw_report});
+         complaint.report_json, complaint.raw_report, to_string(complaint.channel)});
     if (inserted.rows() == 0) {
         auto existing = connection_.exec("SELECT id FROM complaints WHERE dedup_key = $1",
                                          {complaint.dedup_key});

@@ -108,7 +108,7 @@ OutboxJob read_job(const Statement& row) {
 constexpr const char* kComplaintColumns =
     "id, dedup_key, received_at, kind, feedback_type, provider, user_agent, arrival_date, "
     "source_ip, original_message_id, original_mail_from, original_subject, mailing_id, trusted, "
-    "trust_reason, unresolved, redacted, report_json";
+    "trust_reason, unresolved, redacted, report_json, channel";
 
 Complaint read_complaint(const Statement& row) {
     Complaint complaint;
@@ -130,6 +130,7 @@ Complaint read_complaint(const Statement& row) {
     complaint.unresolved = row.integer(15) != 0;
     complaint.redacted = row.integer(16) != 0;
     complaint.report_json = row.text(17);
+    complaint.channel = parse_channel(row.text(18)).value_or(Channel::report);
     return complaint;
 }
 
@@ -346,7 +347,7 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
     auto insert = writer_.prepare(
         fmt::format("INSERT INTO complaints ({}{}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, "
                     "?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                    "?13, ?14, ?15, ?16, ?17, ?18)",
+                    "?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                     kComplaintColumns, ", raw_report"));
     insert.bind(1, complaint.dedup_key)
         .bind(2, received)
@@ -365,7 +366,8 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
         .bind(15, std::int64_t{complaint.unresolved})
         .bind(16, std::int64_t{complaint.redacted})
         .bind(17, complaint.report_json)
-        .bind(18, complaint.raw_report);
+        .bind(18, std::string_view(to_string(complaint.channel)))
+        .bind(19, complaint.raw_report);
     insert.run();
     result.complaint_id = writer_.last_insert_rowid();
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/parser/report_inputs.h"
+#include "crm/job_payload.h"
 #include "intake/raw_copy.h"
 #include "intake/stored_size.h"
 #include "tests/feedback_loop/fixture.h"
@@ -244,6 +245,109 @@ TEST_F(IntakeTest, NonReportIsNotStored) {
     EXPECT_FALSE(result.stored);
     EXPECT_EQ(result.reason, "no feedback report found");
     EXPECT_TRUE(store_->complaints({}).empty());
+}
+
+}  // namespace
+}  // namespace fbl::intake
+
+namespace fbl::intake {
+namespace {
+
+class VouchedEventTest : public IntakeTest {
+  protected:
+    static VouchedEvent one_click(const std::string& recipient, const std::string& mailing) {
+        VouchedEvent event;
+        event.channel = store::Channel::one_click;
+        event.kind = store::ComplaintKind::unsubscribe;
+        event.recipient = recipient;
+        event.proof = "one-click token k1";
+        event.mailing_id = mailing;
+        return event;
+    }
+    IntakeResult take(const VouchedEvent& event) { return Intake(config_, *store_).take(event); }
+};
+
+TEST_F(VouchedEventTest, OneClickUnsubscribeSuppressesMarketingAndQueuesTheRevocations) {
+    IntakeResult result = take(one_click("Reader@Example.org", "dec-2026"));
+    EXPECT_EQ(result.kind, ReportKind::unsubscribe);
+    EXPECT_TRUE(result.stored);
+    EXPECT_TRUE(result.trusted);
+    EXPECT_EQ(result.suppressed, 1);
+    EXPECT_EQ(result.jobs, 2);
+    auto entry = store_->find("reader@example.org");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->scope, suppression::Scope::marketing);
+    EXPECT_EQ(entry->reason, store::Reason::unsubscribe);
+    EXPECT_EQ(entry->source, "one-click:" + std::to_string(result.complaint_id));
+    EXPECT_EQ(entry->mailing_id, "dec-2026");
+    auto complaints = store_->complaints({});
+    ASSERT_EQ(complaints.size(), 1u);
+    EXPECT_EQ(complaints[0].channel, store::Channel::one_click);
+    EXPECT_EQ(complaints[0].kind, store::ComplaintKind::unsubscribe);
+    EXPECT_EQ(complaints[0].trust_reason, "one-click token k1");
+    auto jobs = store_->outbox(std::nullopt);
+    ASSERT_EQ(jobs.size(), 2u);
+    auto payload = crm::JobPayload::from_json(jobs[0].payload_json);
+    EXPECT_EQ(payload.email, "Reader@Example.org");
+    EXPECT_EQ(payload.reason, "unsubscribe");
+    EXPECT_EQ(payload.mailing_id, "dec-2026");
+}
+
+// Providers POST the same link more than once.
+TEST_F(VouchedEventTest, TheSameUnsubscribeTwiceIsTakenOnce) {
+    auto first = take(one_click("reader@example.org", "dec-2026"));
+    auto second = take(one_click("READER@example.org", "dec-2026"));
+    EXPECT_FALSE(first.duplicate);
+    EXPECT_TRUE(second.duplicate);
+    EXPECT_EQ(second.complaint_id, first.complaint_id);
+    EXPECT_EQ(store_->outbox(std::nullopt).size(), 2u);
+    EXPECT_EQ(store_->find("reader@example.org")->count, 1);
+    // Another mailing is another unsubscribe on record.
+    EXPECT_FALSE(take(one_click("reader@example.org", "jan-2027")).duplicate);
+}
+
+TEST_F(VouchedEventTest, AWebhookComplaintFollowsComplaintScopeAndItsEventId) {
+    config_.suppression.complaint_scope = config::SuppressionScope::all;
+    VouchedEvent event;
+    event.channel = store::Channel::mailgun;
+    event.kind = store::ComplaintKind::complaint;
+    event.recipient = "reader@example.org";
+    event.proof = "mailgun signature";
+    event.provider = "mailgun.com";
+    event.event_id = "evt-1";
+    event.detail = {{"message-id", "m1@example.org"}};
+    auto result = take(event);
+    EXPECT_EQ(result.kind, ReportKind::complaint);
+    EXPECT_EQ(store_->find("reader@example.org")->scope, suppression::Scope::all);
+    EXPECT_EQ(store_->find("reader@example.org")->reason, store::Reason::complaint);
+    event.recipient = "other@example.org";  // the same event id is the same event
+    EXPECT_TRUE(take(event).duplicate);
+    EXPECT_FALSE(store_->find("other@example.org"));
+    auto stored = nlohmann::json::parse(store_->complaints({})[0].report_json);
+    EXPECT_EQ(stored["detail"]["message-id"], "m1@example.org");
+    EXPECT_EQ(stored["channel"], "mailgun");
+}
+
+TEST_F(VouchedEventTest, ARecipientThatDoesNotNormaliseStoresNothing) {
+    auto result = take(one_click("not an address", ""));
+    EXPECT_FALSE(result.stored);
+    EXPECT_THAT(result.reason, ::testing::HasSubstr("does not normalise"));
+    EXPECT_TRUE(store_->complaints({}).empty());
+    EXPECT_TRUE(store_->outbox(std::nullopt).empty());
+}
+
+TEST_F(VouchedEventTest, OnlyComplaintsAndUnsubscribesAreVouchedEvents) {
+    auto event = one_click("reader@example.org", "");
+    event.kind = store::ComplaintKind::not_spam;
+    EXPECT_THROW(take(event), std::invalid_argument);
+}
+
+// Reports keep their channel: their suppressions say report:ID as before.
+TEST_F(VouchedEventTest, ReportsAreOnTheReportChannel) {
+    IntakeResult result = IntakeTest::take(fixture("standard.eml"));
+    EXPECT_EQ(store_->complaints({})[0].channel, store::Channel::report);
+    EXPECT_EQ(store_->find("alice.smith@example.org")->source,
+              "report:" + std::to_string(result.complaint_id));
 }
 
 }  // namespace

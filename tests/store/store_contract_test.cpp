@@ -162,6 +162,21 @@ TEST_P(StoreContract, TrustedComplaintSuppressesAndEnqueuesInOneCall) {
     EXPECT_EQ(stored[0].recipients[1].evidence, "original-rcpt-to");
 }
 
+// One-click and webhook complaints sit in the same log, named by channel.
+TEST_P(StoreContract, AComplaintKeepsItsChannelAndItsSuppressionsNameIt) {
+    auto complaint = complaint_for("click-1", {"a@example.com"});
+    complaint.channel = fbl::store::Channel::one_click;
+    complaint.kind = fbl::store::ComplaintKind::unsubscribe;
+    auto result = store->record_complaint(complaint, Scope::marketing, std::nullopt, {});
+    auto found = store->find("a@example.com");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->reason, Reason::unsubscribe);
+    EXPECT_EQ(found->source, "one-click:" + std::to_string(result.complaint_id));
+    auto stored = store->complaints({});
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].channel, fbl::store::Channel::one_click);
+}
+
 TEST_P(StoreContract, SameReportTwiceChangesNothing) {
     auto complaint = complaint_for("report-1", {"a@example.com"});
     std::vector<OutboxJob> jobs{job_for("crm", "report-1:a")};

@@ -1,0 +1,84 @@
+#include <stdexcept>
+
+#include "intake/intake.h"
+#include "intake/parts_hash.h"
+#include "intake/stored_size.h"
+
+// Events that carry their own proof (intake/event.h) take the report path's
+// last steps: the same complaint record, plan and transaction.
+namespace fbl::intake {
+namespace {
+
+constexpr std::string_view kEventDedupVersion = "fbl-event-v1";
+
+ReportKind report_kind_of(store::ComplaintKind kind) {
+    switch (kind) {
+        case store::ComplaintKind::complaint:
+            return ReportKind::complaint;
+        case store::ComplaintKind::unsubscribe:
+            return ReportKind::unsubscribe;
+        default:
+            break;
+    }
+    throw std::invalid_argument("a vouched event is a complaint or an unsubscribe");
+}
+
+// The same event twice is one event: by the channel's own id when it has
+// one, else by who, which mailing and what.
+std::string event_dedup_key(const VouchedEvent& event, const std::string& key) {
+    PartsHash hash;
+    hash.add(kEventDedupVersion).add(store::to_string(event.channel));
+    if (!event.event_id.empty()) {
+        return hash.add("id").add(event.event_id).hex();
+    }
+    return hash.add("who").add(store::to_string(event.kind)).add(key).add(event.mailing_id).hex();
+}
+
+std::string event_json(const VouchedEvent& event) {
+    nlohmann::json record = {{"channel", store::to_string(event.channel)},
+                             {"proof", event.proof},
+                             {"recipient", event.recipient},
+                             {"event_id", event.event_id},
+                             {"detail", event.detail}};
+    return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+IntakeResult Intake::take(const VouchedEvent& event) {
+    IntakeResult result;
+    result.kind = report_kind_of(event.kind);
+    suppression::NormalizedAddress normalized = normalizer_.normalize(event.recipient);
+    if (!normalized.ok()) {
+        result.reason = "recipient does not normalise (" + normalized.error + ")";
+        return result;
+    }
+    auto now = std::chrono::system_clock::now();
+    store::Complaint complaint;
+    complaint.dedup_key = event_dedup_key(event, normalized.key);
+    complaint.received_at = now;
+    complaint.channel = event.channel;
+    complaint.kind = event.kind;
+    complaint.feedback_type = event.feedback_type;
+    complaint.provider = event.provider;
+    complaint.arrival_date = event.occurred_at;
+    complaint.original_message_id = event.original_message_id;
+    complaint.mailing_id = event.mailing_id;
+    complaint.trusted = true;
+    complaint.suppresses = true;
+    complaint.trust_reason = event.proof;
+    complaint.recipients.push_back(
+        {normalized.key, event.recipient, store::to_string(event.channel)});
+    complaint.report_json = event_json(event);
+    bound_for_storage(complaint);
+    auto jobs = make_jobs(complaint, event.occurred_at.value_or(now), now);
+    // An unsubscribe is about marketing by its nature; a complaint stops
+    // what complaint_scope says, as a report's would.
+    auto scope = event.kind == store::ComplaintKind::unsubscribe ? suppression::Scope::marketing
+                                                                 : complaint_scope();
+    store::RecordResult recorded =
+        complaints_.record_complaint(complaint, scope, expiry(now), jobs);
+    return result_of(complaint, recorded, result);
+}
+
+}  // namespace fbl::intake
