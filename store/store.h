@@ -201,6 +201,20 @@ class SendLogStore {
     virtual std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) = 0;
 };
 
+// The one-time tokens of signed webhook requests (Mailgun's `token`), so a
+// captured request is refused while its signature is still fresh. Shared by
+// every fblweb through the store; not history (fblctl migrate leaves it).
+class ReplayGuard {
+  public:
+    virtual ~ReplayGuard() = default;
+    // Whether `token` of `channel` is recorded and not yet expired.
+    virtual bool token_seen(Channel channel, const std::string& token) = 0;
+    // Records it until `expires_at`, forgetting expired tokens; false when it
+    // was already recorded (nothing changes then).
+    virtual bool remember_token(Channel channel, const std::string& token,
+                                TimePoint expires_at) = 0;
+};
+
 // Durable state, every role. Implementations: SQLite (embedded default),
 // PostgreSQL; open_store() gives one.
 class Store : public SuppressionStore,
@@ -209,7 +223,8 @@ class Store : public SuppressionStore,
               public ChangeFeed,
               public OutboxStore,
               public HistoryStore,
-              public SendLogStore {};
+              public SendLogStore,
+              public ReplayGuard {};
 
 // Whether opening may create a SQLite store. A store that a read command (or
 // root) created would belong to the wrong user and keep the daemon from

@@ -31,6 +31,8 @@ class PostgresStore final : public Store {
     RecordResult promote_complaint(std::int64_t id, const Complaint& evaluated, Scope scope,
                                    const std::optional<TimePoint>& expires_at,
                                    const std::vector<OutboxJob>& jobs) override;
+    bool token_seen(Channel channel, const std::string& token) override;
+    bool remember_token(Channel channel, const std::string& token, TimePoint expires_at) override;
     std::optional<std::string> key_settings() override;
     RekeyCounts rekey(const std::string& settings, const KeyFunction& key_of) override;
 

@@ -118,6 +118,16 @@ ALTER TABLE complaints ADD COLUMN raw_report TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE complaints ADD COLUMN channel TEXT NOT NULL DEFAULT 'report';
 )sql",
+    // 4: webhook tokens seen, until their signature's window closes (issue 16).
+    R"sql(
+CREATE TABLE webhook_tokens (
+  channel    TEXT NOT NULL,
+  token      TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, token)
+);
+CREATE INDEX webhook_tokens_expiry ON webhook_tokens (expires_at);
+)sql",
 };
 
 int schema_version(Connection& connection) {

@@ -177,6 +177,22 @@ TEST_P(StoreContract, AComplaintKeepsItsChannelAndItsSuppressionsNameIt) {
     EXPECT_EQ(stored[0].channel, fbl::store::Channel::one_click);
 }
 
+// A webhook token counts once while its window is open, on every node.
+TEST_P(StoreContract, AWebhookTokenIsRememberedOnceUntilItExpires) {
+    using fbl::store::Channel;
+    auto later = std::chrono::system_clock::now() + std::chrono::hours(1);
+    EXPECT_FALSE(store->token_seen(Channel::mailgun, "t1"));
+    EXPECT_TRUE(store->remember_token(Channel::mailgun, "t1", later));
+    EXPECT_TRUE(store->token_seen(Channel::mailgun, "t1"));
+    EXPECT_FALSE(store->remember_token(Channel::mailgun, "t1", later));
+    EXPECT_FALSE(store->token_seen(Channel::sendgrid, "t1"));
+    auto past = std::chrono::system_clock::now() - std::chrono::seconds(1);
+    EXPECT_TRUE(store->remember_token(Channel::mailgun, "old", past));
+    EXPECT_FALSE(store->token_seen(Channel::mailgun, "old"));
+    // An expired token is forgotten and may be recorded again.
+    EXPECT_TRUE(store->remember_token(Channel::mailgun, "old", later));
+}
+
 TEST_P(StoreContract, SameReportTwiceChangesNothing) {
     auto complaint = complaint_for("report-1", {"a@example.com"});
     std::vector<OutboxJob> jobs{job_for("crm", "report-1:a")};
