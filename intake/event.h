@@ -25,8 +25,12 @@ struct VouchedEvent {
     std::string event_id;
     std::string provider;  // "mailgun.com"; empty for our own link
     std::string feedback_type;
-    std::string mailing_id;
+    // Attribution, best first: our signed reference header when the event
+    // carries the original's headers, else the Message-ID in the send log,
+    // else the mailing id the channel itself names.
+    std::string reference_header;
     std::string original_message_id;
+    std::string mailing_id;
     std::optional<store::TimePoint> occurred_at;
     nlohmann::json detail = nlohmann::json::object();  // the provider's ids, kept with it
 };

@@ -93,6 +93,7 @@ class Intake {
 
     std::optional<suppression::TimePoint> expiry(suppression::TimePoint now) const;
     suppression::Scope complaint_scope() const;
+    std::string mailing_of(const VouchedEvent& event, const std::string& key) const;
 
     const config::Config& config_;
     store::ComplaintLog& complaints_;  // the only writer of complaints
@@ -101,6 +102,7 @@ class Intake {
       public:
         explicit StoreSentMail(store::SendLogStore& store) : store_(store) {}
         std::vector<feedback_loop::SentCopy> recipients_of(const std::string& message_id) override;
+        store::SendLogStore& store() const { return store_; }
 
       private:
         store::SendLogStore& store_;

@@ -1,5 +1,6 @@
 #include <stdexcept>
 
+#include "feedback_loop/reference.h"
 #include "intake/intake.h"
 #include "intake/parts_hash.h"
 #include "intake/stored_size.h"
@@ -45,6 +46,38 @@ std::string event_json(const VouchedEvent& event) {
 
 }  // namespace
 
+// The mailing this person's complaint is about. The reference counts only
+// when it names this very person (or a send that reached them): a token
+// lifted from someone else's mail attributes nothing.
+std::string Intake::mailing_of(const VouchedEvent& event, const std::string& key) const {
+    if (!event.reference_header.empty()) {
+        auto check = feedback_loop::verify_reference(event.reference_header,
+                                                     config_.feedback.reference_header.keys);
+        feedback_loop::apply_replay_window(check, config_.feedback.reference_header.max_age,
+                                           std::chrono::system_clock::now());
+        if (check.status == feedback_loop::ReferenceCheck::Status::valid &&
+            check.claims.recipient == key) {
+            return check.claims.mailing_id;
+        }
+    }
+    std::string_view message_id = event.original_message_id;
+    while (!message_id.empty() && (message_id.front() == '<' || message_id.front() == ' ')) {
+        message_id.remove_prefix(1);
+    }
+    while (!message_id.empty() && (message_id.back() == '>' || message_id.back() == ' ')) {
+        message_id.remove_suffix(1);
+    }
+    if (!message_id.empty()) {
+        for (const store::SendRecord& send :
+             sent_mail_.store().find_sends(std::string(message_id))) {
+            if (send.recipient_key == key && !send.mailing_id.empty()) {
+                return send.mailing_id;
+            }
+        }
+    }
+    return event.mailing_id;
+}
+
 IntakeResult Intake::take(const VouchedEvent& event) {
     IntakeResult result;
     result.kind = report_kind_of(event.kind);
@@ -63,7 +96,7 @@ IntakeResult Intake::take(const VouchedEvent& event) {
     complaint.provider = event.provider;
     complaint.arrival_date = event.occurred_at;
     complaint.original_message_id = event.original_message_id;
-    complaint.mailing_id = event.mailing_id;
+    complaint.mailing_id = mailing_of(event, normalized.key);
     complaint.trusted = true;
     complaint.suppresses = true;
     complaint.trust_reason = event.proof;

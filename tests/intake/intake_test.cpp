@@ -10,6 +10,7 @@
 
 #include "bench/parser/report_inputs.h"
 #include "crm/job_payload.h"
+#include "feedback_loop/reference.h"
 #include "intake/raw_copy.h"
 #include "intake/stored_size.h"
 #include "tests/feedback_loop/fixture.h"
@@ -326,6 +327,45 @@ TEST_F(VouchedEventTest, AWebhookComplaintFollowsComplaintScopeAndItsEventId) {
     auto stored = nlohmann::json::parse(store_->complaints({})[0].report_json);
     EXPECT_EQ(stored["detail"]["message-id"], "m1@example.org");
     EXPECT_EQ(stored["channel"], "mailgun");
+}
+
+// Attribution, best first: our reference for this very person, then the
+// send log by Message-ID, then what the channel says.
+TEST_F(VouchedEventTest, TheMailingComesFromOurReferenceThenTheSendLogThenTheChannel) {
+    config_.feedback.reference_header.keys = {
+        {"k1", config::Secret("0123456789abcdef0123456789abcdef", "test")}};
+    feedback_loop::ReferenceClaims claims;
+    claims.recipient = "reader@example.org";
+    claims.mailing_id = "signed-mailing";
+    claims.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    auto reference =
+        feedback_loop::sign_reference(claims, config_.feedback.reference_header.keys[0]);
+    store_->record_sends({{"m1@example.org", "reader@example.org", "reader@example.org",
+                           "logged-mailing", std::chrono::system_clock::now()},
+                          {"m1@example.org", "other@example.org", "other@example.org",
+                           "other-mailing", std::chrono::system_clock::now()}});
+
+    auto event = one_click("reader@example.org", "said-mailing");
+    event.channel = store::Channel::mailgun;
+    event.reference_header = reference;
+    event.original_message_id = "<m1@example.org>";
+    event.event_id = "a";
+    take(event);
+    EXPECT_EQ(store_->find("reader@example.org")->mailing_id, "signed-mailing");
+
+    // A reference lifted from someone else's mail attributes nothing.
+    auto lifted = event;
+    lifted.recipient = "other@example.org";
+    lifted.event_id = "b";
+    take(lifted);
+    EXPECT_EQ(store_->find("other@example.org")->mailing_id, "other-mailing");
+
+    auto unknown = one_click("third@example.org", "said-mailing");
+    unknown.original_message_id = "m1@example.org";
+    take(unknown);
+    EXPECT_EQ(store_->find("third@example.org")->mailing_id, "said-mailing");
 }
 
 TEST_F(VouchedEventTest, ARecipientThatDoesNotNormaliseStoresNothing) {
