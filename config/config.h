@@ -242,6 +242,23 @@ struct StatsSettings {
     double critical_rate = 0.003;
 };
 
+// Where people reach fblweb (issue 16). Only the base of the links we put
+// in mail here; the rest of the web: section lives with fblweb.
+struct WebSettings {
+    std::string public_url;  // "https://fbl.example.com", no trailing slash; empty = none
+};
+
+// When the milter writes our RFC 8058 headers into marketing mail.
+enum class UnsubscribeHeaders { missing, always, never };
+
+struct UnsubscribeSettings {
+    bool enabled = false;
+    UnsubscribeHeaders add_headers = UnsubscribeHeaders::missing;
+    // A person may press unsubscribe on a newsletter a year old; refusing
+    // them would leave "spam" as the only button that works.
+    Seconds token_lifetime{365 * 86400};
+};
+
 struct Config {
     std::string source_file;  // the YAML file this came from
     // What loaded but deserves the admin's attention (e.g. a key that is
@@ -258,6 +275,8 @@ struct Config {
     OnErrorSettings on_error;
     MetricsSettings metrics;
     StatsSettings stats;
+    WebSettings web;
+    UnsubscribeSettings unsubscribe;
 };
 
 }  // namespace fbl::config

@@ -428,6 +428,69 @@ void read_metrics(MapReader reader, MetricsSettings& metrics) {
     }
 }
 
+// The base of every link we put in mail: a reader's client opens it as is,
+// so it must be a plain http(s) URL our "/u/<token>" can be appended to.
+std::string public_url_problem(const std::string& url) {
+    std::string_view rest = url;
+    if (rest.starts_with("https://")) {
+        rest.remove_prefix(8);
+    } else if (rest.starts_with("http://")) {
+        rest.remove_prefix(7);
+    } else {
+        return "must start with https:// or http://";
+    }
+    if (rest.empty() || rest.front() == '/') {
+        return "has no host";
+    }
+    for (char c : rest) {
+        if (c == '?' || c == '#') {
+            return "must have no query or fragment";
+        }
+        if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f) {
+            return "must be ASCII without blanks or control characters";
+        }
+    }
+    return {};
+}
+
+void read_web(MapReader reader, WebSettings& web) {
+    reader.read("public_url", web.public_url);
+    if (web.public_url.empty()) {
+        return;
+    }
+    if (auto problem = public_url_problem(web.public_url); !problem.empty()) {
+        reader.error("public_url", "'" + web.public_url + "' " + problem);
+    }
+    while (web.public_url.ends_with('/')) {
+        web.public_url.pop_back();
+    }
+}
+
+// Read after web: and feedback:, whose settings it needs.
+void read_unsubscribe(MapReader reader, Config& config) {
+    auto& unsubscribe = config.unsubscribe;
+    reader.read("enabled", unsubscribe.enabled);
+    reader.read_choice("add_headers", unsubscribe.add_headers,
+                       {{"missing", UnsubscribeHeaders::missing},
+                        {"always", UnsubscribeHeaders::always},
+                        {"never", UnsubscribeHeaders::never}});
+    reader.read_duration("token_lifetime", unsubscribe.token_lifetime);
+    if (unsubscribe.token_lifetime < Seconds{86400}) {
+        reader.error("token_lifetime", "must be at least 1d (people open mail days later)");
+    }
+    if (!unsubscribe.enabled) {
+        return;
+    }
+    if (config.web.public_url.empty()) {
+        reader.error("enabled", "needs web.public_url: the unsubscribe link points there");
+    }
+    if (config.feedback.reference_header.active_key.empty()) {
+        reader.error("enabled",
+                     "needs feedback.reference_header.active_key: the unsubscribe token is "
+                     "signed with it");
+    }
+}
+
 void read_config(MapReader root, Config& config) {
     read_milter(root.child("milter"), config.milter);
     read_outbound(root.child("outbound"), config.outbound);
@@ -457,6 +520,8 @@ void read_config(MapReader root, Config& config) {
             stats.error("warning_rate", "must not be above critical_rate");
         }
     }
+    read_web(root.child("web"), config.web);
+    read_unsubscribe(root.child("unsubscribe"), config);
 }
 
 }  // namespace

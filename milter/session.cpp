@@ -17,6 +17,9 @@ namespace fbl::milter {
 namespace {
 
 constexpr const char* kResultHeader = "X-FBL-Result";
+constexpr const char* kListUnsubscribe = "List-Unsubscribe";
+constexpr const char* kListUnsubscribePost = "List-Unsubscribe-Post";
+constexpr const char* kOneClick = "List-Unsubscribe=One-Click";
 
 std::string strip_brackets(std::string_view address) {
     while (!address.empty() && (address.front() == ' ' || address.front() == '<')) {
@@ -66,6 +69,49 @@ std::unique_ptr<const feedback_loop::ReferenceSigner> make_signer(
     }
 }
 
+std::unique_ptr<const feedback_loop::UnsubscribeSigner> make_unsubscriber(
+    const config::Config& config) {
+    if (!config.unsubscribe.enabled ||
+        config.unsubscribe.add_headers == config::UnsubscribeHeaders::never) {
+        return nullptr;
+    }
+    const auto* key = feedback_loop::active_reference_key(config.feedback.reference_header);
+    if (key == nullptr) {
+        return nullptr;
+    }
+    try {
+        return std::make_unique<const feedback_loop::UnsubscribeSigner>(*key);
+    } catch (const std::exception& error) {
+        log::error("unsubscribe headers off: {}", error.what());
+        return nullptr;
+    }
+}
+
+// The sender's own mailto: entries of an RFC 2369 list ("<url>, <url>"): a
+// mail client that cannot POST still has a way out. Their http URLs go: one
+// button must do one thing, and ours is the one we can honour.
+std::string mailto_entries(std::string_view value) {
+    std::string kept;
+    for (auto open = value.find('<'); open != std::string_view::npos;
+         open = value.find('<', open + 1)) {
+        auto close = value.find('>', open);
+        if (close == std::string_view::npos) {
+            break;
+        }
+        auto url = value.substr(open + 1, close - open - 1);
+        if (url.size() > 7 && text::iequals(url.substr(0, 7), "mailto:")) {
+            kept += ", <" + std::string(url) + ">";
+        }
+    }
+    return kept;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace
 
 Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLookup* lookup_in,
@@ -76,7 +122,8 @@ Runtime::Runtime(std::shared_ptr<const config::Config> config_in, RecipientLooku
       lookup(lookup_in),
       intake(intake_in),
       send_log(config->send_log.enabled ? send_log_in : nullptr),
-      signer(make_signer(config->feedback.reference_header)) {}
+      signer(make_signer(config->feedback.reference_header)),
+      unsubscriber(make_unsubscriber(*config)) {}
 
 Session::Session(const RuntimeSource& source)
     : current_runtime_([&source] { return source.current(); }), runtime_(current_runtime_()) {}
@@ -259,7 +306,7 @@ Verdict Session::end_of_headers(const MacroSource& macros) {
     }
     bool forged = message_.forged_results > 0 || message_.forged_references > 0;
     bool work_at_eom =
-        forged || (outbound && (message_.any_removal ||
+        forged || (outbound && (message_.any_removal || adds_unsubscribe_headers() ||
                                 (message_.marketing && runtime_->attributes_marketing())));
     // Nothing to do at end of message: let the MTA stop asking.
     return work_at_eom ? Verdict::skip_body() : Verdict::accept();
@@ -316,9 +363,16 @@ Verdict Session::outbound_end(MessagePlan& plan) {
         return Verdict::reject(suppressed_reply(config().outbound.reply, first_removed));
     }
     if (message_.marketing) {
-        attribute(kept, plan);
+        auto mailing = find_mailing_id();
+        attribute(kept, mailing, plan);
+        plan_unsubscribe_headers(kept, mailing, plan);
     }
     return Verdict::accept();
+}
+
+bool Session::has_header(const std::string& name) const {
+    return std::any_of(message_.headers.begin(), message_.headers.end(),
+                       [&](const auto& header) { return text::iequals(header.first, name); });
 }
 
 std::string Session::header_value(const std::string& name) const {
@@ -330,15 +384,19 @@ std::string Session::header_value(const std::string& name) const {
     return {};
 }
 
-// Makes a report about this message attributable (issue 7): a signed
-// reference header, and a send-log record per recipient.
-void Session::attribute(const std::vector<const Recipient*>& kept, MessagePlan& plan) const {
-    std::string mailing_id;
+std::string Session::find_mailing_id() const {
     for (const auto& name : config().outbound.mailing_id_headers) {
-        if (mailing_id = header_value(name); !mailing_id.empty()) {
-            break;
+        if (auto value = header_value(name); !value.empty()) {
+            return value;
         }
     }
+    return {};
+}
+
+// Makes a report about this message attributable (issue 7): a signed
+// reference header, and a send-log record per recipient.
+void Session::attribute(const std::vector<const Recipient*>& kept, const std::string& mailing_id,
+                        MessagePlan& plan) const {
     auto message_id = strip_brackets(header_value("Message-ID"));
     if (message_id.empty()) {
         message_id = generated_message_id(message_.envelope.sender);
@@ -352,9 +410,7 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessagePlan& 
             claims.send_ref = message_id;
         }
         claims.mailing_id = mailing_id.substr(0, feedback_loop::kMaxReferenceMailingId);
-        claims.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+        claims.timestamp = unix_now();
         try {
             plan.header_additions.push_back(
                 {config().feedback.reference_header.name, runtime_->signer->sign(claims)});
@@ -371,6 +427,51 @@ void Session::attribute(const std::vector<const Recipient*>& kept, MessagePlan& 
                                       strip_brackets(recipient->as_given), mailing_id, now});
             }
         }
+    }
+}
+
+// Known at end of headers, so the MTA is asked for end of message only when
+// it may be needed. `missing` never touches a sender's own List-Unsubscribe.
+bool Session::adds_unsubscribe_headers() const {
+    if (!message_.marketing || runtime_->unsubscriber == nullptr) {
+        return false;
+    }
+    return config().unsubscribe.add_headers != config::UnsubscribeHeaders::missing ||
+           !has_header(kListUnsubscribe);
+}
+
+// RFC 8058 one-click unsubscribe (issue 16). Only for one kept recipient: the
+// token names one person, and in a message to several every reader who
+// pressed it would unsubscribe that one person instead of themselves.
+void Session::plan_unsubscribe_headers(const std::vector<const Recipient*>& kept,
+                                       const std::string& mailing_id, MessagePlan& plan) const {
+    if (kept.size() != 1 || !adds_unsubscribe_headers()) {
+        return;
+    }
+    feedback_loop::UnsubscribeClaims claims{
+        strip_brackets(kept.front()->as_given),
+        mailing_id.substr(0, feedback_loop::kMaxUnsubscribeMailingId), unix_now()};
+    std::string token;
+    try {
+        token = runtime_->unsubscriber->sign(claims);
+    } catch (const std::invalid_argument& error) {
+        log::error("{}: unsubscribe headers not added: {}", message_.queue_id, error.what());
+        return;
+    }
+    auto ours = "<" + config().web.public_url + "/u/" + token + ">";
+    set_header(kListUnsubscribe, ours + mailto_entries(header_value(kListUnsubscribe)), plan);
+    // A -Post that came with the message now speaks for our URL: one header, ours.
+    set_header(kListUnsubscribePost, kOneClick, plan);
+}
+
+// Changes the first header called `name`, or adds it. RFC 2369 allows each
+// List- header once; a second copy is left as the sender wrote it.
+void Session::set_header(const std::string& name, const std::string& value,
+                         MessagePlan& plan) const {
+    if (!has_header(name)) {
+        plan.header_additions.push_back({name, value});
+    } else {
+        plan.header_changes.push_back({name, 1, value});
     }
 }
 

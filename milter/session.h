@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "feedback_loop/reference.h"
+#include "feedback_loop/unsubscribe_token.h"
 #include "milter/message_plan.h"
 #include "milter/policy.h"
 #include "milter/ports.h"
@@ -25,6 +26,8 @@ struct Runtime {
     ReportIntake* intake = nullptr;
     SendLog* send_log = nullptr;                                   // null: send log off
     std::unique_ptr<const feedback_loop::ReferenceSigner> signer;  // null: no reference header
+    // null: no List-Unsubscribe headers (off, add_headers never, or no key)
+    std::unique_ptr<const feedback_loop::UnsubscribeSigner> unsubscriber;
 
     Runtime(std::shared_ptr<const config::Config> config, RecipientLookup* lookup,
             ReportIntake* intake, SendLog* send_log = nullptr);
@@ -93,7 +96,14 @@ class Session {
     bool is_feedback_address(const std::string& key) const;
     Verdict outbound_rcpt(const std::string& recipient, const std::string& key, bool non_smtpd);
     Verdict outbound_end(MessagePlan& plan);
-    void attribute(const std::vector<const Recipient*>& kept, MessagePlan& plan) const;
+    std::string find_mailing_id() const;
+    bool has_header(const std::string& name) const;
+    void attribute(const std::vector<const Recipient*>& kept, const std::string& mailing_id,
+                   MessagePlan& plan) const;
+    bool adds_unsubscribe_headers() const;
+    void plan_unsubscribe_headers(const std::vector<const Recipient*>& kept,
+                                  const std::string& mailing_id, MessagePlan& plan) const;
+    void set_header(const std::string& name, const std::string& value, MessagePlan& plan) const;
     std::string header_value(const std::string& name) const;
     void count_forged_header(const std::string& name);
     void plan_forged_header_removals(MessagePlan& plan) const;

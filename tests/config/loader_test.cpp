@@ -79,7 +79,9 @@ std::string describe(const Config& c) {
     out << static_cast<int>(c.logging.destination) << static_cast<int>(c.logging.level)
         << static_cast<int>(c.logging.pii) << ';';
     out << static_cast<int>(c.on_error.internal) << static_cast<int>(c.on_error.store_unavailable);
-    out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate;
+    out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate << ';';
+    out << c.web.public_url << c.unsubscribe.enabled << static_cast<int>(c.unsubscribe.add_headers)
+        << c.unsubscribe.token_lifetime.count();
     return out.str();
 }
 
@@ -106,6 +108,10 @@ TEST(ConfigLoader, ExampleLoadsAndEqualsTheDocumentedDefaults) {
     EXPECT_EQ(example.on_error.internal, FailureAction::tempfail);
     EXPECT_EQ(example.on_error.store_unavailable, FailureAction::tempfail);
     EXPECT_FALSE(example.suppression.default_expiry);
+    EXPECT_FALSE(example.unsubscribe.enabled);
+    EXPECT_EQ(example.unsubscribe.add_headers, UnsubscribeHeaders::missing);
+    EXPECT_EQ(example.unsubscribe.token_lifetime, std::chrono::hours(24 * 365));
+    EXPECT_TRUE(example.web.public_url.empty());
     ASSERT_EQ(example.outbound.networks.size(), 2u);
     EXPECT_TRUE(example.outbound.networks[0].contains("127.0.0.1"));
 }
@@ -347,6 +353,62 @@ TEST(ConfigLoader, DurationsSizesAndModesAreParsed) {
     EXPECT_EQ(config.milter.report_size_limit, 65536u);
     EXPECT_EQ(config.milter.socket_mode, 0600u);
     EXPECT_EQ(config.suppression.default_expiry, std::chrono::hours(24 * 30));
+}
+
+// Issue 16: one-click unsubscribe needs a place to link to and a key to sign with.
+const std::string kSigningKey =
+    "feedback:\n  reference_header:\n    keys:\n      - {id: k1, key_env: FBL_TEST_REF_KEY}\n"
+    "    active_key: k1\n";
+
+TEST(ConfigLoader, UnsubscribeLoadsWithPublicUrlAndKey) {
+    setenv("FBL_TEST_REF_KEY", "0123456789abcdef-unsubscribe", 1);
+    auto config = load_string(kSigningKey +
+                                  "web:\n  public_url: https://fbl.example.com/mail//\n"
+                                  "unsubscribe:\n  enabled: true\n  add_headers: always\n"
+                                  "  token_lifetime: 30d\n",
+                              "test.yaml");
+    EXPECT_EQ(config.web.public_url, "https://fbl.example.com/mail");
+    EXPECT_TRUE(config.unsubscribe.enabled);
+    EXPECT_EQ(config.unsubscribe.add_headers, UnsubscribeHeaders::always);
+    EXPECT_EQ(config.unsubscribe.token_lifetime, std::chrono::hours(24 * 30));
+    EXPECT_EQ(load_string("web:\n  public_url: http://127.0.0.1:8891\n", "t.yaml").web.public_url,
+              "http://127.0.0.1:8891");
+}
+
+TEST(ConfigLoader, UnsubscribeNeedsPublicUrlAndActiveKey) {
+    setenv("FBL_TEST_REF_KEY", "0123456789abcdef-unsubscribe", 1);
+    EXPECT_EQ(only_error(kSigningKey + "unsubscribe:\n  enabled: true\n"),
+              "test.yaml:7:12: unsubscribe.enabled: needs web.public_url: the unsubscribe link "
+              "points there");
+    EXPECT_EQ(only_error("web:\n  public_url: https://fbl.example.com\n"
+                         "unsubscribe:\n  enabled: true\n"),
+              "test.yaml:4:12: unsubscribe.enabled: needs feedback.reference_header.active_key: "
+              "the unsubscribe token is signed with it");
+    // Off, neither is needed.
+    EXPECT_TRUE(errors_of("unsubscribe:\n  enabled: false\n  add_headers: never\n").empty());
+}
+
+TEST(ConfigLoader, PublicUrlMustBeAPlainHttpUrl) {
+    for (const auto& [url, why] : std::vector<std::pair<std::string, std::string>>{
+             {"ftp://fbl.example.com", "must start with https:// or http://"},
+             {"fbl.example.com", "must start with https:// or http://"},
+             {"https://", "has no host"},
+             {"https:///u", "has no host"},
+             {"https://fbl.example.com/?a=1", "must have no query or fragment"},
+             {"https://fbl.example.com/#top", "must have no query or fragment"},
+             {"'https://fbl.example.com/a b'", "must be ASCII without blanks"}}) {
+        EXPECT_THAT(only_error("web:\n  public_url: " + url + "\n"),
+                    AllOf(HasSubstr("web.public_url: "), HasSubstr(why)))
+            << url;
+    }
+}
+
+TEST(ConfigLoader, UnsubscribeChoicesAndLifetimeAreChecked) {
+    EXPECT_THAT(only_error("unsubscribe:\n  add_headers: sometimes\n"),
+                AllOf(HasSubstr("unsubscribe.add_headers"), HasSubstr("missing"),
+                      HasSubstr("always"), HasSubstr("never")));
+    EXPECT_THAT(only_error("unsubscribe:\n  token_lifetime: 1h\n"),
+                HasSubstr("unsubscribe.token_lifetime: must be at least 1d"));
 }
 
 }  // namespace

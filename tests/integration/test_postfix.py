@@ -2,6 +2,10 @@
 
 Run as root: `python3 -m unittest test_postfix` with FBLMILTER and FBLCTL set.
 """
+import base64
+import email
+import hashlib
+import hmac
 import json
 import os
 import smtplib
@@ -42,6 +46,26 @@ metrics:
   listen: 127.0.0.1:{metrics_port}
 """
 
+# Issue 16, for PostfixIntegration only: a signing key, and one-click
+# unsubscribe headers on single-recipient marketing mail.
+ONE_CLICK_KEY = """\
+  reference_header:
+    keys:
+      - {{id: k1, key_file: {root}/ref-k1.key}}
+    active_key: k1
+"""
+ONE_CLICK = """\
+web:
+  public_url: https://fbl.example.com/
+unsubscribe:
+  enabled: true
+  add_headers: always
+"""
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
 
 def recipients_of(message):
     return sorted(message["rcpt_to"])
@@ -53,6 +77,11 @@ class PostfixIntegration(unittest.TestCase):
         if os.geteuid() != 0:
             raise unavailable("needs root to run a private Postfix")
         cls.root = make_root()
+        cls.unsubscribe_key = base64.b64encode(os.urandom(32))
+        key_path = os.path.join(cls.root, "ref-k1.key")
+        with open(key_path, "wb") as out:
+            out.write(cls.unsubscribe_key + b"\n")
+        os.chmod(key_path, 0o600)
         cls.milter_port = free_port()
         cls.metrics_port = free_port()
         cls.milter = FblMilter(cls.root, cls.config("marketing")).start()
@@ -64,8 +93,9 @@ class PostfixIntegration(unittest.TestCase):
 
     @classmethod
     def config(cls, scope):
-        return CONFIG.format(port=cls.milter_port, scope=scope, root=cls.root,
-                             metrics_port=cls.metrics_port)
+        text = CONFIG.replace("  disposition: accept\n", "  disposition: accept\n" + ONE_CLICK_KEY)
+        return text.format(port=cls.milter_port, scope=scope, root=cls.root,
+                           metrics_port=cls.metrics_port) + ONE_CLICK
 
     def send_report(self, victim, **kwargs):
         with self.postfix.smtp(inbound=True) as smtp:
@@ -322,6 +352,35 @@ class PostfixIntegration(unittest.TestCase):
             self.milter.start()
 
     # 6. fblmilter stopped: Postfix applies milter_default_action (tempfail). Last.
+    def unsubscribe_claims(self, token):
+        """The claims of a genuine unsubscribe token, checked here against the
+        key file (fblctl has no verify command; fblweb will verify these):
+        u1.<key id>.<payload>.<HMAC-SHA256 over "fbl-unsubscribe-v1." + the rest>."""
+        version, key_id, payload, tag = token.split(".")
+        self.assertEqual((version, key_id), ("u1", "k1"))
+        signed = f"fbl-unsubscribe-v1.{version}.{key_id}.{payload}".encode()
+        expected = hmac.new(self.unsubscribe_key, signed, hashlib.sha256).digest()
+        self.assertTrue(hmac.compare_digest(expected, b64url_decode(tag)), "the token's tag is not ours")
+        return json.loads(b64url_decode(payload))
+
+    # Issue 16: a one-recipient newsletter leaves with RFC 8058 one-click
+    # headers (add_headers: always keeps the sender's mailto:).
+    def test_15_newsletter_gets_one_click_unsubscribe(self):
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", ["reader15@example.com"],
+                          messages.marketing("news@news.example.org", ["reader15@example.com"]))
+        delivered = self.postfix.delivered(lambda m: m["rcpt_to"] == ["reader15@example.com"])
+        headers = email.message_from_string(delivered[0]["data"])
+        self.assertEqual(len(headers.get_all("List-Unsubscribe")), 1)
+        value = "".join(headers["List-Unsubscribe"].split())
+        prefix = "<https://fbl.example.com/u/"
+        self.assertTrue(value.startswith(prefix), value)
+        self.assertTrue(value.endswith(">,<mailto:unsubscribe@news.example.org>"), value)
+        claims = self.unsubscribe_claims(value[len(prefix):value.index(">")])
+        self.assertEqual((claims["r"], claims["m"]), ("reader15@example.com", "december-2026"))
+        self.assertLess(abs(claims["t"] - time.time()), 300)
+        self.assertEqual(headers.get_all("List-Unsubscribe-Post"), ["List-Unsubscribe=One-Click"])
+
     def test_9_stopped_milter_means_default_action(self):
         self.assertEqual(self.milter.stop(), 0)
         try:

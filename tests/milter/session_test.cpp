@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "config/loader.h"
 #include "feedback_loop/reference.h"
+#include "feedback_loop/unsubscribe_token.h"
 #include "store/store.h"
 
 namespace fbl::milter {
@@ -656,6 +657,159 @@ TEST_F(AttributionTest, PersonalMailIsLeftAlone) {
     session.header("Subject", "Re: ticket");
     EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::accept);
     EXPECT_TRUE(send_log.records.empty());
+}
+
+// Issue 16: RFC 8058 one-click unsubscribe headers, read from the plan.
+class UnsubscribeTest : public AttributionTest {
+  protected:
+    static constexpr const char* kPublicUrl = "https://fbl.example.com/mail";
+
+    Session start_unsubscribe(const std::string& add_headers, bool enabled = true) {
+        auto config = std::make_shared<const config::Config>(config::load_string(
+            "feedback:\n  reference_header:\n    keys:\n      - id: k1\n        key_file: " +
+                key_file.string() + "\n    active_key: k1\n" + "web:\n  public_url: " + kPublicUrl +
+                "/\n" + "unsubscribe:\n  enabled: " + (enabled ? "true" : "false") +
+                "\n  add_headers: " + add_headers + "\n",
+            "t.yaml"));
+        Session session(std::make_shared<const Runtime>(config, &lookup, &intake));
+        session.connect({"client.example", "127.0.0.1", 40025}, macros);
+        return session;
+    }
+
+    // A newsletter (marketing by X-Mailing-ID) to `recipients`, with `headers`.
+    MessagePlan newsletter(Session& session, const std::vector<std::string>& recipients,
+                           const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+        session.mail_from("<news@example.org>", macros);
+        for (const auto& recipient : recipients) {
+            session.rcpt(recipient, macros);
+        }
+        session.header("X-Mailing-ID", "dec-2026");
+        for (const auto& [name, value] : headers) {
+            session.header(name, value);
+        }
+        EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::skip_body);
+        return session.end_of_message(macros);
+    }
+
+    static std::vector<std::string> values(const MessagePlan& plan, const std::string& name) {
+        std::vector<std::string> found;
+        for (const auto& addition : plan.header_additions) {
+            if (addition.name == name) {
+                found.push_back("add " + addition.value);
+            }
+        }
+        for (const auto& change : plan.header_changes) {
+            if (change.name == name) {
+                found.push_back("change " + std::to_string(change.index) + " " + change.value);
+            }
+        }
+        return found;
+    }
+
+    // The token of "<{public_url}/u/{token}>..." or "" when the value is not ours.
+    static std::string token_in(const std::string& value) {
+        std::string prefix = std::string("<") + kPublicUrl + "/u/";
+        if (!value.starts_with(prefix)) {
+            return {};
+        }
+        auto end = value.find('>');
+        return value.substr(prefix.size(), end - prefix.size());
+    }
+
+    feedback_loop::UnsubscribeCheck verify(const Session& session, const std::string& token) {
+        return feedback_loop::verify_unsubscribe(
+            token, session.runtime().config->feedback.reference_header.keys, std::chrono::hours(24),
+            std::chrono::system_clock::now());
+    }
+};
+
+TEST_F(UnsubscribeTest, SingleRecipientMarketingGetsBothHeadersAndAVerifiableToken) {
+    auto session = start_unsubscribe("missing");
+    auto plan = newsletter(session, {"<Reader@Example.com>"});
+    auto unsubscribe = values(plan, "List-Unsubscribe");
+    ASSERT_EQ(unsubscribe.size(), 1u);
+    ASSERT_TRUE(unsubscribe[0].starts_with("add ")) << unsubscribe[0];
+    auto value = unsubscribe[0].substr(4);
+    EXPECT_EQ(value.back(), '>');
+    auto check = verify(session, token_in(value));
+    ASSERT_EQ(check.status, feedback_loop::UnsubscribeCheck::Status::valid) << value;
+    EXPECT_EQ(check.claims.recipient, "Reader@Example.com");  // as the MTA gave it
+    EXPECT_EQ(check.claims.mailing_id, "dec-2026");
+    EXPECT_THAT(values(plan, "List-Unsubscribe-Post"),
+                ElementsAre("add List-Unsubscribe=One-Click"));
+}
+
+TEST_F(UnsubscribeTest, SeveralRecipientsGetNone) {
+    auto session = start_unsubscribe("always");
+    auto plan = newsletter(session, {"<a@example.com>", "<b@example.com>"});
+    EXPECT_TRUE(values(plan, "List-Unsubscribe").empty());
+    EXPECT_TRUE(values(plan, "List-Unsubscribe-Post").empty());
+}
+
+TEST_F(UnsubscribeTest, OneKeptOfSeveralGetsTheHeadersForThatOne) {
+    lookup.suppressed["gone@example.com"] = suppression::Scope::marketing;
+    auto session = start_unsubscribe("missing");
+    auto plan = newsletter(session, {"<gone@example.com>", "<stays@example.com>"});
+    auto unsubscribe = values(plan, "List-Unsubscribe");
+    ASSERT_EQ(unsubscribe.size(), 1u);
+    EXPECT_EQ(verify(session, token_in(unsubscribe[0].substr(4))).claims.recipient,
+              "stays@example.com");
+}
+
+TEST_F(UnsubscribeTest, PersonalMailGetsNone) {
+    auto session = start_unsubscribe("always");
+    session.mail_from("<support@example.org>", macros);
+    session.rcpt("<a@example.com>", macros);
+    session.header("Subject", "Re: ticket");
+    EXPECT_EQ(session.end_of_headers(macros).action, Verdict::Action::accept);
+    auto plan = session.end_of_message(macros);
+    EXPECT_TRUE(values(plan, "List-Unsubscribe").empty());
+    EXPECT_TRUE(values(plan, "List-Unsubscribe-Post").empty());
+}
+
+TEST_F(UnsubscribeTest, MissingModeLeavesTheSendersHeaderAlone) {
+    auto session = start_unsubscribe("missing");
+    auto plan = newsletter(session, {"<reader@example.com>"},
+                           {{"List-Unsubscribe", "<https://esp.example/u/1>"}});
+    EXPECT_TRUE(values(plan, "List-Unsubscribe").empty());
+    EXPECT_TRUE(values(plan, "List-Unsubscribe-Post").empty());
+}
+
+TEST_F(UnsubscribeTest, MissingModeTakesOverAStrayPostHeader) {
+    auto session = start_unsubscribe("missing");
+    auto plan = newsletter(session, {"<reader@example.com>"},
+                           {{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}});
+    ASSERT_EQ(values(plan, "List-Unsubscribe").size(), 1u);
+    EXPECT_THAT(values(plan, "List-Unsubscribe-Post"),
+                ElementsAre("change 1 List-Unsubscribe=One-Click"));
+}
+
+TEST_F(UnsubscribeTest, AlwaysModePutsOursFirstAndKeepsOnlyMailto) {
+    auto session = start_unsubscribe("always");
+    auto plan = newsletter(
+        session, {"<reader@example.com>"},
+        {{"List-Unsubscribe", "<https://esp.example/u/1>, <MAILTO:leave@example.org?subject=x>"},
+         {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}});
+    auto unsubscribe = values(plan, "List-Unsubscribe");
+    ASSERT_EQ(unsubscribe.size(), 1u);
+    ASSERT_TRUE(unsubscribe[0].starts_with("change 1 <")) << unsubscribe[0];
+    auto value = unsubscribe[0].substr(9);
+    EXPECT_EQ(verify(session, token_in(value)).status,
+              feedback_loop::UnsubscribeCheck::Status::valid);
+    EXPECT_TRUE(value.ends_with(">, <MAILTO:leave@example.org?subject=x>")) << value;
+    EXPECT_THAT(value, Not(HasSubstr("esp.example")));
+    EXPECT_THAT(values(plan, "List-Unsubscribe-Post"),
+                ElementsAre("change 1 List-Unsubscribe=One-Click"));
+}
+
+TEST_F(UnsubscribeTest, NeverModeAndDisabledAddNothing) {
+    for (auto [mode, enabled] : {std::pair{"never", true}, std::pair{"always", false}}) {
+        auto session = start_unsubscribe(mode, enabled);
+        auto plan = newsletter(session, {"<reader@example.com>"});
+        EXPECT_TRUE(values(plan, "List-Unsubscribe").empty()) << mode;
+        EXPECT_TRUE(values(plan, "List-Unsubscribe-Post").empty()) << mode;
+        EXPECT_FALSE(values(plan, "X-FBL-Ref").empty()) << "the reference header still goes";
+    }
 }
 
 }  // namespace
