@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 namespace fbl::crypto {
@@ -143,6 +144,14 @@ std::string HmacSha256::sign(std::string_view text) const {
 
 std::string hmac_sha256(std::string_view key, std::string_view text) {
     return HmacSha256(key).sign(text);
+}
+
+std::string hex(std::string_view bytes) {
+    return hex_of(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+bool same_in_constant_time(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -46,6 +46,13 @@ class HmacSha256 {
 // The 32 raw bytes of HMAC-SHA256(key, text), for a key used once.
 std::string hmac_sha256(std::string_view key, std::string_view text);
 
+// Lower-case hex of bytes.
+std::string hex(std::string_view bytes);
+
+// Whether a and b are the same bytes, in time that depends on their length
+// only: for comparing a MAC a stranger sent with the one we computed.
+bool same_in_constant_time(std::string_view a, std::string_view b);
+
 // Lower-case hex of SHA-256(data).
 std::string sha256_hex(std::string_view data);
 

@@ -1,0 +1,21 @@
+#include "web/hooks/hook_reading.h"
+
+namespace fbl::web::hooks {
+
+const char* to_string(HookVerdict verdict) {
+    switch (verdict) {
+        case HookVerdict::event:
+            return "event";
+        case HookVerdict::ignored:
+            return "ignored";
+        case HookVerdict::bad_signature:
+            return "bad-signature";
+        case HookVerdict::stale:
+            return "stale";
+        case HookVerdict::malformed:
+            return "malformed";
+    }
+    return "malformed";
+}
+
+}  // namespace fbl::web::hooks

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "intake/event.h"
+#include "store/records.h"
+
+namespace fbl::web::hooks {
+
+// What a provider's webhook request turned out to be, decided from its bytes
+// and our secret before anything is stored.
+enum class HookVerdict {
+    event,          // verified, and it is a complaint or an unsubscribe
+    ignored,        // verified, but an event we do not act on (delivered, opened, ...)
+    bad_signature,  // not signed with our secret
+    stale,          // signed, but outside the window: an old request replayed
+    malformed,      // not the shape the provider documents
+};
+
+const char* to_string(HookVerdict verdict);
+
+struct HookReading {
+    HookVerdict verdict = HookVerdict::malformed;
+    std::string why;  // for the log: never a secret, never the body
+    // The request's one-time token, remembered once the event is committed
+    // so the same signed request is refused while it is still fresh.
+    std::string replay_token;
+    store::TimePoint replay_until{};
+    std::optional<intake::VouchedEvent> event;  // with verdict event
+};
+
+}  // namespace fbl::web::hooks
