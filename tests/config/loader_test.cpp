@@ -79,7 +79,11 @@ std::string describe(const Config& c) {
     out << static_cast<int>(c.logging.destination) << static_cast<int>(c.logging.level)
         << static_cast<int>(c.logging.pii) << ';';
     out << static_cast<int>(c.on_error.internal) << static_cast<int>(c.on_error.store_unavailable);
-    out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate;
+    out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate << ';';
+    out << c.web.listen.host << c.web.listen.port << c.web.threads << c.web.request_timeout.count()
+        << c.web.max_body << c.web.tls.cert_file << c.web.tls.key_file;
+    for (const auto& network : c.web.trusted_proxies)
+        out << network.text() << ',';
     return out.str();
 }
 
