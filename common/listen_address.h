@@ -17,6 +17,14 @@ struct ListenAddress {
 // std::invalid_argument saying why not.
 ListenAddress parse_listen(const std::string& listen);
 
+// The same split for a listener that may face the network (web.listen:
+// fblweb can serve TLS itself): any numeric address, or localhost; port
+// 1..65535. Throws std::invalid_argument saying why not.
+ListenAddress parse_any_listen(const std::string& listen);
+
+// How CivetWeb's listening_ports names it: 127.0.0.1:8891, [::1]:8891.
+std::string to_string(const ListenAddress& address);
+
 // Checks a metrics.listen value; returns "" when fine (or empty: off), else why not.
 std::string listen_problem(const std::string& listen);
 

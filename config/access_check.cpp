@@ -111,6 +111,16 @@ std::vector<std::string> access_problems(const Config& config) {
     return problems;
 }
 
+std::vector<std::string> web_access_problems(const WebSettings& web) {
+    std::vector<std::string> problems;
+    for (const auto& file : {web.tls.cert_file, web.tls.key_file}) {
+        if (!file.empty() && ::access(file.c_str(), R_OK) != 0) {
+            problems.push_back(can_not("read", file));
+        }
+    }
+    return problems;
+}
+
 AccessReport check_access_as_daemon_user(const Config& config) {
     AccessReport report;
     const auto& name = config.milter.user;

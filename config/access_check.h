@@ -23,4 +23,9 @@ AccessReport check_access_as_daemon_user(const Config& config);
 // The checks themselves, with the current ids (the child's work).
 std::vector<std::string> access_problems(const Config& config);
 
+// fblweb's own files (web.tls), with the current ids. Apart from
+// access_problems so that fblmilter's --check-config (its unit's
+// ExecStartPre) never fails on a web setting: fblweb must not stop mail.
+std::vector<std::string> web_access_problems(const WebSettings& web);
+
 }  // namespace fbl::config

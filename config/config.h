@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "config/network.h"
 #include "config/secret.h"
@@ -237,15 +238,32 @@ struct MetricsSettings {
     std::string listen;  // "127.0.0.1:9890"; empty = off
 };
 
+// --- web: (fblweb) -------------------------------------------------------
+// Kept together so the other web: keys (public_url, ...) merge in one place.
+
+// Both files or neither: a certificate without its key cannot serve TLS.
+struct WebTls {
+    std::string cert_file;  // PEM; absolute after loading
+    std::string key_file;
+    bool enabled() const { return !cert_file.empty(); }
+};
+
+struct WebSettings {
+    metrics::ListenAddress listen{"127.0.0.1", 8891};
+    int threads = 8;                       // CivetWeb's worker pool
+    Seconds request_timeout{10};           // a slow client is cut off after this
+    std::uint64_t max_body = 1024 * 1024;  // larger requests get 413, body unread
+    WebTls tls;
+    // Peers whose X-Forwarded-For is believed (web/client_address.h).
+    std::vector<Network> trusted_proxies;
+    // Where people reach fblweb: the base of every link we put in mail.
+    std::string public_url;  // "https://fbl.example.com", no trailing slash; empty = none
+};
+// --- end of web: ------------------------------------------------------------
+
 struct StatsSettings {
     double warning_rate = 0.001;
     double critical_rate = 0.003;
-};
-
-// Where people reach fblweb (issue 16). Only the base of the links we put
-// in mail here; the rest of the web: section lives with fblweb.
-struct WebSettings {
-    std::string public_url;  // "https://fbl.example.com", no trailing slash; empty = none
 };
 
 // When the milter writes our RFC 8058 headers into marketing mail.

@@ -428,6 +428,44 @@ void read_metrics(MapReader reader, MetricsSettings& metrics) {
     }
 }
 
+// --- web: (fblweb) -------------------------------------------------------
+// One group, so the other web: keys (public_url, ...) merge in one place.
+
+void read_web_tls(MapReader reader, WebTls& tls) {
+    reader.read("cert_file", tls.cert_file);
+    reader.read("key_file", tls.key_file);
+    if (tls.cert_file.empty() != tls.key_file.empty()) {
+        reader.error(tls.cert_file.empty() ? "cert_file" : "key_file",
+                     "cert_file and key_file go together: give both or neither");
+    }
+    tls.cert_file = absolute(tls.cert_file);
+    tls.key_file = absolute(tls.key_file);
+}
+
+void read_web_listen(MapReader& reader, metrics::ListenAddress& listen) {
+    std::string text = metrics::to_string(listen);
+    reader.read("listen", text);
+    try {
+        listen = metrics::parse_any_listen(text);
+    } catch (const std::invalid_argument& error) {
+        reader.error("listen", error.what());
+    }
+}
+
+void read_trusted_proxies(MapReader& reader, std::vector<Network>& proxies) {
+    std::vector<std::string> texts;
+    reader.read("trusted_proxies", texts);
+    auto list = reader.node("trusted_proxies");
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (auto network = Network::parse(texts[i])) {
+            proxies.push_back(*network);
+        } else {
+            reader.error_at(list[i], "trusted_proxies[" + std::to_string(i) + "]",
+                            "'" + texts[i] + "' is not an address or CIDR network");
+        }
+    }
+}
+
 // The base of every link we put in mail: a reader's client opens it as is,
 // so it must be a plain http(s) URL our "/u/<token>" can be appended to.
 std::string public_url_problem(const std::string& url) {
@@ -453,7 +491,7 @@ std::string public_url_problem(const std::string& url) {
     return {};
 }
 
-void read_web(MapReader reader, WebSettings& web) {
+void read_public_url(MapReader& reader, WebSettings& web) {
     reader.read("public_url", web.public_url);
     if (web.public_url.empty()) {
         return;
@@ -466,6 +504,23 @@ void read_web(MapReader reader, WebSettings& web) {
     }
 }
 
+void read_web(MapReader reader, WebSettings& web) {
+    read_web_listen(reader, web.listen);
+    reader.read("threads", web.threads, 1, 64);
+    reader.read_duration("request_timeout", web.request_timeout);
+    if (web.request_timeout.count() < 1) {
+        reader.error("request_timeout", "must be at least 1s");
+    }
+    reader.read_size("max_body", web.max_body);
+    constexpr std::uint64_t kMaxBodyCeiling = 1024ull * 1024 * 1024;
+    if (web.max_body < 1024 || web.max_body > kMaxBodyCeiling) {
+        reader.error("max_body", "must be between 1KiB and 1GiB");
+    }
+    read_web_tls(reader.child("tls"), web.tls);
+    read_trusted_proxies(reader, web.trusted_proxies);
+    read_public_url(reader, web);
+}
+// --- end of web: ------------------------------------------------------------
 // Read after web: and feedback:, whose settings it needs.
 void read_unsubscribe(MapReader reader, Config& config) {
     auto& unsubscribe = config.unsubscribe;

@@ -82,6 +82,10 @@ std::string describe(const Config& c) {
     out << c.metrics.listen << c.stats.warning_rate << c.stats.critical_rate << ';';
     out << c.web.public_url << c.unsubscribe.enabled << static_cast<int>(c.unsubscribe.add_headers)
         << c.unsubscribe.token_lifetime.count();
+    out << c.web.listen.host << c.web.listen.port << c.web.threads << c.web.request_timeout.count()
+        << c.web.max_body << c.web.tls.cert_file << c.web.tls.key_file;
+    for (const auto& network : c.web.trusted_proxies)
+        out << network.text() << ',';
     return out.str();
 }
 

@@ -2,12 +2,13 @@
 
 - fblmilter.yaml(5) names every key of config/fblmilter.yaml;
 - fblctl(8) documents exactly the commands `fblctl --help` lists;
-- fblmilter(8) documents every option of `fblmilter --help`;
+- fblmilter(8) and fblweb(8) document every option of their --help;
 - every page renders with scdoc;
 - packaging/make-config yields a file `fblmilter --check-config` accepts;
-- the systemd unit has the settings issue 9 asks for.
+- the systemd units have the settings issue 9 (fblweb: issue 16) asks for,
+  and fblweb.service is hardened exactly like fblmilter.service.
 
-Environment: FBLMILTER, FBLCTL (built binaries), FBL_SOURCE_DIR.
+Environment: FBLMILTER, FBLCTL, FBLWEB (built binaries), FBL_SOURCE_DIR.
 """
 import os
 import re
@@ -21,6 +22,7 @@ SOURCE = os.environ.get("FBL_SOURCE_DIR",
 MAN = os.path.join(SOURCE, "packaging", "man")
 FBLMILTER = os.environ.get("FBLMILTER", "fblmilter")
 FBLCTL = os.environ.get("FBLCTL", "fblctl")
+FBLWEB = os.environ.get("FBLWEB", "fblweb")
 
 
 def read(path):
@@ -158,11 +160,17 @@ class CommandReference(unittest.TestCase):
         self.assertEqual(sorted(documented - actual), [], "fblctl(8) documents absent commands")
 
     def test_fblmilter_8_documents_every_option(self):
-        page = read(os.path.join(MAN, "fblmilter.8.scd"))
-        options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", run(FBLMILTER, "--help").stdout))
+        self.assert_documents_every_option("fblmilter.8.scd", FBLMILTER)
+
+    def test_fblweb_8_documents_every_option(self):
+        self.assert_documents_every_option("fblweb.8.scd", FBLWEB)
+
+    def assert_documents_every_option(self, page_name, binary):
+        page = read(os.path.join(MAN, page_name))
+        options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", run(binary, "--help").stdout))
         self.assertIn("--check-config", options)
         missing = [o for o in sorted(options) if f"*{o}*" not in page]
-        self.assertEqual(missing, [], "options missing from fblmilter(8)")
+        self.assertEqual(missing, [], f"options missing from {page_name}")
 
 
 class ManPagesRender(unittest.TestCase):
@@ -170,7 +178,8 @@ class ManPagesRender(unittest.TestCase):
         if shutil.which("scdoc") is None:
             raise unavailable("scdoc is not installed (scripts/install-deps)")
         pages = [p for p in os.listdir(MAN) if p.endswith(".scd")]
-        self.assertEqual(sorted(pages), ["fblctl.8.scd", "fblmilter.8.scd", "fblmilter.yaml.5.scd"])
+        self.assertEqual(sorted(pages), ["fblctl.8.scd", "fblmilter.8.scd", "fblmilter.yaml.5.scd",
+                                         "fblweb.8.scd"])
         for page in pages:
             with open(os.path.join(MAN, page), "rb") as source:
                 result = subprocess.run(["scdoc"], stdin=source, capture_output=True)
@@ -295,14 +304,51 @@ class SystemdUnit(unittest.TestCase):
             self.assertIn(setting, lines)
 
     def test_exposure_is_low(self):
+        for unit in ("fblmilter.service", "fblweb.service"):
+            self.assert_exposure_is_low(unit)
+
+    def assert_exposure_is_low(self, unit):
         if shutil.which("systemd-analyze") is None:
             raise unavailable("systemd-analyze is not installed")
         result = run("systemd-analyze", "security", "--offline=true",
-                     os.path.join(SOURCE, "packaging", "fblmilter.service"))
-        match = re.search(r"Overall exposure level for fblmilter.service: ([0-9.]+)", result.stdout)
+                     os.path.join(SOURCE, "packaging", unit))
+        match = re.search(rf"Overall exposure level for {unit}: ([0-9.]+)", result.stdout)
         if match is None:
             raise unavailable("this systemd-analyze cannot rate unit files offline")
         self.assertLessEqual(float(match.group(1)), 2.0, result.stdout[-2000:])
+
+
+class WebUnit(unittest.TestCase):
+    REQUIRED = [
+        "Type=notify",
+        "ExecStartPre=/usr/sbin/fblweb --check-config -c /etc/fblmilter/fblmilter.yaml",
+        "ExecStart=/usr/sbin/fblweb -f -c /etc/fblmilter/fblmilter.yaml",
+        "ExecReload=/bin/kill -USR1 $MAINPID",
+        "User=fblmilter",
+        "StateDirectory=fblmilter",
+        "Restart=on-failure",
+    ]
+    HARDENING_START = "ProtectSystem=strict"
+
+    @staticmethod
+    def hardening(unit):
+        """The lines from ProtectSystem= to the [Install] section."""
+        lines = read(os.path.join(SOURCE, "packaging", unit)).splitlines()
+        start = lines.index(WebUnit.HARDENING_START)
+        return lines[start:lines.index("[Install]")]
+
+    def test_unit_has_what_issue_16_asks_for(self):
+        lines = read(os.path.join(SOURCE, "packaging", "fblweb.service")).splitlines()
+        for setting in self.REQUIRED:
+            self.assertIn(setting, lines)
+
+    def test_hardened_like_fblmilter(self):
+        self.assertEqual(self.hardening("fblweb.service"), self.hardening("fblmilter.service"))
+
+    def test_does_not_own_fblmilters_runtime_directory(self):
+        # Stopping fblweb must not remove /run/fblmilter (the milter socket).
+        lines = read(os.path.join(SOURCE, "packaging", "fblweb.service")).splitlines()
+        self.assertFalse([line for line in lines if line.startswith("RuntimeDirectory")])
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ SOURCE = os.environ.get("FBL_SOURCE_DIR",
                         os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 INSTALLED_FBLMILTER = "/usr/sbin/fblmilter"
 INSTALLED_FBLCTL = "/usr/bin/fblctl"
+INSTALLED_FBLWEB = "/usr/sbin/fblweb"
 CONFIG = "/etc/fblmilter/fblmilter.yaml"
 
 # The harness reads these at import time: point it at the installed binaries.
@@ -164,17 +165,20 @@ class DebianPackage(unittest.TestCase):
         self.files = run("dpkg-query", "-L", "fblmilter").stdout.split()
 
     def check_layout(self):
-        for path in (INSTALLED_FBLMILTER, INSTALLED_FBLCTL):
+        for path in (INSTALLED_FBLMILTER, INSTALLED_FBLCTL, INSTALLED_FBLWEB):
             self.assertTrue(os.access(path, os.X_OK), path)
         self.assertIn("fblmilter", run(INSTALLED_FBLMILTER, "--version").stdout)
+        self.assertIn("fblweb", run(INSTALLED_FBLWEB, "--version").stdout)
         conffiles = run("dpkg-query", "-W", "-f=${Conffiles}", "fblmilter").stdout
         self.assertIn(CONFIG, conffiles)
         installed = read_text(CONFIG)
         self.assertIn("path: /var/lib/fblmilter/fblmilter.db", installed)
         self.assertIn("destination: syslog", installed)
-        units = [p for p in self.files if p.endswith("/systemd/system/fblmilter.service")]
-        self.assertEqual(len(units), 1, self.files)
-        for page in ("man8/fblmilter.8.gz", "man8/fblctl.8.gz", "man5/fblmilter.yaml.5.gz"):
+        for unit in ("fblmilter.service", "fblweb.service"):
+            units = [p for p in self.files if p.endswith(f"/systemd/system/{unit}")]
+            self.assertEqual(len(units), 1, (unit, self.files))
+        for page in ("man8/fblmilter.8.gz", "man8/fblctl.8.gz", "man8/fblweb.8.gz",
+                     "man5/fblmilter.yaml.5.gz"):
             self.assertIn(f"/usr/share/man/{page}", self.files)
         for doc in ("operations.md", "postfix.md", "sendmail.md", "examples/postfix/main.cf"):
             self.assertTrue(any(p.startswith(f"/usr/share/doc/fblmilter/{doc}") for p in self.files),
@@ -208,6 +212,10 @@ class DebianPackage(unittest.TestCase):
         result = run("runuser", "-u", "fblmilter", "--", INSTALLED_FBLMILTER, "--check-config",
                      "-c", CONFIG, check=False, cwd="/")
         self.assertEqual(result.returncode, 0, result.stderr)
+        # fblweb.service runs the same check as ExecStartPre.
+        web = run("runuser", "-u", "fblmilter", "--", INSTALLED_FBLWEB, "--check-config",
+                  "-c", CONFIG, check=False, cwd="/")
+        self.assertEqual(web.returncode, 0, web.stderr)
         # A secret the fblmilter user cannot read is caught by the same check.
         secret = "/etc/fblmilter/secrets/unreadable.key"
         with open(secret, "w") as out:

@@ -1,0 +1,129 @@
+#include "web/daemon.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "config/loader.h"
+#include "fbl/version.h"
+#include "web/client_address.h"
+#include "web/server.h"
+
+namespace fbl::web {
+namespace {
+
+void apply_logging(const config::LoggingSettings& logging) {
+    log::configure(logging.destination, logging.level, logging.pii, "fblweb");
+}
+
+// Blocked before any thread starts, so every thread inherits the mask and
+// only run()'s sigwait sees them.
+sigset_t block_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal_number : {SIGHUP, SIGTERM, SIGINT, SIGUSR1}) {
+        sigaddset(&signals, signal_number);
+    }
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    return signals;
+}
+
+bool same_server(const config::WebSettings& a, const config::WebSettings& b) {
+    return a.listen.host == b.listen.host && a.listen.port == b.listen.port &&
+           a.threads == b.threads && a.request_timeout == b.request_timeout &&
+           a.max_body == b.max_body && a.tls.cert_file == b.tls.cert_file &&
+           a.tls.key_file == b.tls.key_file;
+}
+
+bool same_store(const config::StoreSettings& a, const config::StoreSettings& b) {
+    return a.backend == b.backend && a.sqlite.path == b.sqlite.path &&
+           a.postgres.conninfo == b.postgres.conninfo;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string config_path, config::Config config)
+    : config_path_(std::filesystem::absolute(config_path).string()),
+      config_(std::make_shared<const config::Config>(std::move(config))) {
+    apply_logging(config_.load()->logging);
+}
+
+Response Daemon::dispatch(Request& request) const {
+    auto config = config_.load();
+    auto forwarded_for = request.headers.find("X-Forwarded-For");
+    request.client_address = real_client_address(request.client_address, forwarded_for.value_or(""),
+                                                 config->web.trusted_proxies);
+    return router_.route(request);
+}
+
+void Daemon::warn_about_restart_only_changes(const config::Config& fresh) const {
+    auto running = config_.load();
+    if (!same_server(running->web, fresh.web) || !same_store(running->store, fresh.store)) {
+        log::warning(
+            "reload: web.listen, threads, request_timeout, max_body, tls and store changes "
+            "take effect only after a restart");
+    }
+}
+
+bool Daemon::reload() {
+    std::lock_guard lock(reload_mutex_);
+    try {
+        auto fresh = std::make_shared<const config::Config>(config::load_file(config_path_));
+        warn_about_restart_only_changes(*fresh);
+        apply_logging(fresh->logging);
+        for (const std::string& warning : fresh->warnings) {
+            log::warning("reload: {}: {}", config_path_, warning);
+        }
+        config_.store(std::move(fresh));
+        log::notice("reload: configuration {} is now in force", config_path_);
+        return true;
+    } catch (const config::ConfigInvalid& error) {
+        log::error("reload refused, the previous configuration stays in force:\n{}", error.what());
+    } catch (const std::exception& error) {
+        log::error("reload refused, the previous configuration stays in force: {}", error.what());
+    }
+    return false;
+}
+
+int Daemon::run(bool foreground) {
+    sigset_t signals = block_signals();
+    if (!foreground && daemon(0, 0) != 0) {
+        throw std::runtime_error(std::string("cannot go to the background: ") +
+                                 std::strerror(errno));
+    }
+    auto config = config_.load();
+    store_health_ = std::make_unique<StoreHealth>(config->store);
+    if (!store_health_->healthy()) {
+        // Served anyway: /healthz says 503 until the store answers.
+        log::warning("the store does not answer yet; /healthz answers 503 until it does");
+    }
+    services_ = std::make_unique<RouteServices>(RouteServices{*store_health_});
+    router_ = make_router(*services_);
+    auto server = std::make_unique<Server>(config->web,
+                                           [this](Request& request) { return dispatch(request); });
+    log::notice("fblweb {} ready on {}{} with {}", kVersion, metrics::to_string(config->web.listen),
+                config->web.tls.enabled() ? " (TLS)" : "", config_path_);
+    sd_notify(0, "READY=1");
+    for (;;) {
+        int signal_number = 0;
+        if (sigwait(&signals, &signal_number) != 0) {
+            continue;
+        }
+        if (signal_number != SIGUSR1) {
+            break;
+        }
+        reload();
+    }
+    sd_notify(0, "STOPPING=1");
+    log::notice("fblweb stopping");
+    server.reset();
+    return 0;
+}
+
+}  // namespace fbl::web

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "web/router.h"
+#include "web/routes.h"
+#include "web/store_health.h"
+
+namespace fbl::web {
+
+// The fblweb process: the server, the router and the config in force
+// (swapped on SIGUSR1, as in fblmilter).
+class Daemon {
+  public:
+    Daemon(std::string config_path, config::Config config);
+
+    // Serves until SIGTERM/SIGINT/SIGHUP; returns the exit status.
+    int run(bool foreground);
+
+    // Loads the config file again; a bad one is refused and the old one
+    // stays. Returns whether the new config is now in force.
+    bool reload();
+
+  private:
+    // The real client address, then the router.
+    Response dispatch(Request& request) const;
+    void warn_about_restart_only_changes(const config::Config& fresh) const;
+
+    std::string config_path_;
+    std::atomic<std::shared_ptr<const config::Config>> config_;
+    std::mutex reload_mutex_;
+    std::unique_ptr<StoreHealth> store_health_;
+    std::unique_ptr<RouteServices> services_;
+    Router router_;
+};
+
+}  // namespace fbl::web

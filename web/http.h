@@ -1,0 +1,66 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// What a handler sees and answers: plain values, no server types, so every
+// handler is tested without a socket (web/router.h).
+namespace fbl::web {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+
+// "GET" -> Method::get; an unknown verb is Method::other (answered 405).
+Method method_from(std::string_view verb);
+std::string_view to_string(Method method);
+
+// The status codes fblweb answers; CivetWeb writes the reason phrase.
+enum class Status : int {
+    ok = 200,
+    bad_request = 400,
+    not_found = 404,
+    method_not_allowed = 405,
+    payload_too_large = 413,
+    internal_error = 500,
+    service_unavailable = 503,
+};
+
+// Names compared case-insensitively (RFC 9110 5.1); order kept.
+class Headers {
+  public:
+    void add(std::string name, std::string value);
+    // The first field of that name, if any.
+    std::optional<std::string_view> find(std::string_view name) const;
+    const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+  private:
+    std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct Request {
+    Method method = Method::get;
+    std::string path;   // decoded, without the query
+    std::string query;  // after '?', raw
+    Headers headers;
+    std::string body;
+    // The real client (web/client_address.h): the TCP peer, or what a
+    // trusted proxy says it is.
+    std::string client_address;
+};
+
+enum class ContentType { text_plain, text_html, application_json };
+std::string_view to_string(ContentType type);
+
+struct Response {
+    Status status = Status::ok;
+    ContentType content_type = ContentType::text_plain;
+    std::string body;
+    Headers headers;  // beyond Content-Type and Content-Length
+};
+
+// A plain-text answer: most errors, /healthz.
+Response text_response(Status status, std::string body);
+
+}  // namespace fbl::web
