@@ -89,19 +89,28 @@ std::unique_ptr<const feedback_loop::UnsubscribeSigner> make_unsubscriber(
 
 // The sender's own mailto: entries of an RFC 2369 list ("<url>, <url>"): a
 // mail client that cannot POST still has a way out. Their http URLs go: one
-// button must do one thing, and ours is the one we can honour.
+// button must do one thing, and ours is the one we can honour. The sender
+// wrote the header: one pass over it, and a few entries at most.
+constexpr int kMaxKeptMailto = 4;
+
 std::string mailto_entries(std::string_view value) {
     std::string kept;
-    for (auto open = value.find('<'); open != std::string_view::npos;
+    int count = 0;
+    for (auto open = value.find('<'); open != std::string_view::npos && count < kMaxKeptMailto;
          open = value.find('<', open + 1)) {
         auto close = value.find('>', open);
         if (close == std::string_view::npos) {
             break;
         }
         auto url = value.substr(open + 1, close - open - 1);
+        if (auto nested = url.rfind('<'); nested != std::string_view::npos) {
+            url.remove_prefix(nested + 1);  // "<<<x>": the entry is the innermost
+        }
         if (url.size() > 7 && text::iequals(url.substr(0, 7), "mailto:")) {
             kept += ", <" + std::string(url) + ">";
+            ++count;
         }
+        open = close;
     }
     return kept;
 }

@@ -802,6 +802,24 @@ TEST_F(UnsubscribeTest, AlwaysModePutsOursFirstAndKeepsOnlyMailto) {
                 ElementsAre("change 1 List-Unsubscribe=One-Click"));
 }
 
+// The sender writes this header: a hostile one costs one pass, and ours
+// carries a few of its entries, not all of them.
+TEST_F(UnsubscribeTest, AHostileListUnsubscribeIsReadInOnePassAndBounded) {
+    auto session = start_unsubscribe("always");
+    std::string many;
+    for (int i = 0; i < 100000; ++i) {
+        many += "<mailto:u" + std::to_string(i) + "@example.org>, ";
+    }
+    std::string opens = std::string(4 * 1024 * 1024, '<') + "mailto:x@example.org>";
+    for (const auto& existing : {many, opens}) {
+        auto plan = newsletter(session, {"<reader@example.com>"}, {{"List-Unsubscribe", existing}});
+        auto unsubscribe = values(plan, "List-Unsubscribe");
+        ASSERT_EQ(unsubscribe.size(), 1u);
+        EXPECT_LT(unsubscribe[0].size(), 1024u);
+        EXPECT_THAT(unsubscribe[0], HasSubstr(", <mailto:"));
+    }
+}
+
 TEST_F(UnsubscribeTest, NeverModeAndDisabledAddNothing) {
     for (auto [mode, enabled] : {std::pair{"never", true}, std::pair{"always", false}}) {
         auto session = start_unsubscribe(mode, enabled);
