@@ -120,5 +120,24 @@ TEST(Mailgun, OverlongSignatureFieldsAreRefusedBeforeTheMac) {
     EXPECT_EQ(read(edited).verdict, HookVerdict::bad_signature);
 }
 
+// What a stranger can send: 100,000 fields, a 10 MiB body, forged or not.
+TEST(Mailgun, HugeAndWideBodiesAreReadOnceAndBoundedInWhatTheyKeep) {
+    auto wide = body("complained");
+    for (int i = 0; i < 100000; ++i) {
+        wide["event-data"]["field-" + std::to_string(i)] = i;
+    }
+    auto reading = read(wide);
+    ASSERT_EQ(reading.verdict, HookVerdict::event);
+    EXPECT_LT(reading.event->detail.dump().size(), 1024u);  // only the named fields are kept
+
+    auto big = body("complained");
+    big["event-data"]["recipient"] = std::string(10 * 1024 * 1024, 'a') + "@example.com";
+    EXPECT_EQ(read(big).verdict, HookVerdict::malformed);
+    auto forged = body("complained");
+    forged["padding"] = std::string(10 * 1024 * 1024, 'x');
+    forged["signature"]["signature"] = std::string(64, '0');
+    EXPECT_EQ(read(forged).verdict, HookVerdict::bad_signature);
+}
+
 }  // namespace
 }  // namespace fbl::web::hooks
