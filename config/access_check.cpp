@@ -4,12 +4,15 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "config/loader.h"
 
 namespace fbl::config {
 namespace {
@@ -154,6 +157,21 @@ AccessReport check_access_as_daemon_user(const Config& config) {
     }
     report.problems = problems_as(config, *user, group);
     return report;
+}
+
+int report_check(const std::string& path, const std::vector<std::string>& warnings,
+                 const std::vector<std::string>& problems) {
+    for (const auto& warning : warnings) {
+        std::cerr << path << ": warning: " << warning << '\n';
+    }
+    for (const auto& problem : problems) {
+        std::cerr << path << ": " << problem << '\n';
+    }
+    if (!problems.empty()) {
+        return kExitConfig;
+    }
+    std::cout << path << ": configuration OK\n";
+    return 0;
 }
 
 }  // namespace fbl::config

@@ -28,4 +28,10 @@ std::vector<std::string> access_problems(const Config& config);
 // ExecStartPre) never fails on a web setting: fblweb must not stop mail.
 std::vector<std::string> web_access_problems(const WebSettings& web);
 
+// --check-config's answer, the same for both daemons: each warning and
+// problem on stderr as "PATH: ...", then "PATH: configuration OK" on stdout
+// and 0, or kExitConfig when there is a problem.
+int report_check(const std::string& path, const std::vector<std::string>& warnings,
+                 const std::vector<std::string>& problems);
+
 }  // namespace fbl::config

@@ -33,17 +33,7 @@ int check_config(const std::string& path, const fbl::config::Config& config,
             "): fblmilter re-keys the store at its next start (a reload "
             "refuses the change); `fblctl rekey` does it now");
     }
-    for (const auto& warning : warnings) {
-        std::cerr << path << ": warning: " << warning << '\n';
-    }
-    for (const auto& problem : access.problems) {
-        std::cerr << path << ": " << problem << '\n';
-    }
-    if (!access.problems.empty()) {
-        return fbl::config::kExitConfig;
-    }
-    std::cout << path << ": configuration OK\n";
-    return 0;
+    return fbl::config::report_check(path, warnings, access.problems);
 }
 
 }  // namespace

@@ -22,17 +22,7 @@ int check_config(const std::string& path, const fbl::config::Config& config) {
     auto warnings = fbl::config::warnings(config);
     warnings.insert(warnings.end(), config.warnings.begin(), config.warnings.end());
     warnings.insert(warnings.end(), access.warnings.begin(), access.warnings.end());
-    for (const auto& warning : warnings) {
-        std::cerr << path << ": warning: " << warning << '\n';
-    }
-    for (const auto& problem : access.problems) {
-        std::cerr << path << ": " << problem << '\n';
-    }
-    if (!access.problems.empty()) {
-        return fbl::config::kExitConfig;
-    }
-    std::cout << path << ": configuration OK\n";
-    return 0;
+    return fbl::config::report_check(path, warnings, access.problems);
 }
 
 }  // namespace
