@@ -26,4 +26,14 @@ std::string domain_of(std::string_view address) {
     return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
 }
 
+std::string strip_brackets(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '<')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '>')) {
+        text.remove_suffix(1);
+    }
+    return std::string(text);
+}
+
 }  // namespace fbl::text

@@ -17,4 +17,8 @@ bool iequals(std::string_view a, std::string_view b);
 // What follows the last '@', as written; "" without one.
 std::string domain_of(std::string_view address);
 
+// "<x@y>" -> "x@y": an envelope address or a Message-ID without its angle
+// brackets and surrounding blanks.
+std::string strip_brackets(std::string_view text);
+
 }  // namespace fbl::text

@@ -1,5 +1,6 @@
 #include <stdexcept>
 
+#include "common/text.h"
 #include "feedback_loop/reference.h"
 #include "intake/intake.h"
 #include "intake/parts_hash.h"
@@ -60,16 +61,8 @@ std::string Intake::mailing_of(const VouchedEvent& event, const std::string& key
             return check.claims.mailing_id;
         }
     }
-    std::string_view message_id = event.original_message_id;
-    while (!message_id.empty() && (message_id.front() == '<' || message_id.front() == ' ')) {
-        message_id.remove_prefix(1);
-    }
-    while (!message_id.empty() && (message_id.back() == '>' || message_id.back() == ' ')) {
-        message_id.remove_suffix(1);
-    }
-    if (!message_id.empty()) {
-        for (const store::SendRecord& send :
-             sent_mail_.store().find_sends(std::string(message_id))) {
+    if (auto message_id = text::strip_brackets(event.original_message_id); !message_id.empty()) {
+        for (const store::SendRecord& send : sent_mail_.store().find_sends(message_id)) {
             if (send.recipient_key == key && !send.mailing_id.empty()) {
                 return send.mailing_id;
             }

@@ -21,15 +21,7 @@ constexpr const char* kListUnsubscribe = "List-Unsubscribe";
 constexpr const char* kListUnsubscribePost = "List-Unsubscribe-Post";
 constexpr const char* kOneClick = "List-Unsubscribe=One-Click";
 
-std::string strip_brackets(std::string_view address) {
-    while (!address.empty() && (address.front() == ' ' || address.front() == '<')) {
-        address.remove_prefix(1);
-    }
-    while (!address.empty() && (address.back() == ' ' || address.back() == '>')) {
-        address.remove_suffix(1);
-    }
-    return std::string(address);
-}
+using text::strip_brackets;
 
 std::vector<std::string> normalised_feedback_keys(
     const config::Config& config, const suppression::AddressNormalizer& normalizer) {
