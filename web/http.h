@@ -20,9 +20,13 @@ std::string_view to_string(Method method);
 enum class Status : int {
     ok = 200,
     bad_request = 400,
+    unauthorized = 401,
+    forbidden = 403,
     not_found = 404,
     method_not_allowed = 405,
+    not_acceptable = 406,  // Mailgun: "do not retry"
     payload_too_large = 413,
+    too_many_requests = 429,
     internal_error = 500,
     service_unavailable = 503,
 };

@@ -39,14 +39,14 @@ HookReading read(const nlohmann::json& json, system_clock::time_point now = kSig
 TEST(Mailgun, AComplaintSignedWithOurKeyIsAComplaintEvent) {
     auto reading = read(body("complained"));
     ASSERT_EQ(reading.verdict, HookVerdict::event) << reading.why;
-    ASSERT_TRUE(reading.event);
-    EXPECT_EQ(reading.event->channel, store::Channel::mailgun);
-    EXPECT_EQ(reading.event->kind, store::ComplaintKind::complaint);
-    EXPECT_EQ(reading.event->recipient, "Alice@Example.com");
-    EXPECT_EQ(reading.event->event_id, "-Agny091SquKnsrW2NEKUA");
-    EXPECT_EQ(reading.event->original_message_id, "20261201.1@mail.example.org");
-    EXPECT_EQ(reading.event->feedback_type, "abuse");
-    EXPECT_EQ(reading.event->detail["tags"][0], "newsletter");
+    ASSERT_EQ(reading.events.size(), 1u);
+    EXPECT_EQ(reading.events.front().channel, store::Channel::mailgun);
+    EXPECT_EQ(reading.events.front().kind, store::ComplaintKind::complaint);
+    EXPECT_EQ(reading.events.front().recipient, "Alice@Example.com");
+    EXPECT_EQ(reading.events.front().event_id, "-Agny091SquKnsrW2NEKUA");
+    EXPECT_EQ(reading.events.front().original_message_id, "20261201.1@mail.example.org");
+    EXPECT_EQ(reading.events.front().feedback_type, "abuse");
+    EXPECT_EQ(reading.events.front().detail["tags"][0], "newsletter");
     EXPECT_EQ(reading.replay_token, kToken);
     EXPECT_GT(reading.replay_until, kSignedAt);
 }
@@ -54,13 +54,13 @@ TEST(Mailgun, AComplaintSignedWithOurKeyIsAComplaintEvent) {
 TEST(Mailgun, AnUnsubscribeIsAnUnsubscribeEvent) {
     auto reading = read(body("unsubscribed"));
     ASSERT_EQ(reading.verdict, HookVerdict::event);
-    EXPECT_EQ(reading.event->kind, store::ComplaintKind::unsubscribe);
+    EXPECT_EQ(reading.events.front().kind, store::ComplaintKind::unsubscribe);
 }
 
 TEST(Mailgun, OtherEventsAreIgnoredOnceVerified) {
     auto reading = read(body("delivered"));
     EXPECT_EQ(reading.verdict, HookVerdict::ignored);
-    EXPECT_FALSE(reading.event);
+    EXPECT_TRUE(reading.events.empty());
 }
 
 TEST(Mailgun, AnyEditedSignatureFieldIsABadSignature) {
@@ -87,7 +87,7 @@ TEST(Mailgun, TheEventItselfIsNotSignedButTheRequestIs) {
     edited["event-data"]["recipient"] = "bob@example.com";
     auto reading = read(edited);
     ASSERT_EQ(reading.verdict, HookVerdict::event);
-    EXPECT_EQ(reading.event->recipient, "bob@example.com");
+    EXPECT_EQ(reading.events.front().recipient, "bob@example.com");
 }
 
 TEST(Mailgun, ARequestSignedOutsideTheWindowIsStale) {
@@ -128,7 +128,7 @@ TEST(Mailgun, HugeAndWideBodiesAreReadOnceAndBoundedInWhatTheyKeep) {
     }
     auto reading = read(wide);
     ASSERT_EQ(reading.verdict, HookVerdict::event);
-    EXPECT_LT(reading.event->detail.dump().size(), 1024u);  // only the named fields are kept
+    EXPECT_LT(reading.events.front().detail.dump().size(), 1024u);  // only the named fields are kept
 
     auto big = body("complained");
     big["event-data"]["recipient"] = std::string(10 * 1024 * 1024, 'a') + "@example.com";

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "intake/event.h"
 #include "store/records.h"
@@ -27,7 +27,9 @@ struct HookReading {
     // so the same signed request is refused while it is still fresh.
     std::string replay_token;
     store::TimePoint replay_until{};
-    std::optional<intake::VouchedEvent> event;  // with verdict event
+    // With verdict event: one or more (SendGrid posts a batch), each taken
+    // in its own transaction and deduplicated by its own event id.
+    std::vector<intake::VouchedEvent> events;
 };
 
 }  // namespace fbl::web::hooks

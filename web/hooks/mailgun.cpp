@@ -110,7 +110,7 @@ HookReading read_event(const nlohmann::json& data, HookReading reading) {
         }
     }
     reading.verdict = HookVerdict::event;
-    reading.event = std::move(event);
+    reading.events.push_back(std::move(event));
     return reading;
 }
 
