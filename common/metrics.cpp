@@ -43,6 +43,7 @@ const char* help_of(std::string_view name) {
         {names::send_log_dropped, "Send-log records dropped because the write queue was full"},
         {names::store_errors, "Store operations that failed, by operation"},
         {names::build_info, "fblmilter version, always 1"},
+        {names::web_requests, "fblweb one-click and webhook requests, by endpoint and outcome"},
         {names::lookup_duration, "RCPT-time suppression lookups, by duration"},
     };
     return help.at(name);
@@ -84,6 +85,7 @@ void add_empty_families(std::vector<prometheus::MetricFamily>& families) {
         {names::outbox_jobs, prometheus::MetricType::Gauge},
         {names::crm_requests, prometheus::MetricType::Counter},
         {names::store_errors, prometheus::MetricType::Counter},
+        {names::web_requests, prometheus::MetricType::Counter},
     };
     for (const auto& [name, type] : labelled) {
         bool present = false;
@@ -143,7 +145,8 @@ class Metrics::Families {
           outbox_jobs(gauge_family(registry, names::outbox_jobs)),
           crm_requests(counter_family(registry, names::crm_requests)),
           send_log_dropped(counter_family(registry, names::send_log_dropped).Add({})),
-          store_errors(counter_family(registry, names::store_errors)) {
+          store_errors(counter_family(registry, names::store_errors)),
+          web_requests(counter_family(registry, names::web_requests)) {
         gauge_family(registry, names::build_info).Add({{"version", kVersion}}).Set(1);
     }
 
@@ -160,6 +163,7 @@ class Metrics::Families {
     CounterFamily& crm_requests;
     prometheus::Counter& send_log_dropped;
     CounterFamily& store_errors;
+    CounterFamily& web_requests;
     std::map<std::pair<std::string, std::string>, prometheus::Gauge*> outbox_samples;
 };
 
@@ -246,6 +250,12 @@ void Metrics::set_outbox_depth(const std::vector<OutboxDepth>& samples) {
 void Metrics::crm_request(std::string_view adapter, std::string_view result) {
     families_->crm_requests
         .Add({{"adapter", label_value(adapter)}, {"result", label_value(result)}})
+        .Increment();
+}
+
+void Metrics::web_request(std::string_view endpoint, std::string_view outcome) {
+    families_->web_requests
+        .Add({{"endpoint", label_value(endpoint)}, {"outcome", label_value(outcome)}})
         .Increment();
 }
 

@@ -44,6 +44,7 @@ inline constexpr const char* crm_requests = "fblmilter_crm_requests_total";
 inline constexpr const char* send_log_dropped = "fblmilter_send_log_dropped_total";
 inline constexpr const char* store_errors = "fblmilter_store_errors_total";
 inline constexpr const char* build_info = "fblmilter_build_info";
+inline constexpr const char* web_requests = "fblweb_requests_total";
 }  // namespace names
 
 // Where an outgoing recipient was stopped.
@@ -110,6 +111,9 @@ class Metrics {
     void send_log_dropped(std::uint64_t count = 1);
     // `operation`: lookup | record_complaint | follow | send_log | outbox
     void store_error(std::string_view operation);
+    // fblweb: one request to a one-click or webhook endpoint. Both labels
+    // come from fixed sets (web/web_outcome.h), never from request bytes.
+    void web_request(std::string_view endpoint, std::string_view outcome);
 
     // Runs before every scrape, on the HTTP thread: the place to sample
     // gauges that cost a query (index size, outbox depth).

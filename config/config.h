@@ -258,6 +258,8 @@ struct WebSettings {
     std::vector<Network> trusted_proxies;
     // Where people reach fblweb: the base of every link we put in mail.
     std::string public_url;  // "https://fbl.example.com", no trailing slash; empty = none
+    // fblweb's own Prometheus endpoint (fblmilter's is metrics.listen).
+    std::string metrics_listen;  // "127.0.0.1:9891"; empty = off
 };
 // --- end of web: ------------------------------------------------------------
 
@@ -275,6 +277,13 @@ struct UnsubscribeSettings {
     // A person may press unsubscribe on a newsletter a year old; refusing
     // them would leave "spam" as the only button that works.
     Seconds token_lifetime{365 * 86400};
+    // Per client address at /u/ (0 = off). High enough for a mailbox
+    // provider POSTing many people's one-click unsubscribes from one
+    // address; low enough that guessing tokens cannot keep the store busy.
+    struct RateLimit {
+        double per_second = 50;
+        double burst = 500;
+    } rate_limit;
 };
 
 struct Config {

@@ -519,6 +519,12 @@ void read_web(MapReader reader, WebSettings& web) {
     read_web_tls(reader.child("tls"), web.tls);
     read_trusted_proxies(reader, web.trusted_proxies);
     read_public_url(reader, web);
+    reader.read("metrics_listen", web.metrics_listen);
+    if (!web.metrics_listen.empty()) {
+        if (auto problem = metrics::listen_problem(web.metrics_listen); !problem.empty()) {
+            reader.error("metrics_listen", problem);
+        }
+    }
 }
 // --- end of web: ------------------------------------------------------------
 // Read after web: and feedback:, whose settings it needs.
@@ -533,6 +539,9 @@ void read_unsubscribe(MapReader reader, Config& config) {
     if (unsubscribe.token_lifetime < Seconds{86400}) {
         reader.error("token_lifetime", "must be at least 1d (people open mail days later)");
     }
+    auto rate_limit = reader.child("rate_limit");
+    rate_limit.read("per_second", unsubscribe.rate_limit.per_second, 0, 1e6);
+    rate_limit.read("burst", unsubscribe.rate_limit.burst, 0, 1e7);
     if (!unsubscribe.enabled) {
         return;
     }

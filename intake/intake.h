@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,9 @@ class Intake {
     // proof. A recipient that does not normalise stores nothing
     // (result.stored false, result.reason says why).
     IntakeResult take(const VouchedEvent& event);
+    // Group commit (fblweb): every event in ONE transaction, one result
+    // each, in order. Throws as take() does; then none is stored.
+    std::vector<IntakeResult> take_all(const std::vector<VouchedEvent>& events);
     // `fblctl complaints reevaluate`: decides the trust of stored untrusted
     // complaint `complaint_id` again from its raw copy, with today's keys
     // and config; when it is trusted now, promotes it and applies its effects
@@ -94,6 +98,13 @@ class Intake {
     std::optional<suppression::TimePoint> expiry(suppression::TimePoint now) const;
     suppression::Scope complaint_scope() const;
     std::string mailing_of(const VouchedEvent& event, const std::string& key) const;
+    // An event as the record to commit; no record when it cannot be stored
+    // (result.reason says why).
+    struct PreparedEvent {
+        IntakeResult result;
+        std::optional<store::ComplaintRecord> record;
+    };
+    PreparedEvent prepare(const VouchedEvent& event) const;
 
     const config::Config& config_;
     store::ComplaintLog& complaints_;  // the only writer of complaints

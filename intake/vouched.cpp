@@ -71,13 +71,13 @@ std::string Intake::mailing_of(const VouchedEvent& event, const std::string& key
     return event.mailing_id;
 }
 
-IntakeResult Intake::take(const VouchedEvent& event) {
-    IntakeResult result;
-    result.kind = report_kind_of(event.kind);
+Intake::PreparedEvent Intake::prepare(const VouchedEvent& event) const {
+    PreparedEvent prepared;
+    prepared.result.kind = report_kind_of(event.kind);
     suppression::NormalizedAddress normalized = normalizer_.normalize(event.recipient);
     if (!normalized.ok()) {
-        result.reason = "recipient does not normalise (" + normalized.error + ")";
-        return result;
+        prepared.result.reason = "recipient does not normalise (" + normalized.error + ")";
+        return prepared;
     }
     auto now = std::chrono::system_clock::now();
     store::Complaint complaint;
@@ -97,14 +97,46 @@ IntakeResult Intake::take(const VouchedEvent& event) {
         {normalized.key, event.recipient, store::to_string(event.channel)});
     complaint.report_json = event_json(event);
     bound_for_storage(complaint);
-    auto jobs = make_jobs(complaint, event.occurred_at.value_or(now), now);
+    store::ComplaintRecord record;
+    record.jobs = make_jobs(complaint, event.occurred_at.value_or(now), now);
     // An unsubscribe is about marketing by its nature; a complaint stops
     // what complaint_scope says, as a report's would.
-    auto scope = event.kind == store::ComplaintKind::unsubscribe ? suppression::Scope::marketing
-                                                                 : complaint_scope();
-    store::RecordResult recorded =
-        complaints_.record_complaint(complaint, scope, expiry(now), jobs);
-    return result_of(complaint, recorded, result);
+    record.scope = event.kind == store::ComplaintKind::unsubscribe ? suppression::Scope::marketing
+                                                                   : complaint_scope();
+    record.expires_at = expiry(now);
+    record.complaint = std::move(complaint);
+    prepared.record = std::move(record);
+    return prepared;
+}
+
+IntakeResult Intake::take(const VouchedEvent& event) {
+    return std::move(take_all({event}).front());
+}
+
+std::vector<IntakeResult> Intake::take_all(const std::vector<VouchedEvent>& events) {
+    std::vector<PreparedEvent> prepared;
+    prepared.reserve(events.size());
+    std::vector<store::ComplaintRecord> batch;
+    for (const VouchedEvent& event : events) {
+        prepared.push_back(prepare(event));
+        if (prepared.back().record) {
+            batch.push_back(*prepared.back().record);
+        }
+    }
+    std::vector<store::RecordResult> recorded;
+    if (!batch.empty()) {
+        recorded = complaints_.record_complaints(batch);
+    }
+    std::vector<IntakeResult> results;
+    results.reserve(prepared.size());
+    auto next_recorded = recorded.begin();
+    for (PreparedEvent& item : prepared) {
+        if (item.record) {
+            result_of(item.record->complaint, *next_recorded++, item.result);
+        }
+        results.push_back(std::move(item.result));
+    }
+    return results;
 }
 
 }  // namespace fbl::intake

@@ -105,6 +105,14 @@ class SuppressionStore {
     virtual std::vector<Suppression> list(const SuppressionFilter& filter) = 0;
 };
 
+// One complaint with what record_complaint takes beside it.
+struct ComplaintRecord {
+    Complaint complaint;
+    Scope scope = Scope::all;
+    std::optional<TimePoint> expires_at;
+    std::vector<OutboxJob> jobs;
+};
+
 // Complaints, written by intake/ only, read by fblctl and the console.
 class ComplaintLog {
   public:
@@ -115,6 +123,12 @@ class ComplaintLog {
     virtual RecordResult record_complaint(const Complaint& complaint, Scope scope,
                                           const std::optional<TimePoint>& expires_at,
                                           const std::vector<OutboxJob>& jobs) = 0;
+    // Group commit: every record in ONE transaction, each with
+    // record_complaint's rules (a duplicate, also of an earlier record in the
+    // batch, writes nothing). All or nothing: when it throws, none is stored.
+    // One result per record, in order. Durable when it returns.
+    virtual std::vector<RecordResult> record_complaints(
+        const std::vector<ComplaintRecord>& batch) = 0;
     virtual std::vector<Complaint> complaints(const ComplaintFilter& filter) = 0;
     // Deletes untrusted complaints received before `older_than` (and their
     // recipient rows); trusted ones are history and stay. Returns how many.

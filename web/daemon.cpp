@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "config/loader.h"
 #include "fbl/version.h"
 #include "web/client_address.h"
@@ -103,8 +104,15 @@ int Daemon::run(bool foreground) {
         // Served anyway: /healthz says 503 until the store answers.
         log::warning("the store does not answer yet; /healthz answers 503 until it does");
     }
-    services_ = std::make_unique<RouteServices>(RouteServices{*store_health_});
+    auto config_in_force = [this] { return config_.load(); };
+    committer_ = std::make_unique<EventCommitter>(config_in_force);
+    services_ = std::make_unique<RouteServices>(
+        RouteServices{*store_health_, *committer_, rate_limiter_, config_in_force});
     router_ = make_router(*services_);
+    auto metrics_endpoint = metrics::start_endpoint(metrics::global(), config->web.metrics_listen);
+    if (metrics_endpoint) {
+        log::notice("metrics served on {}", config->web.metrics_listen);
+    }
     auto server = std::make_unique<Server>(config->web,
                                            [this](Request& request) { return dispatch(request); });
     log::notice("fblweb {} ready on {}{} with {}", kVersion, metrics::to_string(config->web.listen),
@@ -122,7 +130,8 @@ int Daemon::run(bool foreground) {
     }
     sd_notify(0, "STOPPING=1");
     log::notice("fblweb stopping");
-    server.reset();
+    server.reset();  // every request answered before the committer stops
+    committer_.reset();
     return 0;
 }
 

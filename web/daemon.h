@@ -6,6 +6,8 @@
 #include <string>
 
 #include "config/config.h"
+#include "web/event_committer.h"
+#include "web/rate_limit.h"
 #include "web/router.h"
 #include "web/routes.h"
 #include "web/store_health.h"
@@ -34,6 +36,8 @@ class Daemon {
     std::atomic<std::shared_ptr<const config::Config>> config_;
     std::mutex reload_mutex_;
     std::unique_ptr<StoreHealth> store_health_;
+    std::unique_ptr<EventCommitter> committer_;
+    RateLimiter rate_limiter_;
     std::unique_ptr<RouteServices> services_;
     Router router_;
 };

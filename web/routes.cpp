@@ -1,6 +1,7 @@
 #include "web/routes.h"
 
 #include "web/healthz.h"
+#include "web/one_click.h"
 
 namespace fbl::web {
 
@@ -9,6 +10,11 @@ Router make_router(RouteServices& services) {
     Router router;
     router.add(Method::get, PathMatch::exact, "/healthz", [&services](const Request&) {
         return healthz([&services] { return services.store_health.healthy(); });
+    });
+    router.add(Method::get, PathMatch::prefix, "/u/",
+               [&services](const Request& request) { return one_click_page(request, services); });
+    router.add(Method::post, PathMatch::prefix, "/u/", [&services](const Request& request) {
+        return one_click_unsubscribe(request, services);
     });
     return router;
 }

@@ -275,12 +275,35 @@ std::vector<Suppression> PostgresStore::list(const SuppressionFilter& filter) {
 RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope scope,
                                              const std::optional<TimePoint>& expires_at,
                                              const std::vector<OutboxJob>& jobs) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(connection_);
+    RecordResult result = record_in_transaction(complaint, scope, expires_at, jobs, now_micros());
+    transaction.commit();
+    return result;
+}
+
+std::vector<RecordResult> PostgresStore::record_complaints(
+    const std::vector<ComplaintRecord>& batch) {
+    std::lock_guard lock(mutex_);
+    Transaction transaction(connection_);
+    std::int64_t now = now_micros();
+    std::vector<RecordResult> results;
+    results.reserve(batch.size());
+    for (const ComplaintRecord& record : batch) {
+        results.push_back(record_in_transaction(record.complaint, record.scope, record.expires_at,
+                                                record.jobs, now));
+    }
+    transaction.commit();
+    return results;
+}
+
+RecordResult PostgresStore::record_in_transaction(const Complaint& complaint, Scope scope,
+                                                  const std::optional<TimePoint>& expires_at,
+                                                  const std::vector<OutboxJob>& jobs,
+                                                  std::int64_t now) {
     if (complaint.dedup_key.empty()) {
         throw std::invalid_argument("a complaint needs a dedup key");
     }
-    std::lock_guard lock(mutex_);
-    std::int64_t now = now_micros();
-    Transaction transaction(connection_);
     RecordResult result;
 
     std::int64_t received =
@@ -305,7 +328,7 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
                                          {complaint.dedup_key});
         result.complaint_id = existing.rows() ? existing.integer(0, 0) : 0;
         result.duplicate = true;
-        return result;  // rolls back: nothing was written
+        return result;  // nothing was written for it
     }
     result.complaint_id = inserted.integer(0, 0);
 
@@ -316,7 +339,6 @@ RecordResult PostgresStore::record_complaint(const Complaint& complaint, Scope s
                                      expires_at, jobs, from_micros(now)),
                       now);
     }
-    transaction.commit();
     return result;
 }
 

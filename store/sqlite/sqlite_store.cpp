@@ -326,12 +326,35 @@ std::vector<Suppression> SqliteStore::list(const SuppressionFilter& filter) {
 RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope scope,
                                            const std::optional<TimePoint>& expires_at,
                                            const std::vector<OutboxJob>& jobs) {
+    std::lock_guard lock(writer_mutex_);
+    WriteTransaction transaction(writer_);
+    RecordResult result = record_in_transaction(complaint, scope, expires_at, jobs, now_micros());
+    transaction.commit();
+    return result;
+}
+
+std::vector<RecordResult> SqliteStore::record_complaints(
+    const std::vector<ComplaintRecord>& batch) {
+    std::lock_guard lock(writer_mutex_);
+    WriteTransaction transaction(writer_);
+    std::int64_t now = now_micros();
+    std::vector<RecordResult> results;
+    results.reserve(batch.size());
+    for (const ComplaintRecord& record : batch) {
+        results.push_back(record_in_transaction(record.complaint, record.scope, record.expires_at,
+                                                record.jobs, now));
+    }
+    transaction.commit();
+    return results;
+}
+
+RecordResult SqliteStore::record_in_transaction(const Complaint& complaint, Scope scope,
+                                                const std::optional<TimePoint>& expires_at,
+                                                const std::vector<OutboxJob>& jobs,
+                                                std::int64_t now) {
     if (complaint.dedup_key.empty()) {
         throw std::invalid_argument("a complaint needs a dedup key");
     }
-    std::lock_guard lock(writer_mutex_);
-    std::int64_t now = now_micros();
-    WriteTransaction transaction(writer_);
     RecordResult result;
 
     auto existing = writer_.prepare("SELECT id FROM complaints WHERE dedup_key = ?1");
@@ -339,7 +362,7 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
     if (existing.step()) {
         result.complaint_id = existing.integer(0);
         result.duplicate = true;
-        return result;  // the transaction rolls back: nothing was written
+        return result;  // nothing was written for it
     }
 
     std::int64_t received =
@@ -379,7 +402,6 @@ RecordResult SqliteStore::record_complaint(const Complaint& complaint, Scope sco
                                      expires_at, jobs, from_micros(now)),
                       now);
     }
-    transaction.commit();
     return result;
 }
 

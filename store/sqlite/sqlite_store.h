@@ -39,6 +39,7 @@ class SqliteStore : public Store {
                                   const std::vector<OutboxJob>& jobs) override;
     std::vector<Complaint> complaints(const ComplaintFilter& filter) override;
     std::string raw_report(std::int64_t complaint_id) override;
+    std::vector<RecordResult> record_complaints(const std::vector<ComplaintRecord>& batch) override;
     RecordResult promote_complaint(std::int64_t id, const Complaint& evaluated, Scope scope,
                                    const std::optional<TimePoint>& expires_at,
                                    const std::vector<OutboxJob>& jobs) override;
@@ -80,6 +81,11 @@ class SqliteStore : public Store {
     enum class Merge { replace, widen };
     void upsert(const Suppression& entry, Merge merge, std::int64_t now);
     void hook(std::string_view point);
+    // record_complaint's work inside a transaction the caller holds (and
+    // its lock): one record of a batch, or the only one.
+    RecordResult record_in_transaction(const Complaint& complaint, Scope scope,
+                                       const std::optional<TimePoint>& expires_at,
+                                       const std::vector<OutboxJob>& jobs, std::int64_t now);
     // record_complaint's and promote_complaint's effects of a trusted report.
     void apply_effects(RecordResult& result, const ComplaintPlan& plan, std::int64_t now);
     void insert_recipients(std::int64_t complaint_id,

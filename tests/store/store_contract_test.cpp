@@ -177,6 +177,40 @@ TEST_P(StoreContract, AComplaintKeepsItsChannelAndItsSuppressionsNameIt) {
     EXPECT_EQ(stored[0].channel, fbl::store::Channel::one_click);
 }
 
+// Group commit (fblweb): one transaction, one result per record, and a
+// duplicate inside the batch is caught like one across batches.
+TEST_P(StoreContract, ABatchOfComplaintsIsOneCommitWithOneResultEach) {
+    using fbl::store::ComplaintRecord;
+    std::vector<ComplaintRecord> batch;
+    for (const char* key : {"batch-1", "batch-2", "batch-1"}) {
+        ComplaintRecord record;
+        record.complaint = complaint_for(key, {std::string(key) + "@example.com"});
+        record.scope = Scope::marketing;
+        record.jobs = {job_for("crm", std::string(key) + ":a")};
+        batch.push_back(record);
+    }
+    auto results = store->record_complaints(batch);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_FALSE(results[0].duplicate);
+    EXPECT_FALSE(results[1].duplicate);
+    EXPECT_TRUE(results[2].duplicate);
+    EXPECT_EQ(results[2].complaint_id, results[0].complaint_id);
+    EXPECT_EQ(results[1].suppressed, 1);
+    EXPECT_EQ(store->complaints({}).size(), 2u);
+    EXPECT_EQ(store->outbox(std::nullopt).size(), 2u);
+    EXPECT_TRUE(store->find("batch-2@example.com"));
+}
+
+TEST_P(StoreContract, ABatchWithABadRecordStoresNothing) {
+    using fbl::store::ComplaintRecord;
+    std::vector<ComplaintRecord> batch(2);
+    batch[0].complaint = complaint_for("good", {"good@example.com"});
+    batch[1].complaint = complaint_for("", {"bad@example.com"});  // no dedup key
+    EXPECT_THROW(store->record_complaints(batch), std::invalid_argument);
+    EXPECT_TRUE(store->complaints({}).empty());
+    EXPECT_FALSE(store->find("good@example.com"));
+}
+
 // A webhook token counts once while its window is open, on every node.
 TEST_P(StoreContract, AWebhookTokenIsRememberedOnceUntilItExpires) {
     using fbl::store::Channel;

@@ -128,7 +128,8 @@ TEST(Mailgun, HugeAndWideBodiesAreReadOnceAndBoundedInWhatTheyKeep) {
     }
     auto reading = read(wide);
     ASSERT_EQ(reading.verdict, HookVerdict::event);
-    EXPECT_LT(reading.events.front().detail.dump().size(), 1024u);  // only the named fields are kept
+    EXPECT_LT(reading.events.front().detail.dump().size(),
+              1024u);  // only the named fields are kept
 
     auto big = body("complained");
     big["event-data"]["recipient"] = std::string(10 * 1024 * 1024, 'a') + "@example.com";
