@@ -258,6 +258,9 @@ struct WebSettings {
     std::vector<Network> trusted_proxies;
     // Where people reach fblweb: the base of every link we put in mail.
     std::string public_url;  // "https://fbl.example.com", no trailing slash; empty = none
+    // Group commit: at most this many requests share one transaction
+    // (1 = a transaction per request, for comparison in bench/web).
+    int max_commit_batch = 128;
     // fblweb's own Prometheus endpoint (fblmilter's is metrics.listen).
     std::string metrics_listen;  // "127.0.0.1:9891"; empty = off
 };

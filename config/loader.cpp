@@ -519,6 +519,7 @@ void read_web(MapReader reader, WebSettings& web) {
     read_web_tls(reader.child("tls"), web.tls);
     read_trusted_proxies(reader, web.trusted_proxies);
     read_public_url(reader, web);
+    reader.read("max_commit_batch", web.max_commit_batch, 1, 10000);
     reader.read("metrics_listen", web.metrics_listen);
     if (!web.metrics_listen.empty()) {
         if (auto problem = metrics::listen_problem(web.metrics_listen); !problem.empty()) {

@@ -38,7 +38,8 @@ sigset_t block_signals() {
 bool same_server(const config::WebSettings& a, const config::WebSettings& b) {
     return a.listen.host == b.listen.host && a.listen.port == b.listen.port &&
            a.threads == b.threads && a.request_timeout == b.request_timeout &&
-           a.max_body == b.max_body && a.tls.cert_file == b.tls.cert_file &&
+           a.max_body == b.max_body && a.max_commit_batch == b.max_commit_batch &&
+           a.metrics_listen == b.metrics_listen && a.tls.cert_file == b.tls.cert_file &&
            a.tls.key_file == b.tls.key_file;
 }
 
@@ -105,7 +106,8 @@ int Daemon::run(bool foreground) {
         log::warning("the store does not answer yet; /healthz answers 503 until it does");
     }
     auto config_in_force = [this] { return config_.load(); };
-    committer_ = std::make_unique<EventCommitter>(config_in_force);
+    committer_ = std::make_unique<EventCommitter>(
+        config_in_force, static_cast<std::size_t>(config->web.max_commit_batch));
     services_ = std::make_unique<RouteServices>(
         RouteServices{*store_health_, *committer_, rate_limiter_, config_in_force});
     router_ = make_router(*services_);

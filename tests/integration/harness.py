@@ -18,6 +18,7 @@ from smtp_sink import SmtpSink
 
 FBLMILTER = os.environ.get("FBLMILTER", "fblmilter")
 FBLCTL = os.environ.get("FBLCTL", "fblctl")
+FBLWEB = os.environ.get("FBLWEB", "fblweb")
 
 MASTER_CF = """\
 127.0.0.1:{outbound_port} inet n - n - - smtpd
@@ -183,6 +184,54 @@ class FblMilter:
         if check and result.returncode != 0:
             raise AssertionError(f"fblctl {args} failed: {result.stderr}")
         return result
+
+
+class FblWeb:
+    """The fblweb daemon under test, on the same config file (and so the same
+    store) as an FblMilter; `web.listen` in that file names its port."""
+
+    def __init__(self, milter, port):
+        self.milter = milter
+        self.port = port
+        self.log_path = os.path.join(milter.root, "fblweb.log")
+        self.process = None
+
+    def start(self, timeout=15.0):
+        self.log = open(self.log_path, "a")
+        self.process = subprocess.Popen([FBLWEB, "-f", "-c", self.milter.config_path],
+                                        stdout=self.log, stderr=subprocess.STDOUT,
+                                        cwd=self.milter.root)
+        wait_for(lambda: port_open(self.port) or self.process.poll() is not None,
+                 timeout=timeout, what="fblweb to listen")
+        if self.process.poll() is not None:
+            raise AssertionError("fblweb exited at start:\n" + self.log_text())
+        return self
+
+    def request(self, method, path, body=None, headers=None):
+        import http.client
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read().decode(errors="replace")
+        finally:
+            connection.close()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process:
+            self.log.close()
+        return self.process.returncode if self.process else None
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
 
 
 class PostfixInstance:

@@ -3,7 +3,7 @@
 # fblmilter. Any sanitizer report in fblmilter's log fails the test.
 set -euo pipefail
 asan_dir=$1
-if [[ ! -x "$asan_dir/milter/fblmilter" || ! -x "$asan_dir/cli/fblctl" ]]; then
+if [[ ! -x "$asan_dir/milter/fblmilter" || ! -x "$asan_dir/cli/fblctl" || ! -x "$asan_dir/web/fblweb" ]]; then
   echo "no ASan build in $asan_dir (scripts/test builds it)"
   # CI must prove the sanitizer run, not skip it.
   [[ "${CI:-}" == "true" ]] && exit 1
@@ -11,6 +11,7 @@ if [[ ! -x "$asan_dir/milter/fblmilter" || ! -x "$asan_dir/cli/fblctl" ]]; then
 fi
 export FBLMILTER="$asan_dir/milter/fblmilter"
 export FBLCTL="$asan_dir/cli/fblctl"
+export FBLWEB="$asan_dir/web/fblweb"
 export PYTHONDONTWRITEBYTECODE=1
 if grep -q '^FBL_FAILPOINTS:BOOL=ON' "$asan_dir/CMakeCache.txt"; then
   export FBL_FAILPOINTS_BUILT=1

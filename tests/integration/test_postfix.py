@@ -18,7 +18,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from harness import (unavailable, FblMilter, PostfixInstance, free_port, make_root,  # noqa: E402
+from harness import (unavailable, FblMilter, FblWeb, PostfixInstance, free_port, make_root,  # noqa: E402
                      shut_down, wait_for)
 import messages  # noqa: E402
 
@@ -57,9 +57,19 @@ ONE_CLICK_KEY = """\
 ONE_CLICK = """\
 web:
   public_url: https://fbl.example.com/
+  listen: 127.0.0.1:{web_port}
 unsubscribe:
   enabled: true
   add_headers: always
+crm:
+  adapters:
+    - name: hook
+      preset: webhook
+      settings: {{url: "http://127.0.0.1:9/consent"}}
+      allow_insecure: true
+      secrets:
+        signing_secret: {{value_file: {root}/webhook.secret}}
+  worker_in_daemon: false
 """
 
 
@@ -82,20 +92,34 @@ class PostfixIntegration(unittest.TestCase):
         with open(key_path, "wb") as out:
             out.write(cls.unsubscribe_key + b"\n")
         os.chmod(key_path, 0o600)
+        secret_path = os.path.join(cls.root, "webhook.secret")
+        with open(secret_path, "w") as out:
+            out.write("whsec_" + base64.b64encode(os.urandom(24)).decode() + "\n")
+        os.chmod(secret_path, 0o600)
         cls.milter_port = free_port()
         cls.metrics_port = free_port()
+        cls.web_port = free_port()
         cls.milter = FblMilter(cls.root, cls.config("marketing")).start()
+        cls.web = FblWeb(cls.milter, cls.web_port).start()
         cls.postfix = PostfixInstance(cls.root, f"inet:127.0.0.1:{cls.milter_port}").start()
 
     @classmethod
     def tearDownClass(cls):
+        web_status = cls.web.stop()
         shut_down(cls.postfix, cls.milter, cls.root)
+        web_log = cls.web.log_text()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in web_log:
+                raise AssertionError(f"sanitizer report in fblweb's log:\n{web_log[-6000:]}")
+        if web_status != 0:
+            raise AssertionError(f"fblweb exited with {web_status}:\n{web_log[-3000:]}")
 
     @classmethod
     def config(cls, scope):
         text = CONFIG.replace("  disposition: accept\n", "  disposition: accept\n" + ONE_CLICK_KEY)
         return text.format(port=cls.milter_port, scope=scope, root=cls.root,
-                           metrics_port=cls.metrics_port) + ONE_CLICK
+                           metrics_port=cls.metrics_port) + ONE_CLICK.format(
+                               web_port=cls.web_port, root=cls.root)
 
     def send_report(self, victim, **kwargs):
         with self.postfix.smtp(inbound=True) as smtp:
@@ -380,6 +404,52 @@ class PostfixIntegration(unittest.TestCase):
         self.assertEqual((claims["r"], claims["m"]), ("reader15@example.com", "december-2026"))
         self.assertLess(abs(claims["t"] - time.time()), 300)
         self.assertEqual(headers.get_all("List-Unsubscribe-Post"), ["List-Unsubscribe=One-Click"])
+
+    # Issue 16 done-when: the link in the delivered copy unsubscribes that
+    # person through fblweb; the next newsletter skips them, a personal reply
+    # still reaches them; a GET and an edited token change nothing.
+    def test_16_one_click_link_from_the_delivered_copy_unsubscribes(self):
+        reader = "reader16@example.com"
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", [reader],
+                          messages.marketing("news@news.example.org", [reader]))
+        delivered = self.postfix.delivered(lambda m: m["rcpt_to"] == [reader])
+        value = "".join(email.message_from_string(delivered[0]["data"])["List-Unsubscribe"].split())
+        path = value[len("<https://fbl.example.com"):value.index(">")]
+        self.assertTrue(path.startswith("/u/"), path)
+
+        status, page = self.web.request("GET", path, headers={"Accept-Language": "nb"})
+        self.assertEqual(status, 200)
+        self.assertIn("Meld meg av", page)
+        edited = path[:-2] + ("AA" if not path.endswith("AA") else "BB")
+        status, _ = self.web.request("POST", edited, body="List-Unsubscribe=One-Click",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 404)
+        self.assertFalse(self.suppressed(reader))
+
+        for _ in range(2):  # providers POST more than once
+            status, _ = self.web.request(
+                "POST", path, body="List-Unsubscribe=One-Click",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+            self.assertEqual(status, 200)
+        self.assertTrue(self.suppressed(reader))
+        complaints = json.loads(self.milter.fblctl("complaints", "--format", "json",
+                                                   check=True).stdout)
+        ours = [c for c in complaints if reader in json.dumps(c)]
+        self.assertEqual(len(ours), 1, ours)
+        outbox = self.milter.fblctl("outbox", "list", check=True).stdout
+        self.assertIn("hook", outbox)
+
+        time.sleep(1.0)  # the milter's index follows the store within 1 s
+        with self.postfix.smtp() as smtp:
+            smtp.sendmail("news@news.example.org", [reader, "friend16@example.com"],
+                          messages.marketing("news@news.example.org",
+                                             [reader, "friend16@example.com"]))
+            smtp.sendmail("support@example.org", [reader],
+                          messages.personal("support@example.org", reader))
+        newsletter = self.postfix.delivered(lambda m: "friend16@example.com" in m["rcpt_to"])
+        self.assertEqual(recipients_of(newsletter[0]), ["friend16@example.com"])
+        self.postfix.delivered(lambda m: m["rcpt_to"] == [reader] and "support ticket" in m["data"])
 
     def test_9_stopped_milter_means_default_action(self):
         self.assertEqual(self.milter.stop(), 0)
