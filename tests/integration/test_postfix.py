@@ -106,8 +106,8 @@ class PostfixIntegration(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         web_status = cls.web.stop()
-        shut_down(cls.postfix, cls.milter, cls.root)
         web_log = cls.web.log_text()
+        shut_down(cls.postfix, cls.milter, cls.root)
         for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
             if marker in web_log:
                 raise AssertionError(f"sanitizer report in fblweb's log:\n{web_log[-6000:]}")
