@@ -1,0 +1,12 @@
+#pragma once
+
+#include "web/http.h"
+#include "web/route_services.h"
+
+// POST /hooks/{provider}: the provider's verifier (web/hooks/), then
+// answer_hook. An endpoint whose secret is not configured answers 404.
+namespace fbl::web {
+
+Response mailgun_webhook(const Request& request, RouteServices& services);
+
+}  // namespace fbl::web
