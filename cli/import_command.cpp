@@ -5,6 +5,7 @@
 
 #include "cli/csv_reader.h"
 #include "cli/dates.h"
+#include "cli/import_mailgun.h"
 #include "cli/suppression_commands.h"
 #include "common/text.h"
 
@@ -19,6 +20,7 @@ constexpr std::size_t kErrorsShown = 20;
 
 struct ImportArguments {
     std::string file;
+    std::string from;  // "mailgun", or empty for a file
     std::string reason = "import";
     std::string scope = "marketing";
     std::string expires;
@@ -78,6 +80,22 @@ struct Defaults {
     std::string source;
     TimePoint now;
 };
+
+// The expiry for entries without one: --expires, else suppression.default_expiry.
+bool import_expiry(Context& context, const ImportArguments& arguments, Defaults& defaults) {
+    if (!arguments.expires.empty()) {
+        auto expiry = parse_expiry(arguments.expires, defaults.now);
+        if (!expiry) {
+            complain("import",
+                     "--expires: '" + arguments.expires + "' is not a duration, a date or never");
+            return false;
+        }
+        defaults.expires_at = *expiry;
+    } else if (auto default_expiry = context.config().suppression.default_expiry) {
+        defaults.expires_at = defaults.now + *default_expiry;
+    }
+    return true;
+}
 
 // Turns one record into an entry; returns an error text when it is bad.
 std::string make_entry(const std::vector<Column>& columns, const std::vector<std::string>& fields,
@@ -184,16 +202,8 @@ int run_import(Context& context, const ImportArguments& arguments) {
     }
     Defaults defaults{*store::parse_reason(arguments.reason), *store::parse_scope(arguments.scope),
                       std::nullopt, "import:" + arguments.file, std::chrono::system_clock::now()};
-    if (!arguments.expires.empty()) {
-        auto expiry = parse_expiry(arguments.expires, defaults.now);
-        if (!expiry) {
-            complain("import",
-                     "--expires: '" + arguments.expires + "' is not a duration, a date or never");
-            return kExitDataErr;
-        }
-        defaults.expires_at = *expiry;
-    } else if (auto default_expiry = context.config().suppression.default_expiry) {
-        defaults.expires_at = defaults.now + *default_expiry;
+    if (!import_expiry(context, arguments, defaults)) {
+        return kExitDataErr;
     }
     AddressNormalizer normalizer(context.config().suppression);
     CsvReader reader(in);
@@ -252,31 +262,53 @@ int run_import(Context& context, const ImportArguments& arguments) {
     return kExitOk;
 }
 
+int run_import_from(Context& context, const ImportArguments& arguments) {
+    if (arguments.from.empty() == arguments.file.empty()) {
+        complain("import", "give a CSV file or --from mailgun (one of them)");
+        return kExitUsage;
+    }
+    if (arguments.file.empty()) {
+        Defaults defaults{store::Reason::complaint, *store::parse_scope(arguments.scope),
+                          std::nullopt, kMailgunImportSource, std::chrono::system_clock::now()};
+        if (!import_expiry(context, arguments, defaults)) {
+            return kExitDataErr;
+        }
+        return run_mailgun_import(context, {defaults.scope, defaults.expires_at, arguments.dry_run,
+                                            arguments.skip_invalid});
+    }
+    return run_import(context, arguments);
+}
+
 }  // namespace
 
 void add_import_command(CLI::App& app, Context& context, Action& action) {
     auto arguments = std::make_shared<ImportArguments>();
-    auto* import = app.add_subcommand("import",
-                                      "bulk suppress from a CSV file with a header row "
-                                      "(address[,reason,scope,expires,note,mailing]); "
-                                      "all or nothing");
-    import->add_option("file", arguments->file, "the CSV file")->required();
-    import->add_option("--reason", arguments->reason, "reason for rows without one")
+    auto* command =
+        app.add_subcommand("import",
+                           "bulk suppress from a CSV file with a header row "
+                           "(address[,reason,scope,expires,note,mailing]), or from "
+                           "Mailgun's complaints list (--from mailgun); all or nothing");
+    command->add_option("file", arguments->file, "the CSV file");
+    command
+        ->add_option("--from", arguments->from,
+                     "mailgun: read the complaints list of webhooks.mailgun.api instead of a "
+                     "file (reason complaint, source mailgun-import)")
+        ->check(CLI::IsMember({"mailgun"}));
+    command->add_option("--reason", arguments->reason, "reason for rows without one")
         ->check(CLI::IsMember(kReasonNames))
         ->default_str("import");
-    import->add_option("--scope", arguments->scope, "scope for rows without one: marketing or all")
+    command->add_option("--scope", arguments->scope, "scope for rows without one: marketing or all")
         ->check(CLI::IsMember(kScopeNames))
         ->default_str("marketing");
-    import->add_option("--expires", arguments->expires,
-                       "expiry for rows without one: DURATION, DATE or never; default: "
-                       "suppression.default_expiry");
-    import->add_flag("--dry-run", arguments->dry_run, "check the file and report, change nothing");
-    import->add_flag("--skip-invalid", arguments->skip_invalid,
-                     "import the good lines even when some are bad");
-    import->callback([&, arguments] { action = [&, arguments] { return run_import(context, *arguments);
-};
-}  // namespace fbl::cli
-);
+    command->add_option("--expires", arguments->expires,
+                        "expiry for rows without one: DURATION, DATE or never; default: "
+                        "suppression.default_expiry");
+    command->add_flag("--dry-run", arguments->dry_run, "check the file and report, change nothing");
+    command->add_flag("--skip-invalid", arguments->skip_invalid,
+                      "import the good lines even when some are bad");
+    command->callback([&, arguments] {
+        action = [&, arguments] { return run_import_from(context, *arguments); };
+    });
 }
 
 }  // namespace fbl::cli

@@ -41,6 +41,7 @@ crm::Redactor config_redactor(const config::Config& config) {
             redactor.add(secret.reveal());
         }
     }
+    redactor.add(config.webhooks.mailgun.api.api_key.reveal());
     return redactor;
 }
 

@@ -33,6 +33,8 @@ std::vector<std::string> secret_files(const Config& config) {
         }
     }
     add(config.store.postgres.password);
+    add(config.webhooks.mailgun.signing_key);
+    add(config.webhooks.mailgun.api.api_key);
     return files;
 }
 

@@ -266,6 +266,35 @@ struct WebSettings {
 };
 // --- end of web: ------------------------------------------------------------
 
+// --- webhooks: (fblweb's ESP endpoints, and what we do at the ESP) -----------
+
+// Mailgun's HTTP API, for lifting its blanket stops and importing its list.
+struct MailgunApi {
+    std::string domain;  // the sending domain, as in /v3/{domain}/...
+    Secret api_key;      // from api_key_file (or api_key_env); HTTP Basic user "api"
+    // No trailing slash. Plain http:// only to a loopback host (a test server).
+    std::string base_url = "https://api.mailgun.net";
+    bool configured() const { return !domain.empty() && !api_key.empty(); }
+};
+
+struct MailgunHookSettings {
+    Secret signing_key;  // from signing_key_file: the webhook signing key
+    // A signed timestamp older than this is refused (a replayed request).
+    Seconds max_age{9 * 3600};
+    MailgunApi api;
+    // Mailgun's complaints list stops all mail from the domain to a complainer,
+    // answers to their own support requests too. When true, after our
+    // marketing-scoped suppression of a Mailgun complaint is committed, an
+    // outbox job deletes the address from that list; marketing stays blocked
+    // by the milter, and mail that bypasses fblmilter reaches them again.
+    bool lift_blanket_stops = false;
+};
+
+struct WebhookSettings {
+    MailgunHookSettings mailgun;
+};
+// --- end of webhooks: ---------------------------------------------------------
+
 struct StatsSettings {
     double warning_rate = 0.001;
     double critical_rate = 0.003;
@@ -306,6 +335,7 @@ struct Config {
     MetricsSettings metrics;
     StatsSettings stats;
     WebSettings web;
+    WebhookSettings webhooks;
     UnsubscribeSettings unsubscribe;
 };
 

@@ -1,5 +1,7 @@
 #include "config/loader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -528,6 +530,83 @@ void read_web(MapReader reader, WebSettings& web) {
     }
 }
 // --- end of web: ------------------------------------------------------------
+
+// --- webhooks: ----------------------------------------------------------------
+
+// The sending domain goes into API paths verbatim: a DNS name and nothing else.
+bool is_domain_name(const std::string& name) {
+    return !name.empty() && name.size() <= 253 && name.front() != '.' && name.front() != '-' &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+           });
+}
+
+// The host of "host[:port][/path]": 127.0.0.1, [::1] or localhost.
+bool is_loopback_host(std::string_view authority) {
+    authority = authority.substr(0, authority.find('/'));
+    auto host = authority.starts_with('[') ? authority.substr(0, authority.find(']') + 1)
+                                           : authority.substr(0, authority.find(':'));
+    return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
+
+// An API key over plain http travels in clear; only a loopback host (a test
+// server, a proxy on this machine) is let through.
+std::string api_base_problem(const std::string& url) {
+    if (auto problem = public_url_problem(url); !problem.empty()) {
+        return problem;
+    }
+    if (url.starts_with("http://") && !is_loopback_host(url.substr(7))) {
+        return "is plain http: the API key would travel in clear (use https)";
+    }
+    return {};
+}
+
+void read_mailgun_api(MapReader reader, MailgunApi& api) {
+    reader.read("domain", api.domain);
+    if (!api.domain.empty() && !is_domain_name(api.domain)) {
+        reader.error("domain", "'" + api.domain + "' is not a domain name");
+    }
+    reader.read_secret("api_key", api.api_key);
+    reader.read("base_url", api.base_url);
+    if (auto problem = api_base_problem(api.base_url); !problem.empty()) {
+        reader.error("base_url", "'" + api.base_url + "' " + problem);
+    }
+    while (api.base_url.ends_with('/')) {
+        api.base_url.pop_back();
+    }
+}
+
+// Read after crm:, whose adapter names the built-in "mailgun" adapter must not take.
+void read_mailgun_hook(MapReader reader, const CrmSettings& crm, MailgunHookSettings& mailgun) {
+    reader.read_secret("signing_key", mailgun.signing_key);
+    reader.read_duration("max_age", mailgun.max_age);
+    if (mailgun.max_age.count() < 60) {
+        reader.error("max_age", "must be at least 1m");
+    }
+    read_mailgun_api(reader.child("api"), mailgun.api);
+    reader.read("lift_blanket_stops", mailgun.lift_blanket_stops);
+    if (!mailgun.lift_blanket_stops) {
+        return;
+    }
+    if (!mailgun.api.configured()) {
+        reader.error("lift_blanket_stops",
+                     "needs api.domain and api.api_key_file: the stop is lifted through "
+                     "Mailgun's API");
+    }
+    for (const auto& adapter : crm.adapters) {
+        if (adapter.name == "mailgun") {
+            reader.error("lift_blanket_stops",
+                         "its outbox jobs use the adapter name 'mailgun', which crm.adapters "
+                         "already has: rename that adapter");
+        }
+    }
+}
+
+void read_webhooks(MapReader reader, Config& config) {
+    read_mailgun_hook(reader.child("mailgun"), config.crm, config.webhooks.mailgun);
+}
+// --- end of webhooks: ---------------------------------------------------------
+
 // Read after web: and feedback:, whose settings it needs.
 void read_unsubscribe(MapReader reader, Config& config) {
     auto& unsubscribe = config.unsubscribe;
@@ -586,6 +665,7 @@ void read_config(MapReader root, Config& config) {
         }
     }
     read_web(root.child("web"), config.web);
+    read_webhooks(root.child("webhooks"), config);
     read_unsubscribe(root.child("unsubscribe"), config);
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "crm/job_payload.h"
+#include "crm/mailgun_lift.h"
 #include "crm/presets.h"
 #include "crm/template.h"
 
@@ -202,6 +203,14 @@ std::vector<Adapter> build_adapters(const config::CrmSettings& settings) {
     std::vector<Adapter> adapters;
     for (const auto& config : settings.adapters) {
         adapters.push_back(build_adapter(config));
+    }
+    return adapters;
+}
+
+std::vector<Adapter> build_adapters(const config::Config& config) {
+    auto adapters = build_adapters(config.crm);
+    if (auto lift = mailgun_lift_adapter(config.webhooks.mailgun)) {
+        adapters.push_back(std::move(*lift));
     }
     return adapters;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,11 +42,19 @@ struct Step {
     std::vector<std::string> done_body_contains;
 };
 
+// HTTP Basic authentication: the user, and the secret that is the password
+// (read at each request, so a refreshed secret is used at once).
+struct BasicAuth {
+    std::string user;
+    std::string password_secret;
+};
+
 struct Adapter {
     config::CrmAdapter config;  // limits, timeouts, retry, secrets
     std::vector<Step> steps;
     Signing signing = Signing::none;
     std::string signing_secret;  // name of the secret signing uses
+    std::optional<BasicAuth> basic_auth;
 };
 
 // The template variables every job brings (see the outbox payload).
@@ -54,5 +63,8 @@ const std::vector<std::string>& job_variables();
 // Throws AdapterError naming the adapter and the step on any mistake.
 Adapter build_adapter(const config::CrmAdapter& config);
 std::vector<Adapter> build_adapters(const config::CrmSettings& settings);
+// The CRM adapters and the built-in ones the rest of the config asks for
+// (the Mailgun blanket-stop lift, crm/mailgun_lift.h): what the worker runs.
+std::vector<Adapter> build_adapters(const config::Config& config);
 
 }  // namespace fbl::crm

@@ -128,6 +128,11 @@ void HttpEngine::submit(HttpRequest request, Callback done) {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "fblmilter-crm/1");
+    if (!r.basic_user.empty()) {
+        curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(easy, CURLOPT_USERNAME, r.basic_user.c_str());
+        curl_easy_setopt(easy, CURLOPT_PASSWORD, r.basic_password.c_str());
+    }
 
     transfers_.emplace(easy, std::move(transfer));
     if (auto code = curl_multi_add_handle(multi_, easy); code != CURLM_OK) {

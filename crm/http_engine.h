@@ -24,6 +24,9 @@ struct HttpRequest {
     std::chrono::milliseconds total_timeout{30000};
     std::string ca_file;  // empty = system default
     std::string ca_path;
+    // HTTP Basic credentials, sent by libcurl; empty user = none.
+    std::string basic_user;
+    std::string basic_password;
 };
 
 struct HttpResponse {

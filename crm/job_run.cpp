@@ -187,6 +187,11 @@ HttpRequest JobRun::request(Clock::time_point now) {
     request.total_timeout = config.request_timeout;
     request.ca_file = config.ca_file;
     request.ca_path = config.ca_path;
+    if (const auto& basic = adapter_.basic_auth) {
+        const auto* password = secrets_.find(basic->password_secret);
+        request.basic_user = basic->user;
+        request.basic_password = password ? *password : "";
+    }
     note(fmt::format("{} {} {}", step.name, request.method, request.url));
     return request;
 }

@@ -59,7 +59,7 @@ std::string email_of(const JobRun& run) {
 
 OutboxWorker::OutboxWorker(const config::Config& config, store::OutboxStore& store)
     : store_(store), lease_(config.crm.lease), random_(std::random_device{}()) {
-    for (auto& adapter : build_adapters(config.crm)) {
+    for (auto& adapter : build_adapters(config)) {
         runtimes_.push_back(std::make_unique<Runtime>(std::move(adapter), redactor_));
     }
     store_thread_ = std::thread([this] { store_thread(); });

@@ -4,6 +4,7 @@
 
 #include "common/text.h"
 #include "crm/job_payload.h"
+#include "crm/mailgun_lift.h"
 #include "feedback_loop/field_block.h"
 #include "feedback_loop/field_values.h"
 #include "feedback_loop/reference_steps.h"
@@ -254,31 +255,48 @@ store::Complaint Intake::make_complaint(const FeedbackReport& report, const Reso
     return complaint;
 }
 
+// Mailgun's own complaints list stops all mail to the complainer; our
+// suppression stops marketing only. With lift_blanket_stops the Mailgun stop
+// is deleted once ours is committed, so their personal mail flows again. A
+// complaint whose scope is "all" gains nothing from the lift and keeps it.
+bool Intake::lifts_mailgun_stop(const store::Complaint& complaint) const {
+    bool from_mailgun = complaint.channel == store::Channel::mailgun ||
+                        text::iequals(complaint.provider, "mailgun.com") ||
+                        text::iequals(complaint.provider, "mailgun.org");
+    return config_.webhooks.mailgun.lift_blanket_stops && from_mailgun &&
+           complaint.kind == store::ComplaintKind::complaint &&
+           complaint_scope() == suppression::Scope::marketing;
+}
+
 std::vector<store::OutboxJob> Intake::make_jobs(const store::Complaint& complaint,
                                                 suppression::TimePoint reported,
                                                 suppression::TimePoint now) const {
     std::vector<store::OutboxJob> jobs;
-    const char* reason =
+    crm::JobPayload payload;
+    payload.reason =
         complaint.kind == store::ComplaintKind::unsubscribe ? "unsubscribe" : "complaint";
-    std::string reported_at = iso8601(reported);
-    for (const config::CrmAdapter& adapter : config_.crm.adapters) {
+    payload.feedback_type = complaint.feedback_type;
+    payload.reported_at = iso8601(reported);
+    payload.mailing_id = complaint.mailing_id;
+    payload.complaint_id = complaint.dedup_key;
+    auto add_jobs = [&](const std::string& adapter) {
         for (const store::ComplaintRecipient& recipient : complaint.recipients) {
             store::OutboxJob job;
-            job.adapter = adapter.name;
+            job.adapter = adapter;
             job.idempotency_key =
-                PartsHash().add(complaint.dedup_key).add(recipient.key).add(adapter.name).hex();
-            crm::JobPayload payload;
+                PartsHash().add(complaint.dedup_key).add(recipient.key).add(adapter).hex();
             payload.email = recipient.address;
-            payload.reason = reason;
-            payload.feedback_type = complaint.feedback_type;
-            payload.reported_at = reported_at;
-            payload.mailing_id = complaint.mailing_id;
-            payload.complaint_id = complaint.dedup_key;
             job.payload_json = payload.to_json();
             job.created_at = now;
             job.next_attempt_at = now;
             jobs.push_back(std::move(job));
         }
+    };
+    for (const config::CrmAdapter& adapter : config_.crm.adapters) {
+        add_jobs(adapter.name);
+    }
+    if (lifts_mailgun_stop(complaint)) {
+        add_jobs(std::string(crm::kMailgunLiftAdapter));
     }
     return jobs;
 }

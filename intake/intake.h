@@ -95,6 +95,8 @@ class Intake {
                                             suppression::TimePoint reported,
                                             suppression::TimePoint now) const;
 
+    bool lifts_mailgun_stop(const store::Complaint& complaint) const;
+
     std::optional<suppression::TimePoint> expiry(suppression::TimePoint now) const;
     suppression::Scope complaint_scope() const;
     std::string mailing_of(const VouchedEvent& event, const std::string& key) const;

@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     try {
         // config/ cannot know the CRM presets; an adapter that cannot be
         // built is a configuration error all the same.
-        fbl::crm::build_adapters(config.crm);
+        fbl::crm::build_adapters(config);
     } catch (const fbl::crm::AdapterError& error) {
         std::cerr << config_path << ": crm: " << error.what() << '\n';
         return fbl::config::kExitConfig;

@@ -193,7 +193,8 @@ void Services::reconfigure(const config::Config& config) {
 }
 
 std::unique_ptr<crm::OutboxWorker> Services::make_worker(const config::Config& config) {
-    if (!config.crm.worker_in_daemon || config.crm.adapters.empty()) {
+    bool has_jobs = !config.crm.adapters.empty() || config.webhooks.mailgun.lift_blanket_stops;
+    if (!config.crm.worker_in_daemon || !has_jobs) {
         return nullptr;
     }
     return std::make_unique<crm::OutboxWorker>(config, *store_);
