@@ -2,6 +2,7 @@
 
 #include "web/healthz.h"
 #include "web/one_click.h"
+#include "web/webhook_endpoints.h"
 
 namespace fbl::web {
 
@@ -16,6 +17,8 @@ Router make_router(RouteServices& services) {
     router.add(Method::post, PathMatch::prefix, "/u/", [&services](const Request& request) {
         return one_click_unsubscribe(request, services);
     });
+    router.add(Method::post, PathMatch::exact, "/hooks/mailgun",
+               [&services](const Request& request) { return mailgun_webhook(request, services); });
     return router;
 }
 
