@@ -10,6 +10,7 @@
 
 #include "common/listen_address.h"
 #include "common/log.h"
+#include "common/p256_key.h"
 #include "config/network.h"
 #include "config/secret.h"
 
@@ -261,6 +262,30 @@ struct WebSettings {
 };
 // --- end of web: ------------------------------------------------------------
 
+// --- webhooks: (fblweb, one struct per provider) ---------------------------
+
+// SendGrid's signed Event Webhook (web/hooks/sendgrid.h).
+struct SendGridWebhook {
+    std::string public_key_file;  // absolute after loading; empty = not configured
+    // Loaded from public_key_file at load: a bad key fails the load, not a request.
+    std::shared_ptr<const crypto::P256PublicKey> public_key;
+    // SendGrid retries for 72 hours: the window covers it, plus an hour.
+    Seconds max_age{73 * 3600};
+};
+
+// Postmark's webhooks, which carry HTTP Basic credentials (web/hooks/postmark.h).
+struct PostmarkWebhook {
+    Secret credentials;  // "user:password", from credentials_file; empty = not configured
+    // Postmark's published webhook addresses, if the operator lists them; empty = any.
+    std::vector<Network> allowed_sources;
+};
+
+struct WebhookSettings {
+    SendGridWebhook sendgrid;
+    PostmarkWebhook postmark;
+};
+// --- end of webhooks: -------------------------------------------------------
+
 struct StatsSettings {
     double warning_rate = 0.001;
     double critical_rate = 0.003;
@@ -294,6 +319,7 @@ struct Config {
     MetricsSettings metrics;
     StatsSettings stats;
     WebSettings web;
+    WebhookSettings webhooks;
     UnsubscribeSettings unsubscribe;
 };
 
