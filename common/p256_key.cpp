@@ -92,17 +92,24 @@ P256PublicKey::~P256PublicKey() {
 }
 
 bool P256PublicKey::verify(std::string_view message, std::string_view der_signature) const {
+    return verify({message}, der_signature);
+}
+
+bool P256PublicKey::verify(std::initializer_list<std::string_view> message_parts,
+                           std::string_view der_signature) const {
     if (der_signature.empty()) {
         return false;
     }
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                     &EVP_MD_CTX_free);
-    bool good = context &&
-                EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key_) == 1 &&
-                EVP_DigestVerify(
-                    context.get(), reinterpret_cast<const unsigned char*>(der_signature.data()),
-                    der_signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                    message.size()) == 1;
+    bool good =
+        context && EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key_) == 1;
+    for (auto part : message_parts) {
+        good = good && EVP_DigestVerifyUpdate(context.get(), part.data(), part.size()) == 1;
+    }
+    good = good && EVP_DigestVerifyFinal(
+                       context.get(), reinterpret_cast<const unsigned char*>(der_signature.data()),
+                       der_signature.size()) == 1;
     // A stranger's garbage leaves errors on this thread's queue; drop them.
     ERR_clear_error();
     return good;

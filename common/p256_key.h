@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ class P256PublicKey {
     // Whether der_signature (an ASN.1 ECDSA-Sig-Value) signs SHA-256 of
     // message with this key. Never throws; a garbled signature is false.
     bool verify(std::string_view message, std::string_view der_signature) const;
+    // The same for a message given in parts (a timestamp and a body),
+    // without copying them into one.
+    bool verify(std::initializer_list<std::string_view> message_parts,
+                std::string_view der_signature) const;
 
   private:
     explicit P256PublicKey(EVP_PKEY* key) : key_(key) {}

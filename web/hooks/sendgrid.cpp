@@ -108,8 +108,8 @@ HookReading read_sendgrid(const Request& request, const SendGridCheck& check,
     if (!signature) {
         return refused(HookVerdict::bad_signature, "signature is not base64");
     }
-    std::string signed_text = std::string(*timestamp) + request.body;
-    if (check.public_key == nullptr || !check.public_key->verify(signed_text, *signature)) {
+    if (check.public_key == nullptr ||
+        !check.public_key->verify({*timestamp, request.body}, *signature)) {
         return refused(HookVerdict::bad_signature, "signature does not match the public key");
     }
     auto signed_at = std::chrono::system_clock::time_point(
@@ -128,7 +128,7 @@ HookReading read_sendgrid(const Request& request, const SendGridCheck& check,
     HookReading reading;
     // ECDSA signatures are malleable: (r, n - s) verifies as well as (r, s),
     // so the signature does not name a request. The signed bytes do.
-    reading.replay_token = crypto::sha256_hex(signed_text);
+    reading.replay_token = crypto::Sha256().update(*timestamp).update(request.body).hex();
     reading.replay_until = signed_at + check.max_age + kFutureSkew;
     return read_batch(*json, std::move(reading));
 }
