@@ -10,6 +10,7 @@
 
 #include "common/listen_address.h"
 #include "common/log.h"
+#include "common/p256_key.h"
 #include "config/network.h"
 #include "config/secret.h"
 
@@ -290,10 +291,28 @@ struct MailgunHookSettings {
     bool lift_blanket_stops = false;
 };
 
+// SendGrid's signed Event Webhook (web/hooks/sendgrid.h).
+struct SendGridWebhook {
+    std::string public_key_file;  // absolute after loading; empty = not configured
+    // Loaded from public_key_file at load: a bad key fails the load, not a request.
+    std::shared_ptr<const crypto::P256PublicKey> public_key;
+    // SendGrid retries for 72 hours: the window covers it, plus an hour.
+    Seconds max_age{73 * 3600};
+};
+
+// Postmark's webhooks, which carry HTTP Basic credentials (web/hooks/postmark.h).
+struct PostmarkWebhook {
+    Secret credentials;  // "user:password", from credentials_file; empty = not configured
+    // Postmark's published webhook addresses, if the operator lists them; empty = any.
+    std::vector<Network> allowed_sources;
+};
+
 struct WebhookSettings {
     MailgunHookSettings mailgun;
+    SendGridWebhook sendgrid;
+    PostmarkWebhook postmark;
 };
-// --- end of webhooks: ---------------------------------------------------------
+// --- end of webhooks: -------------------------------------------------------
 
 struct StatsSettings {
     double warning_rate = 0.001;

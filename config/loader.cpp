@@ -454,15 +454,16 @@ void read_web_listen(MapReader& reader, metrics::ListenAddress& listen) {
     }
 }
 
-void read_trusted_proxies(MapReader& reader, std::vector<Network>& proxies) {
+// A list of addresses or CIDR networks at key, each refused with its index.
+void read_networks(MapReader& reader, std::string_view key, std::vector<Network>& networks) {
     std::vector<std::string> texts;
-    reader.read("trusted_proxies", texts);
-    auto list = reader.node("trusted_proxies");
+    reader.read(key, texts);
+    auto list = reader.node(key);
     for (std::size_t i = 0; i < texts.size(); ++i) {
         if (auto network = Network::parse(texts[i])) {
-            proxies.push_back(*network);
+            networks.push_back(*network);
         } else {
-            reader.error_at(list[i], "trusted_proxies[" + std::to_string(i) + "]",
+            reader.error_at(list[i], std::string(key) + "[" + std::to_string(i) + "]",
                             "'" + texts[i] + "' is not an address or CIDR network");
         }
     }
@@ -519,7 +520,7 @@ void read_web(MapReader reader, WebSettings& web) {
         reader.error("max_body", "must be between 1KiB and 1GiB");
     }
     read_web_tls(reader.child("tls"), web.tls);
-    read_trusted_proxies(reader, web.trusted_proxies);
+    read_networks(reader, "trusted_proxies", web.trusted_proxies);
     read_public_url(reader, web);
     reader.read("max_commit_batch", web.max_commit_batch, 1, 10000);
     reader.read("metrics_listen", web.metrics_listen);
@@ -557,6 +558,52 @@ std::string api_base_problem(const std::string& url) {
     }
     if (url.starts_with("http://") && !is_loopback_host(url.substr(7))) {
         return "is plain http: the API key would travel in clear (use https)";
+// A public key is no secret: any mode will do, but it must be a P-256 key,
+// found now rather than at SendGrid's first request. Messages name the
+// file, never what it holds.
+void read_sendgrid_key(MapReader& reader, SendGridWebhook& sendgrid) {
+    constexpr std::size_t kMaxKeyFile = 64 * 1024;
+    std::ifstream in(sendgrid.public_key_file, std::ios::binary);
+    if (!in) {
+        reader.error("public_key_file",
+                     "'" + sendgrid.public_key_file + "' cannot be read: " + std::strerror(errno));
+        return;
+    }
+    std::string text(kMaxKeyFile + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    std::string problem;
+    sendgrid.public_key = crypto::P256PublicKey::parse(text, problem);
+    if (!sendgrid.public_key) {
+        reader.error("public_key_file", "'" + sendgrid.public_key_file + "' " + problem);
+    }
+}
+
+void read_sendgrid(MapReader reader, SendGridWebhook& sendgrid) {
+    reader.read("public_key_file", sendgrid.public_key_file);
+    sendgrid.public_key_file = absolute(sendgrid.public_key_file);
+    if (!sendgrid.public_key_file.empty()) {
+        read_sendgrid_key(reader, sendgrid);
+    }
+    reader.read_duration("max_age", sendgrid.max_age);
+    if (sendgrid.max_age < Seconds{60} || sendgrid.max_age > Seconds{30 * 86400}) {
+        reader.error("max_age", "must be between 1m and 30d");
+    }
+}
+
+// RFC 7617: the user ends at the first ':', the password is the rest.
+std::string credentials_problem(const std::string& credentials) {
+    auto colon = credentials.find(':');
+    if (colon == std::string::npos) {
+        return "must hold one line user:password";
+    }
+    if (colon == 0 || colon + 1 == credentials.size()) {
+        return "must hold a non-empty user and password as user:password";
+    }
+    for (char c : credentials) {
+        if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) {
+            return "must hold one line user:password, without control characters";
+        }
     }
     return {};
 }
@@ -602,11 +649,24 @@ void read_mailgun_hook(MapReader reader, const CrmSettings& crm, MailgunHookSett
     }
 }
 
+void read_postmark(MapReader reader, PostmarkWebhook& postmark) {
+    reader.read_secret("credentials", postmark.credentials);
+    if (!postmark.credentials.empty()) {
+        if (auto problem = credentials_problem(postmark.credentials.reveal()); !problem.empty()) {
+            reader.error(
+                postmark.credentials.file().empty() ? "credentials_env" : "credentials_file",
+                postmark.credentials.origin() + " " + problem);
+        }
+    }
+    read_networks(reader, "allowed_sources", postmark.allowed_sources);
+}
+
 void read_webhooks(MapReader reader, Config& config) {
     read_mailgun_hook(reader.child("mailgun"), config.crm, config.webhooks.mailgun);
+    read_sendgrid(reader.child("sendgrid"), config.webhooks.sendgrid);
+    read_postmark(reader.child("postmark"), config.webhooks.postmark);
 }
-// --- end of webhooks: ---------------------------------------------------------
-
+// --- end of webhooks: -------------------------------------------------------
 // Read after web: and feedback:, whose settings it needs.
 void read_unsubscribe(MapReader reader, Config& config) {
     auto& unsubscribe = config.unsubscribe;

@@ -86,6 +86,8 @@ std::string describe(const Config& c) {
         << c.web.max_body << c.web.tls.cert_file << c.web.tls.key_file;
     for (const auto& network : c.web.trusted_proxies)
         out << network.text() << ',';
+    out << c.webhooks.sendgrid.public_key_file << c.webhooks.sendgrid.max_age.count()
+        << c.webhooks.postmark.credentials.empty() << c.webhooks.postmark.allowed_sources.size();
     return out.str();
 }
 

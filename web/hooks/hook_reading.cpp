@@ -14,6 +14,8 @@ const char* to_string(HookVerdict verdict) {
             return "stale";
         case HookVerdict::malformed:
             return "malformed";
+        case HookVerdict::forbidden_source:
+            return "forbidden-source";
     }
     return "malformed";
 }

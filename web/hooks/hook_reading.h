@@ -16,6 +16,9 @@ enum class HookVerdict {
     bad_signature,  // not signed with our secret
     stale,          // signed, but outside the window: an old request replayed
     malformed,      // not the shape the provider documents
+    // From an address outside the provider's allow-list: refused before
+    // the credentials are looked at (Postmark, which signs nothing).
+    forbidden_source,
 };
 
 const char* to_string(HookVerdict verdict);

@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "common/text.h"
+#include "web/hooks/fields.h"
 #include "web/json_body.h"
 
 namespace fbl::web::hooks {
@@ -12,31 +13,11 @@ namespace {
 
 constexpr std::size_t kMaxToken = 256;
 constexpr std::size_t kMaxTimestampDigits = 12;
-constexpr std::size_t kMaxRecipient = 320;
-constexpr std::size_t kMaxEventId = 128;
-constexpr std::size_t kMaxMessageId = 998;
 constexpr std::chrono::seconds kFutureSkew{300};
-
-HookReading refused(HookVerdict verdict, std::string why) {
-    HookReading reading;
-    reading.verdict = verdict;
-    reading.why = std::move(why);
-    return reading;
-}
 
 bool all_of(std::string_view text, int (*is)(int)) {
     return std::all_of(text.begin(), text.end(),
                        [is](char c) { return is(static_cast<unsigned char>(c)) != 0; });
-}
-
-// A JSON string no longer than `limit`, else empty.
-std::string text_at(const nlohmann::json& object, const char* name, std::size_t limit) {
-    auto found = object.find(name);
-    if (found == object.end() || !found->is_string()) {
-        return {};
-    }
-    const auto& text = found->get_ref<const std::string&>();
-    return text.size() <= limit ? text : std::string();
 }
 
 // Mailgun documents the timestamp as a string of digits; accept a number too.
@@ -49,19 +30,6 @@ std::string timestamp_text(const nlohmann::json& signature) {
         return std::to_string(found->get<std::uint64_t>());
     }
     return found->is_string() ? found->get<std::string>() : std::string();
-}
-
-std::optional<store::TimePoint> occurred_at(const nlohmann::json& data) {
-    auto found = data.find("timestamp");
-    if (found == data.end() || !found->is_number()) {
-        return std::nullopt;
-    }
-    double seconds = found->get<double>();
-    if (!(seconds > 0 && seconds < 1e11)) {
-        return std::nullopt;
-    }
-    return store::TimePoint(std::chrono::duration_cast<store::TimePoint::duration>(
-        std::chrono::duration<double>(seconds)));
 }
 
 std::optional<store::ComplaintKind> kind_of(std::string_view event) {
@@ -96,7 +64,7 @@ HookReading read_event(const nlohmann::json& data, HookReading reading) {
     event.provider = "mailgun.com";
     event.event_id = text_at(data, "id", kMaxEventId);
     event.feedback_type = *kind == store::ComplaintKind::complaint ? "abuse" : "";
-    event.occurred_at = occurred_at(data);
+    event.occurred_at = unix_time_at(data, "timestamp");
     if (auto message = data.find("message"); message != data.end() && message->is_object()) {
         if (auto headers = message->find("headers");
             headers != message->end() && headers->is_object()) {
