@@ -14,6 +14,10 @@ const char* to_string(HookVerdict verdict) {
             return "stale";
         case HookVerdict::malformed:
             return "malformed";
+        case HookVerdict::unknown_topic:
+            return "unknown-topic";
+        case HookVerdict::confirm_subscription:
+            return "confirm-subscription";
     }
     return "malformed";
 }

@@ -11,11 +11,13 @@ namespace fbl::web::hooks {
 // What a provider's webhook request turned out to be, decided from its bytes
 // and our secret before anything is stored.
 enum class HookVerdict {
-    event,          // verified, and it is a complaint or an unsubscribe
-    ignored,        // verified, but an event we do not act on (delivered, opened, ...)
-    bad_signature,  // not signed with our secret
-    stale,          // signed, but outside the window: an old request replayed
-    malformed,      // not the shape the provider documents
+    event,                 // verified, and it is a complaint or an unsubscribe
+    ignored,               // verified, but an event we do not act on (delivered, opened, ...)
+    bad_signature,         // not signed with our secret
+    stale,                 // signed, but outside the window: an old request replayed
+    malformed,             // not the shape the provider documents
+    unknown_topic,         // signed or not, from an SNS topic we did not configure
+    confirm_subscription,  // a verified SNS SubscriptionConfirmation: open confirm_url
 };
 
 const char* to_string(HookVerdict verdict);
@@ -30,6 +32,9 @@ struct HookReading {
     // With verdict event: one or more (SendGrid posts a batch), each taken
     // in its own transaction and deduplicated by its own event id.
     std::vector<intake::VouchedEvent> events;
+    // With verdict confirm_subscription: the SubscribeURL to GET (checked
+    // to be an SNS URL, web/hooks/sns_url.h).
+    std::string confirm_url;
 };
 
 }  // namespace fbl::web::hooks
