@@ -261,6 +261,29 @@ struct WebSettings {
 };
 // --- end of web: ------------------------------------------------------------
 
+// --- webhooks: (fblweb's provider endpoints) --------------------------------
+// One struct per provider, so each merges on its own.
+
+// Amazon SES feedback through Amazon SNS (POST /hooks/ses).
+struct SesWebhook {
+    // The SNS topics SES publishes our complaints to; empty = endpoint off.
+    // A message from any other topic is refused, signed or not.
+    std::vector<std::string> topic_arns;
+    // SNS signing certificates placed here by the admin (named as the last
+    // segment of SigningCertURL) are used without fetching; others are
+    // fetched from sns.<region>.amazonaws.com. Empty = always fetch.
+    std::string certificate_dir;
+    // An SNS message older than this is stale: SNS signs once and retries
+    // for at most an hour under any delivery policy.
+    Seconds max_age{3600};
+    bool enabled() const { return !topic_arns.empty(); }
+};
+
+struct WebhookSettings {
+    SesWebhook ses;
+};
+// --- end of webhooks: -------------------------------------------------------
+
 struct StatsSettings {
     double warning_rate = 0.001;
     double critical_rate = 0.003;
@@ -294,6 +317,7 @@ struct Config {
     MetricsSettings metrics;
     StatsSettings stats;
     WebSettings web;
+    WebhookSettings webhooks;
     UnsubscribeSettings unsubscribe;
 };
 

@@ -1,5 +1,6 @@
 #include "config/loader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -521,6 +522,46 @@ void read_web(MapReader reader, WebSettings& web) {
     read_public_url(reader, web);
 }
 // --- end of web: ------------------------------------------------------------
+
+// --- webhooks: ---------------------------------------------------------------
+// One function per provider, so each merges on its own.
+
+// "arn:aws:sns:<region>:<account>:<topic>": a typo here would refuse every
+// real message as an unknown topic, so it is caught at load instead.
+bool is_sns_topic_arn(const std::string& arn) {
+    constexpr std::string_view kPrefix = "arn:aws";
+    if (!arn.starts_with(kPrefix) || arn.size() > 256) {
+        return false;
+    }
+    auto parts = std::count(arn.begin(), arn.end(), ':');
+    return parts == 5 && arn.find(":sns:") != std::string::npos && !arn.ends_with(':');
+}
+
+void read_ses_webhook(MapReader reader, SesWebhook& ses) {
+    reader.read("topic_arns", ses.topic_arns);
+    auto list = reader.node("topic_arns");
+    for (std::size_t i = 0; i < ses.topic_arns.size(); ++i) {
+        if (!is_sns_topic_arn(ses.topic_arns[i])) {
+            reader.error_at(
+                list[i], "topic_arns[" + std::to_string(i) + "]",
+                "'" + ses.topic_arns[i] +
+                    "' is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)");
+        }
+    }
+    reader.read("certificate_dir", ses.certificate_dir);
+    ses.certificate_dir = absolute(ses.certificate_dir);
+    // Whether it can be read is fblweb's --check-config's (webhook_access_problems):
+    // a web setting never keeps fblmilter from starting.
+    reader.read_duration("max_age", ses.max_age);
+    if (ses.max_age < Seconds{60} || ses.max_age > Seconds{86400}) {
+        reader.error("max_age", "must be between 1m and 1d");
+    }
+}
+
+void read_webhooks(MapReader reader, WebhookSettings& webhooks) {
+    read_ses_webhook(reader.child("ses"), webhooks.ses);
+}
+// --- end of webhooks: --------------------------------------------------------
 // Read after web: and feedback:, whose settings it needs.
 void read_unsubscribe(MapReader reader, Config& config) {
     auto& unsubscribe = config.unsubscribe;
@@ -576,6 +617,7 @@ void read_config(MapReader root, Config& config) {
         }
     }
     read_web(root.child("web"), config.web);
+    read_webhooks(root.child("webhooks"), config.webhooks);
     read_unsubscribe(root.child("unsubscribe"), config);
 }
 
