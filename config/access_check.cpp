@@ -126,6 +126,22 @@ std::vector<std::string> web_access_problems(const WebSettings& web) {
     return problems;
 }
 
+std::vector<std::string> webhook_access_problems(const WebhookSettings& webhooks) {
+    std::vector<std::string> problems;
+    const auto& directory = webhooks.ses.certificate_dir;
+    if (directory.empty()) {
+        return problems;
+    }
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) {
+        problems.push_back(
+            fmt::format("webhooks.ses.certificate_dir {} is not a directory", directory));
+    } else if (::access(directory.c_str(), R_OK | X_OK) != 0) {
+        problems.push_back(can_not("read", directory));
+    }
+    return problems;
+}
+
 AccessReport check_access_as_daemon_user(const Config& config) {
     AccessReport report;
     const auto& name = config.milter.user;

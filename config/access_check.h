@@ -28,6 +28,10 @@ std::vector<std::string> access_problems(const Config& config);
 // ExecStartPre) never fails on a web setting: fblweb must not stop mail.
 std::vector<std::string> web_access_problems(const WebSettings& web);
 
+// fblweb's webhook files (webhooks.ses.certificate_dir: a directory it must
+// be able to list and read), with the current ids; apart for the same reason.
+std::vector<std::string> webhook_access_problems(const WebhookSettings& webhooks);
+
 // --check-config's answer, the same for both daemons: each warning and
 // problem on stderr as "PATH: ...", then "PATH: configuration OK" on stdout
 // and 0, or kExitConfig when there is a problem.

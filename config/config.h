@@ -267,6 +267,21 @@ struct WebSettings {
 };
 // --- end of web: ------------------------------------------------------------
 
+// Amazon SES feedback through Amazon SNS (POST /hooks/ses).
+struct SesWebhook {
+    // The SNS topics SES publishes our complaints to; empty = endpoint off.
+    // A message from any other topic is refused, signed or not.
+    std::vector<std::string> topic_arns;
+    // SNS signing certificates placed here by the admin (named as the last
+    // segment of SigningCertURL) are used without fetching; others are
+    // fetched from sns.<region>.amazonaws.com. Empty = always fetch.
+    std::string certificate_dir;
+    // An SNS message older than this is stale: SNS signs once and retries
+    // for at most an hour under any delivery policy.
+    Seconds max_age{3600};
+    bool enabled() const { return !topic_arns.empty(); }
+};
+
 // --- webhooks: (fblweb's ESP endpoints, and what we do at the ESP) -----------
 
 // Mailgun's HTTP API, for lifting its blanket stops and importing its list.
@@ -308,6 +323,7 @@ struct PostmarkWebhook {
 };
 
 struct WebhookSettings {
+    SesWebhook ses;
     MailgunHookSettings mailgun;
     SendGridWebhook sendgrid;
     PostmarkWebhook postmark;

@@ -532,6 +532,38 @@ void read_web(MapReader reader, WebSettings& web) {
 }
 // --- end of web: ------------------------------------------------------------
 
+// "arn:aws:sns:<region>:<account>:<topic>": a typo here would refuse every
+// real message as an unknown topic, so it is caught at load instead.
+bool is_sns_topic_arn(const std::string& arn) {
+    constexpr std::string_view kPrefix = "arn:aws";
+    if (!arn.starts_with(kPrefix) || arn.size() > 256) {
+        return false;
+    }
+    auto parts = std::count(arn.begin(), arn.end(), ':');
+    return parts == 5 && arn.find(":sns:") != std::string::npos && !arn.ends_with(':');
+}
+
+void read_ses_webhook(MapReader reader, SesWebhook& ses) {
+    reader.read("topic_arns", ses.topic_arns);
+    auto list = reader.node("topic_arns");
+    for (std::size_t i = 0; i < ses.topic_arns.size(); ++i) {
+        if (!is_sns_topic_arn(ses.topic_arns[i])) {
+            reader.error_at(
+                list[i], "topic_arns[" + std::to_string(i) + "]",
+                "'" + ses.topic_arns[i] +
+                    "' is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)");
+        }
+    }
+    reader.read("certificate_dir", ses.certificate_dir);
+    ses.certificate_dir = absolute(ses.certificate_dir);
+    // Whether it can be read is fblweb's --check-config's (webhook_access_problems):
+    // a web setting never keeps fblmilter from starting.
+    reader.read_duration("max_age", ses.max_age);
+    if (ses.max_age < Seconds{60} || ses.max_age > Seconds{86400}) {
+        reader.error("max_age", "must be between 1m and 1d");
+    }
+}
+
 // --- webhooks: ----------------------------------------------------------------
 
 // The sending domain goes into API paths verbatim: a DNS name and nothing else.
@@ -665,6 +697,7 @@ void read_webhooks(MapReader reader, Config& config) {
     read_mailgun_hook(reader.child("mailgun"), config.crm, config.webhooks.mailgun);
     read_sendgrid(reader.child("sendgrid"), config.webhooks.sendgrid);
     read_postmark(reader.child("postmark"), config.webhooks.postmark);
+    read_ses_webhook(reader.child("ses"), config.webhooks.ses);
 }
 // --- end of webhooks: -------------------------------------------------------
 // Read after web: and feedback:, whose settings it needs.

@@ -19,6 +19,8 @@ int check_config(const std::string& path, const fbl::config::Config& config) {
     auto access = fbl::config::check_access_as_daemon_user(config);
     auto web_problems = fbl::config::web_access_problems(config.web);
     access.problems.insert(access.problems.end(), web_problems.begin(), web_problems.end());
+    auto webhook_problems = fbl::config::webhook_access_problems(config.webhooks);
+    access.problems.insert(access.problems.end(), webhook_problems.begin(), webhook_problems.end());
     auto warnings = fbl::config::warnings(config);
     warnings.insert(warnings.end(), config.warnings.begin(), config.warnings.end());
     warnings.insert(warnings.end(), access.warnings.begin(), access.warnings.end());

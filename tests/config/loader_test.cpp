@@ -88,6 +88,9 @@ std::string describe(const Config& c) {
         out << network.text() << ',';
     out << c.webhooks.sendgrid.public_key_file << c.webhooks.sendgrid.max_age.count()
         << c.webhooks.postmark.credentials.empty() << c.webhooks.postmark.allowed_sources.size();
+    for (const auto& arn : c.webhooks.ses.topic_arns)
+        out << arn << ',';
+    out << c.webhooks.ses.certificate_dir << c.webhooks.ses.max_age.count() << ';';
     return out.str();
 }
 
@@ -118,6 +121,8 @@ TEST(ConfigLoader, ExampleLoadsAndEqualsTheDocumentedDefaults) {
     EXPECT_EQ(example.unsubscribe.add_headers, UnsubscribeHeaders::missing);
     EXPECT_EQ(example.unsubscribe.token_lifetime, std::chrono::hours(24 * 365));
     EXPECT_TRUE(example.web.public_url.empty());
+    EXPECT_FALSE(example.webhooks.ses.enabled());
+    EXPECT_EQ(example.webhooks.ses.max_age, std::chrono::hours(1));
     ASSERT_EQ(example.outbound.networks.size(), 2u);
     EXPECT_TRUE(example.outbound.networks[0].contains("127.0.0.1"));
 }
@@ -415,6 +420,32 @@ TEST(ConfigLoader, UnsubscribeChoicesAndLifetimeAreChecked) {
                       HasSubstr("always"), HasSubstr("never")));
     EXPECT_THAT(only_error("unsubscribe:\n  token_lifetime: 1h\n"),
                 HasSubstr("unsubscribe.token_lifetime: must be at least 1d"));
+}
+
+// Amazon SES through SNS: on when it names topics; a wrong ARN is caught at
+// load, not by refusing every real complaint as an unknown topic.
+TEST(ConfigLoader, SesWebhookLoadsTopicsCertificateDirAndMaxAge) {
+    auto config = load_string(
+        "webhooks:\n  ses:\n"
+        "    topic_arns: [\"arn:aws:sns:eu-west-1:123456789012:ses-feedback\"]\n"
+        "    certificate_dir: /tmp\n    max_age: 30m\n",
+        "test.yaml");
+    EXPECT_TRUE(config.webhooks.ses.enabled());
+    ASSERT_EQ(config.webhooks.ses.topic_arns.size(), 1u);
+    EXPECT_EQ(config.webhooks.ses.topic_arns[0], "arn:aws:sns:eu-west-1:123456789012:ses-feedback");
+    EXPECT_EQ(config.webhooks.ses.certificate_dir, "/tmp");
+    EXPECT_EQ(config.webhooks.ses.max_age, std::chrono::minutes(30));
+}
+
+TEST(ConfigLoader, SesWebhookRefusesWhatWouldNeverMatch) {
+    EXPECT_THAT(only_error("webhooks:\n  ses:\n    topic_arns: [ses-feedback]\n"),
+                AllOf(HasSubstr("webhooks.ses.topic_arns[0]"), HasSubstr("not an SNS topic ARN")));
+    EXPECT_THAT(only_error("webhooks:\n  ses:\n    topic_arns: [\"arn:aws:sqs:eu-west-1:1:q\"]\n"),
+                HasSubstr("not an SNS topic ARN"));
+    EXPECT_THAT(only_error("webhooks:\n  ses:\n    max_age: 2d\n"),
+                HasSubstr("webhooks.ses.max_age: must be between 1m and 1d"));
+    EXPECT_THAT(only_error("webhooks:\n  ses:\n    topics: []\n"),
+                HasSubstr("webhooks.ses.topics: unknown key"));
 }
 
 }  // namespace

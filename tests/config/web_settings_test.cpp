@@ -96,5 +96,16 @@ TEST(WebSettings, UnreadableTlsFilesAreAccessProblems) {
     std::filesystem::remove_all(directory);
 }
 
+TEST(WebSettings, AMissingSesCertificateDirIsAnAccessProblem) {
+    WebhookSettings webhooks;
+    EXPECT_TRUE(webhook_access_problems(webhooks).empty());
+    webhooks.ses.certificate_dir = std::filesystem::temp_directory_path().string();
+    EXPECT_TRUE(webhook_access_problems(webhooks).empty());
+    webhooks.ses.certificate_dir = "/nonexistent/fbl-sns-certs";
+    auto problems = webhook_access_problems(webhooks);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_THAT(problems[0], HasSubstr("/nonexistent/fbl-sns-certs is not a directory"));
+}
+
 }  // namespace
 }  // namespace fbl::config

@@ -16,6 +16,10 @@ const char* to_string(HookVerdict verdict) {
             return "malformed";
         case HookVerdict::forbidden_source:
             return "forbidden-source";
+        case HookVerdict::unknown_topic:
+            return "unknown-topic";
+        case HookVerdict::confirm_subscription:
+            return "confirm-subscription";
     }
     return "malformed";
 }

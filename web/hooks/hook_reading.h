@@ -19,6 +19,8 @@ enum class HookVerdict {
     // From an address outside the provider's allow-list: refused before
     // the credentials are looked at (Postmark, which signs nothing).
     forbidden_source,
+    unknown_topic,         // signed or not, from an SNS topic we did not configure
+    confirm_subscription,  // a verified SNS SubscriptionConfirmation: open confirm_url
 };
 
 const char* to_string(HookVerdict verdict);
@@ -33,6 +35,9 @@ struct HookReading {
     // With verdict event: one or more (SendGrid posts a batch), each taken
     // in its own transaction and deduplicated by its own event id.
     std::vector<intake::VouchedEvent> events;
+    // With verdict confirm_subscription: the SubscribeURL to GET (checked
+    // to be an SNS URL, web/hooks/sns_url.h).
+    std::string confirm_url;
 };
 
 }  // namespace fbl::web::hooks
