@@ -590,6 +590,10 @@ std::string api_base_problem(const std::string& url) {
     }
     if (url.starts_with("http://") && !is_loopback_host(url.substr(7))) {
         return "is plain http: the API key would travel in clear (use https)";
+    }
+    return {};
+}
+
 // A public key is no secret: any mode will do, but it must be a P-256 key,
 // found now rather than at SendGrid's first request. Messages name the
 // file, never what it holds.

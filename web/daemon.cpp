@@ -108,8 +108,10 @@ int Daemon::run(bool foreground) {
     auto config_in_force = [this] { return config_.load(); };
     committer_ = std::make_unique<EventCommitter>(
         config_in_force, static_cast<std::size_t>(config->web.max_commit_batch));
-    services_ = std::make_unique<RouteServices>(
-        RouteServices{*store_health_, *committer_, rate_limiter_, config_in_force});
+    sns_certificates_ = std::make_unique<hooks::DirectoryThenFetchCertificates>(
+        config->webhooks.ses.certificate_dir);
+    services_ = std::make_unique<RouteServices>(RouteServices{
+        *store_health_, *committer_, rate_limiter_, *sns_certificates_, config_in_force});
     router_ = make_router(*services_);
     auto metrics_endpoint = metrics::start_endpoint(metrics::global(), config->web.metrics_listen);
     if (metrics_endpoint) {

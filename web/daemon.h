@@ -38,6 +38,7 @@ class Daemon {
     std::unique_ptr<StoreHealth> store_health_;
     std::unique_ptr<EventCommitter> committer_;
     RateLimiter rate_limiter_;
+    std::unique_ptr<hooks::SnsCertificates> sns_certificates_;
     std::unique_ptr<RouteServices> services_;
     Router router_;
 };

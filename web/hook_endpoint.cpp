@@ -73,6 +73,18 @@ Response answer_hook(std::string_view endpoint, const Request& request,
         case hooks::HookVerdict::malformed:
             log::info("{} webhook: refused: {}", endpoint, reading.why);
             return counted(endpoint, WebOutcome::malformed, refusals.malformed, "malformed\n");
+        case hooks::HookVerdict::forbidden_source:
+            log::warning("{} webhook: refused from {}: {}", endpoint, request.client_address,
+                         reading.why);
+            return counted(endpoint, WebOutcome::forbidden_source, Status::forbidden,
+                           "forbidden\n");
+        case hooks::HookVerdict::unknown_topic:
+            log::warning("{} webhook: refused from {}: {}", endpoint, request.client_address,
+                         reading.why);
+            return counted(endpoint, WebOutcome::unknown_topic, Status::forbidden,
+                           "unknown topic\n");
+        case hooks::HookVerdict::confirm_subscription:
+            break;  // the SES endpoint confirms before it gets here
     }
     return counted(endpoint, WebOutcome::malformed, refusals.malformed, "malformed\n");
 }

@@ -19,6 +19,12 @@ Router make_router(RouteServices& services) {
     });
     router.add(Method::post, PathMatch::exact, "/hooks/mailgun",
                [&services](const Request& request) { return mailgun_webhook(request, services); });
+    router.add(Method::post, PathMatch::exact, "/hooks/ses",
+               [&services](const Request& request) { return ses_webhook(request, services); });
+    router.add(Method::post, PathMatch::exact, "/hooks/sendgrid",
+               [&services](const Request& request) { return sendgrid_webhook(request, services); });
+    router.add(Method::post, PathMatch::exact, "/hooks/postmark",
+               [&services](const Request& request) { return postmark_webhook(request, services); });
     return router;
 }
 

@@ -8,5 +8,8 @@
 namespace fbl::web {
 
 Response mailgun_webhook(const Request& request, RouteServices& services);
+Response ses_webhook(const Request& request, RouteServices& services);
+Response sendgrid_webhook(const Request& request, RouteServices& services);
+Response postmark_webhook(const Request& request, RouteServices& services);
 
 }  // namespace fbl::web

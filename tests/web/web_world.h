@@ -45,8 +45,8 @@ class WebWorld {
         config_ = config;
         health_ = std::make_unique<StoreHealth>(config_->store);
         committer_ = std::make_unique<EventCommitter>([this] { return config_; });
-        services_ = std::make_unique<RouteServices>(
-            RouteServices{*health_, *committer_, limiter_, [this] { return config_; }});
+        services_ = std::make_unique<RouteServices>(RouteServices{
+            *health_, *committer_, limiter_, certificates_, [this] { return config_; }});
         router_ = make_router(*services_);
     }
     ~WebWorld() {
@@ -66,6 +66,7 @@ class WebWorld {
     std::unique_ptr<StoreHealth> health_;
     std::unique_ptr<EventCommitter> committer_;
     RateLimiter limiter_;
+    hooks::DirectoryThenFetchCertificates certificates_{""};
     std::unique_ptr<RouteServices> services_;
     Router router_;
 };
