@@ -59,7 +59,7 @@ TEST_F(WebhookRoutesTest, AVerifiedMailgunComplaintIsCommittedOnceAndItsReplayRe
 TEST_F(WebhookRoutesTest, ABadMailgunSignatureIs401AndStoresNothing) {
     auto body = signed_mailgun(std::string(50, 'b'), "c@example.com");
     // Mailgun signs timestamp + token only: the token is what is forged here.
-    body.replace(body.find(std::string(50, 'b')), 1, "e");
+    body.replace(body.rfind(std::string(50, 'b')), 1, "e");
     EXPECT_EQ(world_.route(post("/hooks/mailgun", body)).status, Status::unauthorized);
     EXPECT_EQ(complaints(), 0u);
 }
