@@ -41,6 +41,10 @@ std::vector<std::string> civetweb_options(const config::WebSettings& settings) {
         "num_threads",        std::to_string(settings.threads),
         "request_timeout_ms", std::to_string(settings.request_timeout.count() * 1000),
         "enable_keep_alive",  "yes",
+        // We send the headers and the body in two writes: with Nagle the
+        // body waits for the client's delayed ACK, 40 ms per request on a
+        // kept-alive connection (bench/web measured it).
+        "tcp_nodelay",        "1",
         // No document_root: CivetWeb serves no files, only our handler.
     };
     if (settings.tls.enabled()) {

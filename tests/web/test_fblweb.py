@@ -4,7 +4,8 @@ Starts `fblweb -f` on 127.0.0.1 and checks GET /healthz (200 "ok"), an
 unknown path (404), a POST whose Content-Length is over web.max_body (413,
 answered before the body is sent), a wrong method (405), and that SIGTERM
 stops it with status 0 and a "stopping" log line. A daemon that does not
-come up fails the test: there is nothing here to skip for.
+come up fails the test: there is nothing here to skip for. Requests on a
+kept-alive connection are answered without a Nagle/delayed-ACK stall.
 """
 import http.client
 import os
@@ -108,6 +109,25 @@ class FblWebTest(unittest.TestCase):
         status, _, response = self.web.request("POST", "/healthz", body="x")
         self.assertEqual(status, 405)
         self.assertIn("GET", response.getheader("Allow"))
+
+    def test_kept_alive_connection_answers_without_nagle_delay(self):
+        # CivetWeb writes the headers and the body in two sends; without
+        # TCP_NODELAY the body waits for the client's delayed ACK (40 ms on
+        # Linux), so every request after the first on a kept-alive
+        # connection (a reverse proxy's, a provider's) took 40 ms or more.
+        connection = http.client.HTTPConnection("127.0.0.1", self.web.port, timeout=10)
+        try:
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            started = time.monotonic()
+            for _ in range(20):
+                connection.request("GET", "/healthz")
+                response = connection.getresponse()
+                self.assertEqual(response.read(), b"ok\n")
+            elapsed = time.monotonic() - started
+        finally:
+            connection.close()
+        self.assertLess(elapsed, 0.4, "20 requests on one connection (0.8 s or more with Nagle)")
 
     def test_oversized_body_is_413_before_it_is_sent(self):
         # Only the headers go out: the answer must come without the body.
