@@ -37,14 +37,13 @@ int load_tls_files(void* ssl_context, void* user_data) {
 std::vector<std::string> civetweb_options(const config::WebSettings& settings) {
     std::string port = metrics::to_string(settings.listen) + (settings.tls.enabled() ? "s" : "");
     std::vector<std::string> options{
-        "listening_ports",    port,
-        "num_threads",        std::to_string(settings.threads),
+        "listening_ports", port, "num_threads", std::to_string(settings.threads),
         "request_timeout_ms", std::to_string(settings.request_timeout.count() * 1000),
-        "enable_keep_alive",  "yes",
+        "enable_keep_alive", "yes",
         // We send the headers and the body in two writes: with Nagle the
         // body waits for the client's delayed ACK, 40 ms per request on a
         // kept-alive connection (bench/web measured it).
-        "tcp_nodelay",        "1",
+        "tcp_nodelay", "1",
         // No document_root: CivetWeb serves no files, only our handler.
     };
     if (settings.tls.enabled()) {
