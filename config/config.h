@@ -249,6 +249,29 @@ struct WebTls {
     bool enabled() const { return !cert_file.empty(); }
 };
 
+// When the console's session cookie carries Secure (web/console/session.h).
+enum class SecureCookie {
+    automatic,  // when fblweb serves TLS, or a trusted proxy says the client used https
+    always,
+    never,      // plain http on an internal network only
+};
+
+// The complaints console under /console/ (issue 17).
+struct ConsoleSettings {
+    bool enabled = false;  // the shipped example turns it on
+    // Its own listener (the console belongs on an internal network); nullopt
+    // = served on web.listen beside the public endpoints.
+    std::optional<metrics::ListenAddress> listen;
+    // One user per line, "name:crypt-hash:role" (fblctl user add).
+    std::string users_file = "/etc/fblmilter/console-users";
+    Seconds session_idle{3600};         // a session unused this long ends
+    Seconds session_lifetime{12 * 3600};  // and every session ends after this
+    SecureCookie secure_cookie = SecureCookie::automatic;
+    // Failed logins per client (a token bucket): per second and burst.
+    double login_per_second = 0.2;
+    int login_burst = 10;
+};
+
 struct WebSettings {
     metrics::ListenAddress listen{"127.0.0.1", 8891};
     int threads = 8;                       // CivetWeb's worker pool
@@ -264,6 +287,7 @@ struct WebSettings {
     int max_commit_batch = 128;
     // fblweb's own Prometheus endpoint (fblmilter's is metrics.listen).
     std::string metrics_listen;  // "127.0.0.1:9891"; empty = off
+    ConsoleSettings console;
 };
 // --- end of web: ------------------------------------------------------------
 

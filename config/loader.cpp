@@ -507,6 +507,41 @@ void read_public_url(MapReader& reader, WebSettings& web) {
     }
 }
 
+void read_console(MapReader reader, ConsoleSettings& console) {
+    reader.read("enabled", console.enabled);
+    std::string listen;
+    reader.read("listen", listen);
+    if (!listen.empty()) {
+        try {
+            console.listen = metrics::parse_any_listen(listen);
+        } catch (const std::invalid_argument& error) {
+            reader.error("listen", error.what());
+        }
+    }
+    reader.read("users_file", console.users_file);
+    console.users_file = absolute(console.users_file);
+    reader.read_duration("session_idle", console.session_idle);
+    reader.read_duration("session_lifetime", console.session_lifetime);
+    if (console.session_idle.count() < 60 || console.session_lifetime < console.session_idle) {
+        reader.error("session_idle",
+                     "must be at least 1m and no longer than session_lifetime");
+    }
+    std::string secure = "auto";
+    reader.read("secure_cookie", secure);
+    if (secure == "auto") {
+        console.secure_cookie = SecureCookie::automatic;
+    } else if (secure == "always") {
+        console.secure_cookie = SecureCookie::always;
+    } else if (secure == "never") {
+        console.secure_cookie = SecureCookie::never;
+    } else {
+        reader.error("secure_cookie", "'" + secure + "' is not auto, always or never");
+    }
+    auto limit = reader.child("login_rate_limit");
+    limit.read("per_second", console.login_per_second, 0.001, 1000);
+    limit.read("burst", console.login_burst, 1, 10000);
+}
+
 void read_web(MapReader reader, WebSettings& web) {
     read_web_listen(reader, web.listen);
     reader.read("threads", web.threads, 1, 64);
@@ -528,6 +563,11 @@ void read_web(MapReader reader, WebSettings& web) {
         if (auto problem = metrics::listen_problem(web.metrics_listen); !problem.empty()) {
             reader.error("metrics_listen", problem);
         }
+    }
+    read_console(reader.child("console"), web.console);
+    if (web.console.listen && web.console.listen->host == web.listen.host &&
+        web.console.listen->port == web.listen.port) {
+        reader.error("console", "listen: is web.listen; leave it empty to share that listener");
     }
 }
 // --- end of web: ------------------------------------------------------------

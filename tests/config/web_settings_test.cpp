@@ -107,5 +107,41 @@ TEST(WebSettings, AMissingSesCertificateDirIsAnAccessProblem) {
     EXPECT_THAT(problems[0], HasSubstr("/nonexistent/fbl-sns-certs is not a directory"));
 }
 
+TEST(ConsoleSettings, DefaultsAreTheDocumentedOnes) {
+    auto console = load_string("", "empty.yaml").web.console;
+    EXPECT_FALSE(console.enabled);
+    EXPECT_FALSE(console.listen.has_value());
+    EXPECT_EQ(console.users_file, "/etc/fblmilter/console-users");
+    EXPECT_EQ(console.session_idle, std::chrono::hours(1));
+    EXPECT_EQ(console.session_lifetime, std::chrono::hours(12));
+    EXPECT_EQ(console.secure_cookie, SecureCookie::automatic);
+    EXPECT_EQ(console.login_burst, 10);
+}
+
+TEST(ConsoleSettings, OwnListenerIsTakenAndMustDifferFromTheSharedOne) {
+    auto console =
+        load_string("web:\n  console:\n    enabled: true\n    listen: 10.0.0.5:8892\n", "t")
+            .web.console;
+    ASSERT_TRUE(console.listen.has_value());
+    EXPECT_EQ(console.listen->host, "10.0.0.5");
+    EXPECT_EQ(console.listen->port, 8892);
+    EXPECT_THAT(error_of("web:\n  listen: 127.0.0.1:8891\n  console:\n    listen: "
+                         "127.0.0.1:8891\n"),
+                HasSubstr("web.console"));
+    EXPECT_THAT(error_of("web:\n  console:\n    listen: nowhere\n"),
+                HasSubstr("web.console.listen"));
+}
+
+TEST(ConsoleSettings, BadValuesAreRefusedByName) {
+    EXPECT_THAT(error_of("web:\n  console:\n    secure_cookie: sometimes\n"),
+                HasSubstr("web.console.secure_cookie"));
+    EXPECT_THAT(error_of("web:\n  console:\n    session_idle: 5s\n"),
+                HasSubstr("web.console.session_idle"));
+    EXPECT_THAT(error_of("web:\n  console:\n    session_idle: 2h\n    session_lifetime: 1h\n"),
+                HasSubstr("web.console.session_idle"));
+    EXPECT_THAT(error_of("web:\n  console:\n    login_rate_limit:\n      burst: 0\n"),
+                HasSubstr("web.console.login_rate_limit.burst"));
+}
+
 }  // namespace
 }  // namespace fbl::config
