@@ -2,11 +2,13 @@
 #include <iostream>
 #include <set>
 
-#include "cli/dates.h"
+#include "common/dates.h"
 #include "cli/reevaluate_command.h"
 #include "cli/suppression_commands.h"
 
 namespace fbl::cli {
+
+using dates::format_time;
 namespace {
 
 using store::Complaint;

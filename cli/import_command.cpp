@@ -4,12 +4,14 @@
 #include <unordered_set>
 
 #include "cli/csv_reader.h"
-#include "cli/dates.h"
+#include "common/dates.h"
 #include "cli/import_mailgun.h"
 #include "cli/suppression_commands.h"
 #include "common/text.h"
 
 namespace fbl::cli {
+
+using dates::parse_expiry;
 namespace {
 
 using store::Suppression;

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
-#include <openssl/rand.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,12 +29,7 @@ constexpr int kKeyBytes = 32;
 
 // 32 random bytes as base64 text: the file's content is the HMAC key.
 std::string new_key_text() {
-    unsigned char random[kKeyBytes];
-    if (RAND_bytes(random, kKeyBytes) != 1) {
-        throw std::runtime_error("no random bytes from OpenSSL");
-    }
-    return crypto::base64_encode(
-        std::string_view(reinterpret_cast<const char*>(random), kKeyBytes));
+    return crypto::base64_encode(crypto::random_bytes(kKeyBytes));
 }
 
 struct Owner {

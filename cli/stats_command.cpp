@@ -5,11 +5,13 @@
 #include <map>
 
 #include "cli/commands.h"
-#include "cli/dates.h"
+#include "common/dates.h"
 #include "cli/suppression_commands.h"
 #include "common/text.h"
 
 namespace fbl::cli {
+
+using dates::format_time;
 namespace {
 
 using store::Complaint;

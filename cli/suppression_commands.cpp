@@ -2,9 +2,14 @@
 
 #include <iostream>
 
-#include "cli/dates.h"
+#include "common/dates.h"
 
 namespace fbl::cli {
+
+using dates::format_time;
+using dates::parse_date;
+using dates::parse_date_until;
+using dates::parse_expiry;
 namespace {
 
 using store::Suppression;

@@ -7,6 +7,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 namespace fbl::crypto {
 namespace {
@@ -148,6 +149,15 @@ std::string hmac_sha256(std::string_view key, std::string_view text) {
 
 std::string hex(std::string_view bytes) {
     return hex_of(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string random_bytes(std::size_t count) {
+    std::string bytes(count, '\0');
+    if (count > INT_MAX ||
+        RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)) != 1) {
+        throw std::runtime_error("no random bytes from OpenSSL");
+    }
+    return bytes;
 }
 
 bool same_in_constant_time(std::string_view a, std::string_view b) {

@@ -46,6 +46,10 @@ class HmacSha256 {
 // The 32 raw bytes of HMAC-SHA256(key, text), for a key used once.
 std::string hmac_sha256(std::string_view key, std::string_view text);
 
+// `count` bytes from OpenSSL's CSPRNG (keys, session ids, CSRF tokens);
+// throws std::runtime_error when it has none.
+std::string random_bytes(std::size_t count);
+
 // Lower-case hex of bytes.
 std::string hex(std::string_view bytes);
 

@@ -1,10 +1,42 @@
 #include "web/civetweb_io.h"
 
 #include <array>
+#include <stdexcept>
 
 #include <civetweb.h>
 
+#include "common/log.h"
+
 namespace fbl::web {
+namespace {
+
+// The client went away mid-stream: the producer stops instead of reading
+// the rest of a million rows for nobody.
+struct ClientGone : std::runtime_error {
+    ClientGone() : std::runtime_error("client closed the connection") {}
+};
+
+void stream_body(mg_connection* connection, const std::function<void(const BodySink&)>& stream) {
+    BodySink sink = [connection](std::string_view piece) {
+        if (!piece.empty() &&
+            mg_send_chunk(connection, piece.data(), static_cast<unsigned>(piece.size())) < 0) {
+            throw ClientGone();
+        }
+    };
+    try {
+        stream(sink);
+        mg_send_chunk(connection, "", 0);  // the last chunk
+    } catch (const ClientGone&) {
+        // Nothing to answer any more.
+    } catch (const std::exception& error) {
+        // The body stays unterminated and the connection closes (streams
+        // are sent with Connection: close), so the client sees a broken
+        // download, never a silently short file.
+        log::error("http: a streamed answer failed midway: {}", error.what());
+    }
+}
+
+}  // namespace
 
 IncomingRequest read_head(mg_connection* connection) {
     const mg_request_info* info = mg_get_request_info(connection);
@@ -45,14 +77,24 @@ void write_response(mg_connection* connection, Method method, const Response& re
     mg_response_header_start(connection, static_cast<int>(response.status));
     mg_response_header_add(connection, "Content-Type", to_string(response.content_type).data(),
                            static_cast<int>(to_string(response.content_type).size()));
-    std::string length = std::to_string(response.body.size());
-    mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
+    if (response.stream) {
+        mg_response_header_add(connection, "Transfer-Encoding", "chunked", -1);
+        mg_response_header_add(connection, "Connection", "close", -1);
+    } else {
+        std::string length = std::to_string(response.body.size());
+        mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
+    }
     for (const auto& [name, value] : response.headers.fields()) {
         mg_response_header_add(connection, name.c_str(), value.c_str(),
                                static_cast<int>(value.size()));
     }
     mg_response_header_send(connection);
-    if (method != Method::head && !response.body.empty()) {
+    if (method == Method::head) {
+        return;
+    }
+    if (response.stream) {
+        stream_body(connection, response.stream);
+    } else if (!response.body.empty()) {
         mg_write(connection, response.body.data(), response.body.size());
     }
 }

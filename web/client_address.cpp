@@ -54,3 +54,11 @@ std::string real_client_address(std::string_view peer, std::string_view forwarde
 }
 
 }  // namespace fbl::web
+
+namespace fbl::web {
+
+bool proxy_is_trusted(std::string_view peer, const std::vector<config::Network>& trusted_proxies) {
+    return trusted(peer, trusted_proxies);
+}
+
+}  // namespace fbl::web

@@ -18,4 +18,8 @@ namespace fbl::web {
 std::string real_client_address(std::string_view peer, std::string_view forwarded_for,
                                 const std::vector<config::Network>& trusted_proxies);
 
+// Whether the TCP peer is one of web.trusted_proxies (whose X-Forwarded-*
+// headers are believed).
+bool proxy_is_trusted(std::string_view peer, const std::vector<config::Network>& trusted_proxies);
+
 }  // namespace fbl::web

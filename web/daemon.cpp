@@ -14,6 +14,8 @@
 #include "config/loader.h"
 #include "fbl/version.h"
 #include "web/client_address.h"
+#include "web/console/console_routes.h"
+#include "web/console/file_user_directory.h"
 #include "web/server.h"
 
 namespace fbl::web {
@@ -56,12 +58,31 @@ Daemon::Daemon(std::string config_path, config::Config config)
     apply_logging(config_.load()->logging);
 }
 
-Response Daemon::dispatch(Request& request) const {
+Response Daemon::dispatch(const Router& router, Request& request) const {
     auto config = config_.load();
     auto forwarded_for = request.headers.find("X-Forwarded-For");
+    request.secure = config->web.tls.enabled() ||
+                     (proxy_is_trusted(request.client_address, config->web.trusted_proxies) &&
+                      request.headers.find("X-Forwarded-Proto").value_or("") == "https");
     request.client_address = real_client_address(request.client_address, forwarded_for.value_or(""),
                                                  config->web.trusted_proxies);
-    return router_.route(request);
+    return router.route(request);
+}
+
+void Daemon::set_up_console(const config::Config& config) {
+    const auto& settings = config.web.console;
+    if (!settings.enabled) {
+        return;
+    }
+    sessions_ = std::make_unique<console::SessionTable>(settings.session_idle,
+                                                        settings.session_lifetime);
+    // The file is read again when it changes; moving it to another path
+    // takes a restart.
+    users_ = std::make_unique<console::FileUserDirectory>(settings.users_file);
+    console_store_ = std::make_unique<console::SharedStore>(config.store);
+    console_services_ = std::make_unique<console::ConsoleServices>(console::ConsoleServices{
+        *sessions_, *users_, login_limiter_, *console_store_, [this] { return config_.load(); }});
+    console::add_console_routes(settings.listen ? console_router_ : router_, *console_services_);
 }
 
 void Daemon::warn_about_restart_only_changes(const config::Config& fresh) const {
@@ -113,12 +134,22 @@ int Daemon::run(bool foreground) {
     services_ = std::make_unique<RouteServices>(RouteServices{
         *store_health_, *committer_, rate_limiter_, *sns_certificates_, config_in_force});
     router_ = make_router(*services_);
+    set_up_console(*config);
     auto metrics_endpoint = metrics::start_endpoint(metrics::global(), config->web.metrics_listen);
     if (metrics_endpoint) {
         log::notice("metrics served on {}", config->web.metrics_listen);
     }
-    auto server = std::make_unique<Server>(config->web,
-                                           [this](Request& request) { return dispatch(request); });
+    auto server = std::make_unique<Server>(
+        config->web, [this](Request& request) { return dispatch(router_, request); });
+    std::unique_ptr<Server> console_server;
+    if (config->web.console.enabled && config->web.console.listen) {
+        auto console_web = config->web;
+        console_web.listen = *config->web.console.listen;
+        console_server = std::make_unique<Server>(console_web, [this](Request& request) {
+            return dispatch(console_router_, request);
+        });
+        log::notice("console served on {}", metrics::to_string(console_web.listen));
+    }
     log::notice("fblweb {} ready on {}{} with {}", kVersion, metrics::to_string(config->web.listen),
                 config->web.tls.enabled() ? " (TLS)" : "", config_path_);
     sd_notify(0, "READY=1");
@@ -134,6 +165,7 @@ int Daemon::run(bool foreground) {
     }
     sd_notify(0, "STOPPING=1");
     log::notice("fblweb stopping");
+    console_server.reset();
     server.reset();  // every request answered before the committer stops
     committer_.reset();
     return 0;

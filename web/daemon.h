@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "web/console/console_services.h"
 #include "web/event_committer.h"
 #include "web/rate_limit.h"
 #include "web/router.h"
@@ -28,8 +29,11 @@ class Daemon {
     bool reload();
 
   private:
-    // The real client address, then the router.
-    Response dispatch(Request& request) const;
+    // The real client address and whether it came over TLS, then the router.
+    Response dispatch(const Router& router, Request& request) const;
+    // The console's services, and its routes: on the main router, or on a
+    // router of their own for web.console.listen.
+    void set_up_console(const config::Config& config);
     void warn_about_restart_only_changes(const config::Config& fresh) const;
 
     std::string config_path_;
@@ -41,6 +45,12 @@ class Daemon {
     std::unique_ptr<hooks::SnsCertificates> sns_certificates_;
     std::unique_ptr<RouteServices> services_;
     Router router_;
+    std::unique_ptr<console::SessionTable> sessions_;
+    std::unique_ptr<console::UserDirectory> users_;
+    RateLimiter login_limiter_;
+    std::unique_ptr<console::SharedStore> console_store_;
+    std::unique_ptr<console::ConsoleServices> console_services_;
+    Router console_router_;  // used only with web.console.listen
 };
 
 }  // namespace fbl::web

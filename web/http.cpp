@@ -57,6 +57,16 @@ std::string_view to_string(ContentType type) {
             return "text/html; charset=utf-8";
         case ContentType::application_json:
             return "application/json";
+        case ContentType::text_css:
+            return "text/css; charset=utf-8";
+        case ContentType::text_javascript:
+            return "text/javascript; charset=utf-8";
+        case ContentType::image_svg:
+            return "image/svg+xml";
+        case ContentType::text_csv:
+            return "text/csv; charset=utf-8";
+        case ContentType::xlsx:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
         case ContentType::text_plain:
             break;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ std::string_view to_string(Method method);
 // The status codes fblweb answers; CivetWeb writes the reason phrase.
 enum class Status : int {
     ok = 200,
+    see_other = 303,  // after a console form: the browser GETs the page again
     bad_request = 400,
     unauthorized = 401,
     forbidden = 403,
@@ -52,16 +54,34 @@ struct Request {
     // The real client (web/client_address.h): the TCP peer, or what a
     // trusted proxy says it is.
     std::string client_address;
+    // The client reached us over TLS: our own, or a trusted proxy's
+    // (X-Forwarded-Proto: https). Decides the console cookie's Secure.
+    bool secure = false;
 };
 
-enum class ContentType { text_plain, text_html, application_json };
+enum class ContentType {
+    text_plain,
+    text_html,
+    application_json,
+    text_css,
+    text_javascript,
+    image_svg,
+    text_csv,
+    xlsx,
+};
 std::string_view to_string(ContentType type);
+
+// Where a streamed body goes, piece by piece (an HTTP chunk each).
+using BodySink = std::function<void(std::string_view piece)>;
 
 struct Response {
     Status status = Status::ok;
     ContentType content_type = ContentType::text_plain;
     std::string body;
     Headers headers;  // beyond Content-Type and Content-Length
+    // When set, the body is produced while it is sent (chunked), never held
+    // whole: an export of a million rows. `body` is ignored then.
+    std::function<void(const BodySink& sink)> stream;
 };
 
 // A plain-text answer: most errors, /healthz.

@@ -1,4 +1,4 @@
-#include "cli/dates.h"
+#include "common/dates.h"
 
 #include <charconv>
 #include <chrono>
@@ -7,7 +7,7 @@
 
 #include "common/units.h"
 
-namespace fbl::cli {
+namespace fbl::dates {
 namespace {
 
 using namespace std::chrono;
@@ -155,4 +155,4 @@ std::string format_time(const std::optional<TimePoint>& time) {
     return time ? format_time(*time) : "";
 }
 
-}  // namespace fbl::cli
+}  // namespace fbl::dates

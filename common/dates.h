@@ -4,13 +4,14 @@
 #include <string>
 #include <string_view>
 
-#include "store/records.h"
+#include <chrono>
 
-// Dates and durations on fblctl's command line and in its output. Every
-// time is UTC; output is ISO 8601 with a "Z", stable for scripts.
-namespace fbl::cli {
+// Dates and durations on fblctl's command line, in the console's filters,
+// and in both outputs. Every time is UTC; output is ISO 8601 with a "Z",
+// stable for scripts.
+namespace fbl::dates {
 
-using suppression::TimePoint;
+using TimePoint = std::chrono::system_clock::time_point;
 
 // "2026-11-28" (midnight UTC), "2026-11-28T19:40", "2026-11-28T19:40:05Z",
 // "2026-11-28 19:40:05+01:00". nullopt when it does not parse or is no date.
@@ -28,4 +29,4 @@ std::optional<std::optional<TimePoint>> parse_expiry(std::string_view text, Time
 std::string format_time(TimePoint time);
 std::string format_time(const std::optional<TimePoint>& time);
 
-}  // namespace fbl::cli
+}  // namespace fbl::dates
