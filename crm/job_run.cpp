@@ -203,11 +203,13 @@ Verdict JobRun::answer(const HttpResponse& response) {
         fmt::format("  -> {}{}", status_text(response),
                     response.body.empty() ? "" : fmt::format(" ({} bytes)", response.body.size())));
     auto outcome = classify(response.status, step.success, step.done);
+    bool done_by_body = false;
     if (outcome == Outcome::dead || outcome == Outcome::retry) {
         for (const auto& marker : step.done_body_contains) {
             if (response.status >= 400 && response.status < 500 &&
                 response.body.find(marker) != std::string::npos) {
                 outcome = Outcome::done;
+                done_by_body = true;
             }
         }
     }
@@ -215,6 +217,7 @@ Verdict JobRun::answer(const HttpResponse& response) {
         case Outcome::success:
             return advance(branch, response);
         case Outcome::done:
+            note_done(branch, response, done_by_body);
             branches_.pop_front();
             return next_or_complete();
         case Outcome::refresh:
@@ -278,6 +281,9 @@ Verdict JobRun::advance(const Branch& branch, const HttpResponse& response) {
             }
         }
     }
+    if (branch.step + 1 == adapter_.steps.size()) {
+        found_ = true;
+    }
     if (branch.step + 1 < adapter_.steps.size()) {
         for (auto it = records.rbegin(); it != records.rend(); ++it) {
             branches_.push_front(Branch{branch.step + 1, std::move(*it)});
@@ -286,9 +292,19 @@ Verdict JobRun::advance(const Branch& branch, const HttpResponse& response) {
     return next_or_complete();
 }
 
+void JobRun::note_done(const Branch& branch, const HttpResponse& response, bool by_body) {
+    // "Already unsubscribed", another configured done code, or a 404 once an
+    // earlier step reached the record: the CRM knows the person.
+    if (by_body || response.status != 404 || branch.step > 0) {
+        found_ = true;
+    }
+}
+
 Verdict JobRun::next_or_complete() {
     if (branches_.empty()) {
-        return {Verdict::Kind::complete, std::nullopt, ""};
+        Verdict verdict{Verdict::Kind::complete, std::nullopt, ""};
+        verdict.not_found = !found_;
+        return verdict;
     }
     return {Verdict::Kind::send, std::nullopt, ""};
 }

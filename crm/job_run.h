@@ -32,6 +32,10 @@ struct Verdict {
     Kind kind = Kind::send;
     std::optional<std::chrono::seconds> retry_after;
     std::string error;  // redacted
+    // complete, and the CRM knew none of the job's records: every branch
+    // ended with a lookup that found nothing or a 404 on its first step
+    // (a 404 after a lookup found the record means "already so").
+    bool not_found = false;
 };
 
 class JobRun {
@@ -60,6 +64,8 @@ class JobRun {
     std::string request_key(const Branch& branch) const;
     Verdict advance(const Branch& branch, const HttpResponse& response);
     Verdict next_or_complete();
+    // A branch ended by a `done` answer (step.done or done_body_contains).
+    void note_done(const Branch& branch, const HttpResponse& response, bool by_body);
     Verdict dead(std::string error, const HttpResponse& response);
     void note(std::string line);
 
@@ -69,6 +75,7 @@ class JobRun {
     const Redactor& redactor_;
     std::deque<Branch> branches_;
     bool refreshed_ = false;
+    bool found_ = false;  // some branch reached a record the CRM knows
     std::string transcript_;
 };
 

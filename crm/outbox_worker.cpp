@@ -176,9 +176,9 @@ void OutboxWorker::loop(Mode mode, const std::function<bool()>& should_stop) {
     }
 }
 
-void OutboxWorker::queue_completion(std::int64_t id, std::string response) {
+void OutboxWorker::queue_completion(store::JobCompletion completion) {
     std::lock_guard lock(store_mutex_);
-    completions_.emplace_back(id, std::move(response));
+    completions_.push_back(std::move(completion));
     store_changed_.notify_all();
 }
 
@@ -327,7 +327,9 @@ void OutboxWorker::on_answer(Runtime& runtime, JobRun& run, const HttpResponse& 
                 return;
             case Verdict::Kind::complete:
                 metrics::global().crm_request(runtime.adapter.config.name, "success");
-                queue_completion(run.job().id, run.transcript());
+                queue_completion(
+                    {run.job().id, run.transcript(),
+                     verdict.not_found ? store::CrmLookup::not_found : store::CrmLookup::found});
                 log::info("crm: job {} ({}, {}) done", run.job().id, runtime.adapter.config.name,
                           email_of(run));
                 {

@@ -79,7 +79,7 @@ class OutboxWorker {
     std::chrono::milliseconds next_wakeup(std::chrono::steady_clock::time_point now) const;
     bool idle_and_drained() const;
     void drain_in_flight();
-    void queue_completion(std::int64_t id, std::string response);
+    void queue_completion(store::JobCompletion completion);
     void store_thread();
     void wait_for_store();
     void take_leased(std::chrono::steady_clock::time_point now);
@@ -105,7 +105,7 @@ class OutboxWorker {
     };
     std::mutex store_mutex_;
     std::condition_variable store_changed_;
-    std::vector<std::pair<std::int64_t, std::string>> completions_;
+    std::vector<store::JobCompletion> completions_;
     std::vector<LeaseRequest> lease_requests_;
     std::vector<LeaseResult> lease_results_;
     bool store_busy_ = false;

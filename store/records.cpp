@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "store/console_reader.h"
+
 namespace fbl::store {
 namespace {
 
@@ -59,7 +61,19 @@ constexpr std::array<std::pair<std::string_view, JobState>, 4> kJobStates{{
     {"dead", JobState::dead},
 }};
 
+constexpr std::array<std::pair<std::string_view, CrmState>, 5> kCrmStates{{
+    {"none", CrmState::none},
+    {"queued", CrmState::queued},
+    {"done", CrmState::done},
+    {"dead", CrmState::dead},
+    {"not-found", CrmState::not_found},
+}};
+
 }  // namespace
+
+const char* to_string(CrmState state) {
+    return name_of(kCrmStates, state);
+}
 
 const char* to_string(JobState state) {
     return name_of(kJobStates, state);

@@ -110,6 +110,18 @@ struct OutboxJob {
     std::string last_response;  // kept for dead letters (secrets never stored)
 };
 
+// Whether a finished CRM job found the person: not_found when the CRM
+// answered "no such record" (404, or a lookup that found nothing) for
+// every record the job acted on.
+enum class CrmLookup { found, not_found };
+
+// A job the CRM worker finished.
+struct JobCompletion {
+    std::int64_t id = 0;
+    std::string response;  // the transcript, kept as last_response
+    CrmLookup lookup = CrmLookup::found;
+};
+
 // How many outbox jobs of one adapter are in one state (metrics).
 struct OutboxCount {
     std::string adapter;

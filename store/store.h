@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "store/console_reader.h"
 #include "store/records.h"
 
 namespace fbl::store {
@@ -82,6 +83,13 @@ struct RekeyCounts {
 // empty (AddressNormalizer::lookup_key).
 using KeyFunction = std::function<std::string(const std::string& address)>;
 
+// Who changes the list, as the history (changes.actor) names them: the
+// console passes "console:<user>"; without one a store names the process's
+// user (sudo user, else OS user).
+struct Actor {
+    std::string name;
+};
+
 struct AddRequest {
     Suppression entry;  // key and address filled; times default to now
 };
@@ -96,10 +104,12 @@ class SuppressionStore {
     virtual ~SuppressionStore() = default;
     // Inserts or refreshes (last_at, count, reason/scope/expiry); one change.
     virtual void add(const Suppression& entry) = 0;
+    virtual void add(const Suppression& entry, const Actor& actor) = 0;
     // Many at once, one transaction (import). All or nothing.
     virtual void add_all(const std::vector<Suppression>& entries) = 0;
     // Returns false when the key was not suppressed.
     virtual bool remove(const std::string& key, const std::string& note) = 0;
+    virtual bool remove(const std::string& key, const std::string& note, const Actor& actor) = 0;
     // Current entry, expired ones excluded.
     virtual std::optional<Suppression> find(const std::string& key) = 0;
     virtual std::vector<Suppression> list(const SuppressionFilter& filter) = 0;
@@ -169,14 +179,13 @@ class OutboxStore {
     // Leases up to `limit` due jobs of one adapter until now + lease.
     virtual std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                               std::chrono::seconds lease) = 0;
-    virtual void complete_job(std::int64_t id, const std::string& response) = 0;
+    void complete_job(std::int64_t id, const std::string& response,
+                      CrmLookup lookup = CrmLookup::found) {
+        complete_jobs({{id, response, lookup}});
+    }
     // Many completions in one transaction: a busy CRM worker records its
     // finished jobs in batches instead of paying one commit (fsync) each.
-    virtual void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
-        for (const auto& [id, response] : jobs) {
-            complete_job(id, response);
-        }
-    }
+    virtual void complete_jobs(const std::vector<JobCompletion>& jobs) = 0;
     virtual void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) = 0;
     virtual void dead_letter_job(std::int64_t id, const std::string& error,
                                  const std::string& response) = 0;
@@ -238,7 +247,8 @@ class Store : public SuppressionStore,
               public OutboxStore,
               public HistoryStore,
               public SendLogStore,
-              public ReplayGuard {};
+              public ReplayGuard,
+              public ConsoleReader {};
 
 // Whether opening may create a SQLite store. A store that a read command (or
 // root) created would belong to the wrong user and keep the daemon from

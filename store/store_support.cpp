@@ -34,4 +34,8 @@ std::string rekey_note(const std::string& new_key) {
     return "re-keyed to " + new_key;
 }
 
+std::string first_recipient_key(const Complaint& complaint) {
+    return complaint.recipients.empty() ? std::string() : complaint.recipients.front().key;
+}
+
 }  // namespace fbl::store

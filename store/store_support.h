@@ -26,6 +26,15 @@ struct MovedSuppression {
     Suppression entry;
 };
 
+// complaints.recipient_key: the key the console sorts a complaint by.
+std::string first_recipient_key(const Complaint& complaint);
+// Sets it again from complaint_recipients where a re-key changed it.
+inline constexpr const char* kRefreshRecipientKeys =
+    "UPDATE complaints SET recipient_key = coalesce((SELECT r.key FROM complaint_recipients r "
+    "WHERE r.complaint_id = complaints.id AND r.position = 0), '') WHERE recipient_key <> "
+    "coalesce((SELECT r.key FROM complaint_recipients r WHERE r.complaint_id = complaints.id AND "
+    "r.position = 0), '')";
+
 // The change-feed note of a key that a re-key moved to `new_key`.
 std::string rekey_note(const std::string& new_key);
 

@@ -134,6 +134,32 @@ CREATE TABLE webhook_tokens (
 );
 CREATE INDEX webhook_tokens_expiry ON webhook_tokens (expires_at);
 )sql",
+    // 5: the console (issue 17). outbox.not_found: the CRM knew no such
+    // person; complaints.recipient_key: the first recipient's key, so the
+    // list sorts by recipient through an index; indexes for each sortable
+    // column (ties by id), a mailing's complaints by time, the per-mailing
+    // counts without reading the rows, a key's history.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN not_found INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE complaints ADD COLUMN recipient_key TEXT NOT NULL DEFAULT '';
+UPDATE complaints SET recipient_key = coalesce((SELECT key FROM complaint_recipients r
+  WHERE r.complaint_id = complaints.id AND r.position = 0), '');
+CREATE INDEX outbox_complaint ON outbox (complaint_id);
+CREATE INDEX outbox_not_found ON outbox (complaint_id) WHERE not_found = 1;
+CREATE INDEX complaints_mailing_received ON complaints (mailing_id, received_at, id);
+CREATE INDEX complaints_recipient ON complaints (recipient_key, id);
+CREATE INDEX complaints_provider ON complaints (provider, id);
+CREATE INDEX complaints_feedback_type ON complaints (feedback_type, id);
+CREATE INDEX complaints_channel ON complaints (channel, id);
+CREATE INDEX complaints_stats ON complaints (mailing_id, provider, received_at, trusted, kind);
+CREATE INDEX send_log_mailing ON send_log (mailing_id, sent_at);
+CREATE INDEX changes_key ON changes (key, sequence);
+-- SQLite's indexes end in the rowid (= id) by themselves; these say it.
+DROP INDEX complaints_received_at;
+CREATE INDEX complaints_received_at ON complaints (received_at, id);
+DROP INDEX complaints_mailing_id;
+CREATE INDEX complaints_mailing_id ON complaints (mailing_id, id);
+)sql",
 };
 
 int schema_version(Connection& connection) {

@@ -17,23 +17,10 @@
 #include "store/time_codec.h"
 
 namespace fbl::store {
-namespace {
 
-using postgres::param;
-using postgres::Params;
-using postgres::Result;
-using postgres::Transaction;
+namespace postgres {
 
-// Serialises the writers of `changes` (the lock is held to COMMIT). Without
-// it a BIGSERIAL number drawn by transaction T1 could commit after T2's
-// larger one; a follower that already read T2's row and moved its cursor
-// past it would never see T1's. With it, numbers are drawn and committed in
-// one order, so `sequence > last` is a complete catch-up.
-constexpr const char* kChangesLock = "SELECT pg_advisory_xact_lock(7305002)";
-// Woken followers on other nodes re-read the feed; delivered at COMMIT.
-constexpr const char* kNotify = "NOTIFY fbl_changes";
-
-constexpr const char* kSuppressionColumns =
+const char* const kSuppressionColumns =
     "key, address, reason, scope, source, mailing_id, first_at, last_at, count, expires_at, note";
 
 Suppression read_suppression(const Result& rows, int row) {
@@ -51,6 +38,27 @@ Suppression read_suppression(const Result& rows, int row) {
     entry.note = rows.text(row, 10);
     return entry;
 }
+
+}  // namespace postgres
+
+namespace {
+
+using postgres::kSuppressionColumns;
+using postgres::read_suppression;
+
+using postgres::param;
+using postgres::Params;
+using postgres::Result;
+using postgres::Transaction;
+
+// Serialises the writers of `changes` (the lock is held to COMMIT). Without
+// it a BIGSERIAL number drawn by transaction T1 could commit after T2's
+// larger one; a follower that already read T2's row and moved its cursor
+// past it would never see T1's. With it, numbers are drawn and committed in
+// one order, so `sequence > last` is a complete catch-up.
+constexpr const char* kChangesLock = "SELECT pg_advisory_xact_lock(7305002)";
+// Woken followers on other nodes re-read the feed; delivered at COMMIT.
+constexpr const char* kNotify = "NOTIFY fbl_changes";
 
 constexpr const char* kOutboxColumns =
     "id, adapter, idempotency_key, payload_json, state, attempts, created_at, next_attempt_at, "
@@ -149,7 +157,7 @@ std::string upsert_sql(bool widen) {
 }  // namespace
 
 PostgresStore::PostgresStore(const config::PostgresSettings& settings)
-    : actor_(current_actor()), connection_(settings), listener_(settings) {
+    : settings_(settings), actor_(current_actor()), connection_(settings), listener_(settings) {
     postgres::migrate(connection_);
 }
 
@@ -177,15 +185,17 @@ void PostgresStore::lock_changes() {
 
 void PostgresStore::insert_change(const std::string& key, bool suppressed, const std::string& scope,
                                   std::optional<std::int64_t> expires_at, std::int64_t now,
-                                  const std::string& reason, const std::string& note) {
+                                  const std::string& actor, const std::string& reason,
+                                  const std::string& note) {
     connection_.exec(
         "INSERT INTO changes (key, suppressed, scope, expires_at, changed_at, actor, reason, "
         "note) VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, $8)",
-        {key, param(std::int64_t{suppressed ? 1 : 0}), scope, param(expires_at), param(now), actor_,
+        {key, param(std::int64_t{suppressed ? 1 : 0}), scope, param(expires_at), param(now), actor,
          reason, note});
 }
 
-void PostgresStore::upsert(const Suppression& entry, Merge merge, std::int64_t now) {
+void PostgresStore::upsert(const Suppression& entry, Merge merge, std::int64_t now,
+                           const std::string& actor) {
     if (entry.key.empty()) {
         throw std::invalid_argument("a suppression needs a key");
     }
@@ -199,28 +209,40 @@ void PostgresStore::upsert(const Suppression& entry, Merge merge, std::int64_t n
          to_string(entry.scope), entry.source, entry.mailing_id, param(first), param(last),
          param(std::max<std::int64_t>(entry.count, 1)), param(optional_to_micros(entry.expires_at)),
          entry.note, param(now)});
-    insert_change(entry.key, true, row.text(0, 0), row.optional_integer(0, 1), now, row.text(0, 2),
-                  entry.note);
+    insert_change(entry.key, true, row.text(0, 0), row.optional_integer(0, 1), now, actor,
+                  row.text(0, 2), entry.note);
 }
 
 void PostgresStore::add(const Suppression& entry) {
     add_all({entry});
 }
 
+void PostgresStore::add(const Suppression& entry, const Actor& actor) {
+    add_all_as({entry}, actor.name);
+}
+
 void PostgresStore::add_all(const std::vector<Suppression>& entries) {
+    add_all_as(entries, actor_);
+}
+
+void PostgresStore::add_all_as(const std::vector<Suppression>& entries, const std::string& actor) {
     std::lock_guard lock(mutex_);
     std::int64_t now = now_micros();
     auto ordered = in_key_order(entries);
     Transaction transaction(connection_);
     lock_changes();
     for (const auto* entry : ordered) {
-        upsert(*entry, Merge::replace, now);
+        upsert(*entry, Merge::replace, now, actor);
     }
     connection_.execute(kNotify);
     transaction.commit();
 }
 
 bool PostgresStore::remove(const std::string& key, const std::string& note) {
+    return remove(key, note, Actor{actor_});
+}
+
+bool PostgresStore::remove(const std::string& key, const std::string& note, const Actor& actor) {
     std::lock_guard lock(mutex_);
     std::int64_t now = now_micros();
     Transaction transaction(connection_);
@@ -233,7 +255,7 @@ bool PostgresStore::remove(const std::string& key, const std::string& note) {
         return false;
     }
     bool was_active = current.integer(0, 1) != 0;
-    insert_change(key, false, current.text(0, 0), std::nullopt, now, "", note);
+    insert_change(key, false, current.text(0, 0), std::nullopt, now, actor.name, "", note);
     connection_.execute(kNotify);
     transaction.commit();
     return was_active;
@@ -314,15 +336,29 @@ RecordResult PostgresStore::record_in_transaction(const Complaint& complaint, Sc
         "INSERT INTO complaints (dedup_key, received_at, kind, feedback_type, provider, "
         "user_agent, arrival_date, source_ip, original_message_id, original_mail_from, "
         "original_subject, mailing_id, trusted, trust_reason, unresolved, redacted, report_json, "
-        "raw_report, channel) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, $10, $11, $12, "
-        "$13, $14, $15, $16, $17, $18, $19) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-        {complaint.dedup_key, param(received), to_string(complaint.kind), complaint.feedback_type,
-         complaint.provider, complaint.user_agent,
-         param(optional_to_micros(complaint.arrival_date)), complaint.source_ip,
-         complaint.original_message_id, complaint.original_mail_from, complaint.original_subject,
-         complaint.mailing_id, param(std::int64_t{complaint.trusted}), complaint.trust_reason,
-         param(std::int64_t{complaint.unresolved}), param(std::int64_t{complaint.redacted}),
-         complaint.report_json, complaint.raw_report, to_string(complaint.channel)});
+        "raw_report, channel, recipient_key) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9, "
+        "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (dedup_key) DO NOTHING "
+        "RETURNING id",
+        {complaint.dedup_key,
+         param(received),
+         to_string(complaint.kind),
+         complaint.feedback_type,
+         complaint.provider,
+         complaint.user_agent,
+         param(optional_to_micros(complaint.arrival_date)),
+         complaint.source_ip,
+         complaint.original_message_id,
+         complaint.original_mail_from,
+         complaint.original_subject,
+         complaint.mailing_id,
+         param(std::int64_t{complaint.trusted}),
+         complaint.trust_reason,
+         param(std::int64_t{complaint.unresolved}),
+         param(std::int64_t{complaint.redacted}),
+         complaint.report_json,
+         complaint.raw_report,
+         to_string(complaint.channel),
+         first_recipient_key(complaint)});
     if (inserted.rows() == 0) {
         auto existing = connection_.exec("SELECT id FROM complaints WHERE dedup_key = $1",
                                          {complaint.dedup_key});
@@ -358,7 +394,7 @@ void PostgresStore::apply_effects(RecordResult& result, const ComplaintPlan& pla
                                   std::int64_t now) {
     lock_changes();
     for (const Suppression& entry : plan.suppressions) {
-        upsert(entry, Merge::widen, now);
+        upsert(entry, Merge::widen, now, actor_);
         ++result.suppressed;
     }
     if (result.suppressed > 0) {
@@ -406,9 +442,9 @@ RecordResult PostgresStore::promote_complaint(std::int64_t id, const Complaint& 
     connection_.exec(
         "UPDATE complaints SET trusted = 1, raw_report = '', trust_reason = $2, unresolved = $3, "
         "report_json = $4, "
-        "mailing_id = $5 WHERE id = $1",
+        "mailing_id = $5, recipient_key = $6 WHERE id = $1",
         {param(id), evaluated.trust_reason, param(std::int64_t{evaluated.unresolved}),
-         evaluated.report_json, evaluated.mailing_id});
+         evaluated.report_json, evaluated.mailing_id, first_recipient_key(evaluated)});
     connection_.exec("DELETE FROM complaint_recipients WHERE complaint_id = $1", {param(id)});
     insert_recipients(id, evaluated.recipients);
     if (evaluated.suppresses) {
@@ -452,17 +488,20 @@ RekeyCounts PostgresStore::rekey(const std::string& settings, const KeyFunction&
     // All removals first: a new key may be another row's old one.
     for (const auto& item : moved) {
         connection_.exec("DELETE FROM suppressions WHERE key = $1", {item.old_key});
-        insert_change(item.old_key, false, to_string(item.entry.scope), std::nullopt, now, "",
-                      rekey_note(item.entry.key));
+        insert_change(item.old_key, false, to_string(item.entry.scope), std::nullopt, now, actor_,
+                      "", rekey_note(item.entry.key));
     }
     for (const auto& item : moved) {
         auto taken =
             connection_.exec("SELECT 1 FROM suppressions WHERE key = $1", {item.entry.key});
         counts.merged += taken.rows() > 0 ? 1 : 0;
-        upsert(item.entry, Merge::widen, now);
+        upsert(item.entry, Merge::widen, now, actor_);
     }
     counts.suppressions = static_cast<std::int64_t>(moved.size());
     counts.complaint_recipients = rekey_column("complaint_recipients", "address", "key", key_of);
+    if (counts.complaint_recipients > 0) {
+        connection_.execute(kRefreshRecipientKeys);
+    }
     counts.sends = rekey_column("send_log", "recipient", "recipient_key", key_of);
     connection_.exec(
         "INSERT INTO store_meta (name, value) VALUES ($1, $2) "
@@ -618,19 +657,16 @@ std::vector<OutboxJob> PostgresStore::lease_jobs(const std::string& adapter, std
     return jobs;
 }
 
-void PostgresStore::complete_job(std::int64_t id, const std::string& response) {
-    complete_jobs({{id, response}});
-}
-
-void PostgresStore::complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+void PostgresStore::complete_jobs(const std::vector<JobCompletion>& jobs) {
     std::lock_guard lock(mutex_);
     std::int64_t now = now_micros();
     Transaction transaction(connection_);
-    for (const auto& [id, response] : jobs) {
+    for (const auto& job : jobs) {
         connection_.exec(
             "UPDATE outbox SET state = 'done', lease_until = NULL, updated_at = $1, "
-            "last_response = $3 WHERE id = $2",
-            {param(now), param(id), response});
+            "last_response = $3, not_found = $4 WHERE id = $2",
+            {param(now), param(job.id), job.response,
+             param(std::int64_t{job.lookup == CrmLookup::not_found})});
     }
     transaction.commit();
 }

@@ -9,6 +9,12 @@
 
 namespace fbl::store {
 
+namespace postgres {
+// The suppressions columns read_suppression reads, in its order.
+extern const char* const kSuppressionColumns;
+Suppression read_suppression(const Result& rows, int row);
+}  // namespace postgres
+
 // The shared backend for several mail servers: every node points at one
 // PostgreSQL database and follows the others' changes through the change
 // feed. One session guarded by a mutex (each call is short); a lost session
@@ -18,8 +24,10 @@ class PostgresStore final : public Store {
     explicit PostgresStore(const config::PostgresSettings& settings);
 
     void add(const Suppression& entry) override;
+    void add(const Suppression& entry, const Actor& actor) override;
     void add_all(const std::vector<Suppression>& entries) override;
     bool remove(const std::string& key, const std::string& note) override;
+    bool remove(const std::string& key, const std::string& note, const Actor& actor) override;
     std::optional<Suppression> find(const std::string& key) override;
     std::vector<Suppression> list(const SuppressionFilter& filter) override;
 
@@ -45,8 +53,7 @@ class PostgresStore final : public Store {
 
     std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                       std::chrono::seconds lease) override;
-    void complete_job(std::int64_t id, const std::string& response) override;
-    void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) override;
+    void complete_jobs(const std::vector<JobCompletion>& jobs) override;
     void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) override;
     void dead_letter_job(std::int64_t id, const std::string& error,
                          const std::string& response) override;
@@ -66,6 +73,19 @@ class PostgresStore final : public Store {
     int prune_untrusted(TimePoint older_than) override;
     std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) override;
 
+    ComplaintPage complaint_page(const ComplaintQuery& query, const ComplaintSort& sort,
+                                 const std::optional<ComplaintCursor>& after, int limit) override;
+    std::int64_t count_complaints(const ComplaintQuery& query, std::int64_t cap) override;
+    // On a session of its own, through a cursor in a REPEATABLE READ transaction.
+    void each_complaint(const ComplaintQuery& query, const ComplaintSort& sort,
+                        const ComplaintVisitor& visit) override;
+    std::vector<MailingStats> mailing_stats(std::optional<TimePoint> since) override;
+    std::vector<DailyRate> daily_rates(const std::optional<std::string>& mailing_id,
+                                       TimePoint since) override;
+    SuppressionPage suppression_page(const std::string& search, const std::string& after_key,
+                                     int limit) override;
+    std::vector<SuppressionChange> history(const std::string& key) override;
+
     // Waits up to `timeout` on a LISTEN session of its own for another
     // session (any node) to commit a change (NOTIFY fbl_changes). Also true
     // right after LISTEN was (re)issued, since whatever was notified before
@@ -76,7 +96,8 @@ class PostgresStore final : public Store {
   private:
     enum class Merge { replace, widen };
     // Inside a transaction that holds the changes lock.
-    void upsert(const Suppression& entry, Merge merge, std::int64_t now);
+    void upsert(const Suppression& entry, Merge merge, std::int64_t now, const std::string& actor);
+    void add_all_as(const std::vector<Suppression>& entries, const std::string& actor);
     void lock_changes();
     // record_complaint's work inside a transaction the caller holds (and
     // its lock): one record of a batch, or the only one.
@@ -91,8 +112,10 @@ class PostgresStore final : public Store {
                               const KeyFunction& key_of);
     void insert_change(const std::string& key, bool suppressed, const std::string& scope,
                        std::optional<std::int64_t> expires_at, std::int64_t now,
-                       const std::string& reason, const std::string& note);
+                       const std::string& actor, const std::string& reason,
+                       const std::string& note);
 
+    config::PostgresSettings settings_;  // each_complaint opens a session of its own
     std::string actor_;
     std::mutex mutex_;
     postgres::Connection connection_;

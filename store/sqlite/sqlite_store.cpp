@@ -18,7 +18,34 @@
 #include "store/time_codec.h"
 
 namespace fbl::store {
+
+namespace sqlite {
+
+const char* const kSuppressionColumns =
+    "key, address, reason, scope, source, mailing_id, first_at, last_at, count, expires_at, note";
+
+Suppression read_suppression(const Statement& row) {
+    Suppression entry;
+    entry.key = row.text(0);
+    entry.address = row.text(1);
+    entry.reason = parse_reason(row.text(2)).value_or(Reason::manual);
+    entry.scope = parse_scope(row.text(3)).value_or(Scope::all);
+    entry.source = row.text(4);
+    entry.mailing_id = row.text(5);
+    entry.first_at = from_micros(row.integer(6));
+    entry.last_at = from_micros(row.integer(7));
+    entry.count = row.integer(8);
+    entry.expires_at = optional_from_micros(row.optional_integer(9));
+    entry.note = row.text(10);
+    return entry;
+}
+
+}  // namespace sqlite
+
 namespace {
+
+using sqlite::kSuppressionColumns;
+using sqlite::read_suppression;
 
 using sqlite::Statement;
 using sqlite::WriteTransaction;
@@ -59,30 +86,8 @@ class RelaxedDurability {
     sqlite::Connection& connection_;
 };
 
-Reason reason_of(const std::string& text) {
-    return parse_reason(text).value_or(Reason::manual);
-}
 Scope scope_of(const std::string& text) {
     return parse_scope(text).value_or(Scope::all);
-}
-
-constexpr const char* kSuppressionColumns =
-    "key, address, reason, scope, source, mailing_id, first_at, last_at, count, expires_at, note";
-
-Suppression read_suppression(const Statement& row) {
-    Suppression entry;
-    entry.key = row.text(0);
-    entry.address = row.text(1);
-    entry.reason = reason_of(row.text(2));
-    entry.scope = scope_of(row.text(3));
-    entry.source = row.text(4);
-    entry.mailing_id = row.text(5);
-    entry.first_at = from_micros(row.integer(6));
-    entry.last_at = from_micros(row.integer(7));
-    entry.count = row.integer(8);
-    entry.expires_at = optional_from_micros(row.optional_integer(9));
-    entry.note = row.text(10);
-    return entry;
 }
 
 constexpr const char* kOutboxColumns =
@@ -199,7 +204,8 @@ std::string keys_json(const std::vector<std::string>& keys) {
 }  // namespace
 
 SqliteStore::SqliteStore(const config::SqliteSettings& settings)
-    : actor_(current_actor()),
+    : settings_(settings),
+      actor_(current_actor()),
       writer_(settings.path, settings.busy_timeout),
       reader_(settings.path, settings.busy_timeout) {
     configure(writer_);
@@ -221,7 +227,8 @@ void SqliteStore::hook(std::string_view point) {
     }
 }
 
-void SqliteStore::upsert(const Suppression& entry, Merge merge, std::int64_t now) {
+void SqliteStore::upsert(const Suppression& entry, Merge merge, std::int64_t now,
+                         const std::string& actor) {
     if (entry.key.empty()) {
         throw std::invalid_argument("a suppression needs a key");
     }
@@ -251,27 +258,38 @@ void SqliteStore::upsert(const Suppression& entry, Merge merge, std::int64_t now
         reason = statement.text(2);
     }
     statement.run();
-    insert_change(*insert_change_, entry.key, true, scope, expires, now, actor_, reason,
-                  entry.note);
+    insert_change(*insert_change_, entry.key, true, scope, expires, now, actor, reason, entry.note);
 }
 
 void SqliteStore::add(const Suppression& entry) {
     add_all({entry});
 }
 
+void SqliteStore::add(const Suppression& entry, const Actor& actor) {
+    add_all_as({entry}, actor.name);
+}
+
 void SqliteStore::add_all(const std::vector<Suppression>& entries) {
+    add_all_as(entries, actor_);
+}
+
+void SqliteStore::add_all_as(const std::vector<Suppression>& entries, const std::string& actor) {
     std::lock_guard lock(writer_mutex_);
     std::int64_t now = now_micros();
     // Key order turns a large import's random B-tree inserts into appends.
     auto ordered = in_key_order(entries);
     WriteTransaction transaction(writer_);
     for (const auto* entry : ordered) {
-        upsert(*entry, Merge::replace, now);
+        upsert(*entry, Merge::replace, now, actor);
     }
     transaction.commit();
 }
 
 bool SqliteStore::remove(const std::string& key, const std::string& note) {
+    return remove(key, note, Actor{actor_});
+}
+
+bool SqliteStore::remove(const std::string& key, const std::string& note, const Actor& actor) {
     std::lock_guard lock(writer_mutex_);
     std::int64_t now = now_micros();
     WriteTransaction transaction(writer_);
@@ -287,7 +305,7 @@ bool SqliteStore::remove(const std::string& key, const std::string& note) {
     auto erase = writer_.prepare("DELETE FROM suppressions WHERE key = ?1");
     erase.bind(1, key);
     erase.run();
-    insert_change(*insert_change_, key, false, scope, std::nullopt, now, actor_, "", note);
+    insert_change(*insert_change_, key, false, scope, std::nullopt, now, actor.name, "", note);
     transaction.commit();
     return was_active;
 }
@@ -370,8 +388,8 @@ RecordResult SqliteStore::record_in_transaction(const Complaint& complaint, Scop
     auto insert = writer_.prepare(
         fmt::format("INSERT INTO complaints ({}{}) VALUES (NULL, ?1, ?2, ?3, ?4, ?5, "
                     "?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                    "?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                    kComplaintColumns, ", raw_report"));
+                    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                    kComplaintColumns, ", raw_report, recipient_key"));
     insert.bind(1, complaint.dedup_key)
         .bind(2, received)
         .bind(3, std::string_view(to_string(complaint.kind)))
@@ -390,7 +408,8 @@ RecordResult SqliteStore::record_in_transaction(const Complaint& complaint, Scop
         .bind(16, std::int64_t{complaint.redacted})
         .bind(17, complaint.report_json)
         .bind(18, std::string_view(to_string(complaint.channel)))
-        .bind(19, complaint.raw_report);
+        .bind(19, complaint.raw_report)
+        .bind(20, first_recipient_key(complaint));
     insert.run();
     result.complaint_id = writer_.last_insert_rowid();
 
@@ -407,7 +426,7 @@ RecordResult SqliteStore::record_in_transaction(const Complaint& complaint, Scop
 
 void SqliteStore::apply_effects(RecordResult& result, const ComplaintPlan& plan, std::int64_t now) {
     for (const Suppression& entry : plan.suppressions) {
-        upsert(entry, Merge::widen, now);
+        upsert(entry, Merge::widen, now, actor_);
         ++result.suppressed;
     }
     hook("suppressions");
@@ -477,12 +496,13 @@ RecordResult SqliteStore::promote_complaint(std::int64_t id, const Complaint& ev
     auto update = writer_.prepare(
         "UPDATE complaints SET trusted = 1, raw_report = '', trust_reason = ?2, unresolved = ?3, "
         "report_json = ?4, "
-        "mailing_id = ?5 WHERE id = ?1");
+        "mailing_id = ?5, recipient_key = ?6 WHERE id = ?1");
     update.bind(1, id)
         .bind(2, evaluated.trust_reason)
         .bind(3, std::int64_t{evaluated.unresolved})
         .bind(4, evaluated.report_json)
-        .bind(5, evaluated.mailing_id);
+        .bind(5, evaluated.mailing_id)
+        .bind(6, first_recipient_key(evaluated));
     update.run();
     auto erase = writer_.prepare("DELETE FROM complaint_recipients WHERE complaint_id = ?1");
     erase.bind(1, id);
@@ -579,10 +599,13 @@ RekeyCounts SqliteStore::rekey(const std::string& settings, const KeyFunction& k
         taken.bind(1, item.entry.key);
         counts.merged += taken.step() ? 1 : 0;
         taken.reset();
-        upsert(item.entry, Merge::widen, now);
+        upsert(item.entry, Merge::widen, now, actor_);
     }
     counts.suppressions = static_cast<std::int64_t>(moved.size());
     counts.complaint_recipients = rekey_column("complaint_recipients", "address", "key", key_of);
+    if (counts.complaint_recipients > 0) {
+        writer_.execute(kRefreshRecipientKeys);
+    }
     counts.sends = rekey_column("send_log", "recipient", "recipient_key", key_of);
     auto record = writer_.prepare(
         "INSERT INTO store_meta (name, value) VALUES (?1, ?2) "
@@ -709,23 +732,19 @@ void update_job(sqlite::Connection& connection, std::mutex& mutex, const char* s
 
 }  // namespace
 
-void SqliteStore::complete_job(std::int64_t id, const std::string& response) {
-    update_job(
-        writer_, writer_mutex_,
-        "UPDATE outbox SET state = 'done', lease_until = NULL, updated_at = ?1, last_response = ?3 "
-        "WHERE id = ?2",
-        [&](Statement& statement) { statement.bind(2, id).bind(3, response); });
-}
-
-void SqliteStore::complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) {
+void SqliteStore::complete_jobs(const std::vector<JobCompletion>& jobs) {
     std::lock_guard lock(writer_mutex_);
     WriteTransaction transaction(writer_);
     auto statement = writer_.prepare(
-        "UPDATE outbox SET state = 'done', lease_until = NULL, updated_at = ?1, last_response = ?3 "
-        "WHERE id = ?2");
+        "UPDATE outbox SET state = 'done', lease_until = NULL, updated_at = ?1, last_response = "
+        "?3, "
+        "not_found = ?4 WHERE id = ?2");
     auto now = now_micros();
-    for (const auto& [id, response] : jobs) {
-        statement.bind(1, now).bind(2, id).bind(3, response);
+    for (const auto& job : jobs) {
+        statement.bind(1, now)
+            .bind(2, job.id)
+            .bind(3, job.response)
+            .bind(4, std::int64_t{job.lookup == CrmLookup::not_found});
         statement.run();
         statement.reset();
     }

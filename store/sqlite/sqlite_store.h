@@ -1,16 +1,24 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "store/complaint_plan.h"
+#include "store/console_sql.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
 
 namespace fbl::store {
+
+namespace sqlite {
+// The suppressions columns read_suppression reads, in its order.
+extern const char* const kSuppressionColumns;
+Suppression read_suppression(const Statement& row);
+}  // namespace sqlite
 
 // The embedded backend: one SQLite file in WAL mode with synchronous=FULL,
 // so a write is on disk when the call returns. Writes go through one
@@ -29,8 +37,10 @@ class SqliteStore : public Store {
     void set_test_hook(TestHook hook);
 
     void add(const Suppression& entry) override;
+    void add(const Suppression& entry, const Actor& actor) override;
     void add_all(const std::vector<Suppression>& entries) override;
     bool remove(const std::string& key, const std::string& note) override;
+    bool remove(const std::string& key, const std::string& note, const Actor& actor) override;
     std::optional<Suppression> find(const std::string& key) override;
     std::vector<Suppression> list(const SuppressionFilter& filter) override;
 
@@ -56,8 +66,7 @@ class SqliteStore : public Store {
 
     std::vector<OutboxJob> lease_jobs(const std::string& adapter, std::size_t limit,
                                       std::chrono::seconds lease) override;
-    void complete_job(std::int64_t id, const std::string& response) override;
-    void complete_jobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs) override;
+    void complete_jobs(const std::vector<JobCompletion>& jobs) override;
     void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) override;
     void dead_letter_job(std::int64_t id, const std::string& error,
                          const std::string& response) override;
@@ -77,9 +86,25 @@ class SqliteStore : public Store {
     int prune_untrusted(TimePoint older_than) override;
     std::vector<SendCount> send_counts(SendGrouping by, std::optional<TimePoint> since) override;
 
+    ComplaintPage complaint_page(const ComplaintQuery& query, const ComplaintSort& sort,
+                                 const std::optional<ComplaintCursor>& after, int limit) override;
+    std::int64_t count_complaints(const ComplaintQuery& query, std::int64_t cap) override;
+    void each_complaint(const ComplaintQuery& query, const ComplaintSort& sort,
+                        const ComplaintVisitor& visit) override;
+    std::vector<MailingStats> mailing_stats(std::optional<TimePoint> since) override;
+    std::vector<DailyRate> daily_rates(const std::optional<std::string>& mailing_id,
+                                       TimePoint since) override;
+    SuppressionPage suppression_page(const std::string& search, const std::string& after_key,
+                                     int limit) override;
+    std::vector<SuppressionChange> history(const std::string& key) override;
+
   private:
     enum class Merge { replace, widen };
-    void upsert(const Suppression& entry, Merge merge, std::int64_t now);
+    void upsert(const Suppression& entry, Merge merge, std::int64_t now, const std::string& actor);
+    void add_all_as(const std::vector<Suppression>& entries, const std::string& actor);
+    // Each row of `sql` on `connection` as a count by its first column.
+    static std::map<std::string, std::int64_t> counts_of(sqlite::Connection& connection,
+                                                         const console::Sql& sql);
     void hook(std::string_view point);
     // record_complaint's work inside a transaction the caller holds (and
     // its lock): one record of a batch, or the only one.
@@ -93,6 +118,7 @@ class SqliteStore : public Store {
     std::int64_t rekey_column(const char* table, const char* address_column, const char* key_column,
                               const KeyFunction& key_of);
 
+    config::SqliteSettings settings_;  // each_complaint opens a connection of its own
     std::string actor_;  // who changes the list from this process: the history's "who"
     std::mutex writer_mutex_;
     sqlite::Connection writer_;

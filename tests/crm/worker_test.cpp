@@ -275,6 +275,39 @@ TEST_F(WorkerTest, SignedWebhookVerifiesAndKeepsItsIdAcrossRetries) {
     EXPECT_EQ(event["data"]["complaint_id"], "1");
 }
 
+// The console's "not found in CRM" (issue 17): a lookup that finds nobody,
+// or a 404 on the first request, is done but marks the job not_found; a
+// person found, or "already unsubscribed", is plain done.
+TEST_F(WorkerTest, AJobThatFindsNobodyInTheCrmIsRecordedAsNotFound) {
+    server_.setup({{"persons", {{"ann@x.example", {101}}}}});
+    server_.faults(json::array(
+        {{{"method", "PUT"}, {"path", "/v3/contacts/"}, {"status", 404}, {"times", 1}}}));
+    load(superoffice() + "    - name: hs\n      preset: hubspot\n      settings: {base: '" +
+         server_.base() + "', subscription_id: '42'}\n      secrets:\n        token: " +
+         secret("token") + "\n" + common_limits() +
+         "    - name: brevo\n      preset: brevo\n      settings: {base: '" + server_.base() +
+         "'}\n      secrets:\n        api_key: " + secret("app_token") + "\n" + common_limits());
+    complain("ann@x.example", "so");
+    complain("nobody@x.example", "so");
+    complain("gone@x.example", "brevo");
+    complain("hubby@x.example", "hs");
+    complain("hubby@x.example", "hs");  // answered "already unsubscribed"
+    OutboxWorker worker(config_, *store_);
+    settle(worker);
+
+    std::vector<std::pair<std::string, store::CrmState>> states;
+    store_->each_complaint({}, {store::ComplaintColumn::received_at, false},
+                           [&](const store::ComplaintRow& row) {
+                               states.emplace_back(row.recipients.at(0), row.crm);
+                           });
+    using States = std::vector<std::pair<std::string, store::CrmState>>;
+    EXPECT_EQ(states, (States{{"ann@x.example", store::CrmState::done},
+                              {"nobody@x.example", store::CrmState::not_found},
+                              {"gone@x.example", store::CrmState::not_found},
+                              {"hubby@x.example", store::CrmState::done},
+                              {"hubby@x.example", store::CrmState::done}}));
+}
+
 TEST_F(WorkerTest, HubSpotAlreadyUnsubscribedAndBrevoAreDone) {
     load("    - name: hs\n      preset: hubspot\n      settings: {base: '" + server_.base() +
          "', subscription_id: '42'}\n      secrets:\n        token: " + secret("token") + "\n" +

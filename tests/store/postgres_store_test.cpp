@@ -100,9 +100,9 @@ TEST_F(PostgresStoreTest, TwoWorkersLeaseEveryJobExactlyOnce) {
             if (jobs.empty()) {
                 return;
             }
-            std::vector<std::pair<std::int64_t, std::string>> done;
+            std::vector<JobCompletion> done;
             for (const auto& job : jobs) {
-                done.emplace_back(job.id, "204");
+                done.push_back({job.id, "204"});
             }
             worker->complete_jobs(done);
             std::lock_guard lock(mutex);

@@ -8,9 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "common/text.h"
-#include "store/postgres/postgres_store.h"
-#include "tests/store/pg_cluster.h"
-#include "tests/store/store_test_support.h"
+#include "tests/store/backend_fixture.h"
 
 namespace fbl::store {
 namespace {
@@ -19,25 +17,8 @@ using namespace std::chrono_literals;
 using fbl::testing::complaint_for;
 using fbl::testing::entry_for;
 using fbl::testing::job_for;
-using fbl::testing::open_sqlite;
-using fbl::testing::PgCluster;
-using fbl::testing::TempDir;
 
-class StoreContract : public ::testing::TestWithParam<std::string> {
-  protected:
-    void SetUp() override {
-        if (GetParam() == "sqlite") {
-            store = open_sqlite(dir.file("store.db"));
-            return;
-        }
-        auto& cluster = PgCluster::shared();
-        FBL_REQUIRE_PG(cluster);
-        store = std::make_unique<PostgresStore>(cluster.settings(cluster.create_database()));
-    }
-
-    TempDir dir;
-    std::unique_ptr<Store> store;
-};
+using StoreContract = fbl::testing::BackendTest;
 
 TEST_P(StoreContract, AddFindRemoveWriteTheChangeFeed) {
     auto entry = entry_for("user@example.com");
