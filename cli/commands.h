@@ -20,5 +20,6 @@ void add_migrate_command(CLI::App& app, Context& context, Action& action);
 void add_stats_command(CLI::App& app, Context& context, Action& action);
 void add_key_command(CLI::App& app, Context& context, Action& action);
 void add_rekey_command(CLI::App& app, Context& context, Action& action);
+void add_user_commands(CLI::App& app, Context& context, Action& action);
 
 }  // namespace fbl::cli

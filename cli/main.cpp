@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     fbl::cli::add_stats_command(app, context, action);
     fbl::cli::add_key_command(app, context, action);
     fbl::cli::add_rekey_command(app, context, action);
+    fbl::cli::add_user_commands(app, context, action);
 
     try {
         app.parse(argc, argv);
