@@ -1,10 +1,12 @@
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 
-#include "common/dates.h"
+#include "cli/progress.h"
 #include "cli/reevaluate_command.h"
 #include "cli/suppression_commands.h"
+#include "common/dates.h"
 
 namespace fbl::cli {
 
@@ -126,19 +128,31 @@ int run_export(Context& context, const ExportArguments& arguments) {
         filter.keys = std::move(*keys);
     }
     Format format = *parse_format(arguments.filters.format);
+    bool to_file = !arguments.output.empty() && arguments.output != "-";
+    Progress progress(std::cerr, to_file && stderr_is_terminal(), "export");
+    auto on_row = [&progress] { progress.advance(); };
     if (format == Format::csv) {
         // A CSV file holds one table: the list when asked for, else the complaints.
-        return emit("export", format,
-                    arguments.suppressions
-                        ? suppression_records(selected_suppressions(context, filter, filter.keys))
-                        : complaint_records(context.store().complaints(filter)),
-                    arguments.output);
+        Records records =
+            arguments.suppressions
+                ? suppression_records(selected_suppressions(context, filter, filter.keys))
+                : complaint_records(context.store().complaints(filter));
+        progress.set_total(static_cast<std::int64_t>(records.rows.size()));
+        int status = emit("export", format, records, arguments.output, on_row);
+        progress.finish();
+        return status;
     }
-    nlohmann::ordered_json document;
-    document["complaints"] = complaint_records(context.store().complaints(filter)).to_json();
+    Records complaints = complaint_records(context.store().complaints(filter));
+    std::optional<Records> suppressions;
     if (arguments.suppressions) {
-        document["suppressions"] =
-            suppression_records(selected_suppressions(context, filter, filter.keys)).to_json();
+        suppressions = suppression_records(selected_suppressions(context, filter, filter.keys));
+    }
+    progress.set_total(static_cast<std::int64_t>(complaints.rows.size() +
+                                                 (suppressions ? suppressions->rows.size() : 0)));
+    nlohmann::ordered_json document;
+    document["complaints"] = complaints.to_json(on_row);
+    if (suppressions) {
+        document["suppressions"] = suppressions->to_json(on_row);
     }
     try {
         OutputFile output(arguments.output);
@@ -149,6 +163,7 @@ int run_export(Context& context, const ExportArguments& arguments) {
         complain("export", error.what());
         return kExitCantCreate;
     }
+    progress.finish();
     return kExitOk;
 }
 

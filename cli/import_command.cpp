@@ -6,6 +6,7 @@
 #include "cli/csv_reader.h"
 #include "common/dates.h"
 #include "cli/import_mailgun.h"
+#include "cli/progress.h"
 #include "cli/suppression_commands.h"
 #include "common/text.h"
 
@@ -221,7 +222,8 @@ int run_import(Context& context, const ImportArguments& arguments) {
     std::vector<std::string> fields;
     std::string error;
     Suppression entry;
-    for (;;) {
+    auto progress = stderr_progress("import");
+    for (;; progress.advance()) {
         if (!reader.next(fields, error)) {
             if (!error.empty()) {
                 errors.add(reader.line(), error);  // the rest of the file cannot be framed
@@ -242,6 +244,7 @@ int run_import(Context& context, const ImportArguments& arguments) {
         }
         entries.push_back(std::move(entry));
     }
+    progress.finish();
     errors.summarize();
     if (errors.count() > 0 && !arguments.skip_invalid) {
         complain("import", std::to_string(errors.count()) +

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -108,9 +109,16 @@ int migrate(Context& context, const std::string& from_text, const std::string& t
     auto source = open_endpoint(from);
     auto target = open_endpoint(to);
     store::HistoryCounts counts;
+    auto progress = stderr_progress("migrate");
     try {
-        counts = target->import_history(
-            [&](const store::HistoryVisitor& visit) { source->export_history(visit); });
+        counts = target->import_history([&](const store::HistoryVisitor& visit) {
+            source->export_history(
+                [&](const store::HistoryTable& table, const store::HistoryRow& row) {
+                    visit(table, row);
+                    progress.advance();
+                });
+        });
+        progress.finish();
     } catch (const store::StoreNotEmpty& error) {
         std::cerr << "fblctl migrate: " << error.what()
                   << " (migrate into an empty database only)\n";

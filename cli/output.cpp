@@ -87,7 +87,7 @@ std::optional<Format> parse_format(std::string_view text) {
     return std::nullopt;
 }
 
-nlohmann::ordered_json Records::to_json() const {
+nlohmann::ordered_json Records::to_json(const RowWritten& on_row) const {
     auto array = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
         nlohmann::ordered_json object = nlohmann::ordered_json::object();
@@ -95,6 +95,9 @@ nlohmann::ordered_json Records::to_json() const {
             object[columns[column]] = column < row.size() ? row[column] : nullptr;
         }
         array.push_back(std::move(object));
+        if (on_row) {
+            on_row();
+        }
     }
     return array;
 }
@@ -114,7 +117,7 @@ std::string csv_field(std::string_view text) {
     return quoted;
 }
 
-void write_csv(std::ostream& out, const Records& records) {
+void write_csv(std::ostream& out, const Records& records, const RowWritten& on_row) {
     auto write_line = [&](const std::vector<std::string>& cells) {
         for (std::size_t i = 0; i < cells.size(); ++i) {
             out << (i ? "," : "") << csv_field(cells[i]);
@@ -128,6 +131,9 @@ void write_csv(std::ostream& out, const Records& records) {
             cells.push_back(value.is_string() ? csv_cell(cell_text(value)) : cell_text(value));
         }
         write_line(cells);
+        if (on_row) {
+            on_row();
+        }
     }
 }
 
@@ -159,16 +165,18 @@ void write_table(std::ostream& out, const Records& records) {
     }
 }
 
-void write_records(std::ostream& out, Format format, const Records& records) {
+void write_records(std::ostream& out, Format format, const Records& records,
+                   const RowWritten& on_row) {
     switch (format) {
         case Format::table:
             write_table(out, records);
             break;
         case Format::csv:
-            write_csv(out, records);
+            write_csv(out, records, on_row);
             break;
         case Format::json:
-            out << records.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            out << records.to_json(on_row).dump(2, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
                 << '\n';
             break;
     }

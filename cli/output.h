@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -29,12 +30,14 @@ std::optional<Format> parse_format(std::string_view text);
 
 // A record: a value per column, in column order.
 using Row = std::vector<nlohmann::ordered_json>;
+// Called after each row is written (fblctl export's progress); may be empty.
+using RowWritten = std::function<void()>;
 
 struct Records {
     std::vector<std::string> columns;
     std::vector<Row> rows;
 
-    nlohmann::ordered_json to_json() const;
+    nlohmann::ordered_json to_json(const RowWritten& on_row = {}) const;
 };
 
 // One RFC 4180 field, quoted when it holds a comma, quote, CR or LF.
@@ -47,8 +50,9 @@ std::string csv_cell(std::string_view text);
 std::string printable(std::string_view text, bool keep_newlines = false);
 
 void write_table(std::ostream& out, const Records& records);
-void write_csv(std::ostream& out, const Records& records);
-void write_records(std::ostream& out, Format format, const Records& records);
+void write_csv(std::ostream& out, const Records& records, const RowWritten& on_row = {});
+void write_records(std::ostream& out, Format format, const Records& records,
+                   const RowWritten& on_row = {});
 
 // Writes through a temporary file renamed into place on success, so a
 // failed export never leaves a half-written FILE. "-" or "" = stdout.

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "store/rekey.h"
 
 namespace fbl::cli {
@@ -19,7 +20,9 @@ int rekey(Context& context, bool check_only) {
                   << alignment.configured << '\n';
         return alignment.current() ? kExitOk : kExitFound;
     }
-    auto realignment = store::realign_keys(store, normalizer);
+    auto progress = stderr_progress("rekey");
+    auto realignment = store::realign_keys(store, normalizer, [&] { progress.advance(); });
+    progress.finish();
     std::cout << store::describe(realignment) << '\n';
     if (realignment.rekeyed) {
         std::cout << "a running fblmilter on this store takes these settings at once (it logs "

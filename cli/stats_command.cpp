@@ -11,6 +11,8 @@
 
 namespace fbl::cli {
 
+using dates::TimePoint;
+
 using dates::format_time;
 namespace {
 

@@ -154,11 +154,11 @@ void complain(const std::string& command, const std::string& message) {
     std::cerr << "fblctl " << command << ": " << message << '\n';
 }
 
-int emit(const std::string& command, Format format, const Records& records,
-         const std::string& path) {
+int emit(const std::string& command, Format format, const Records& records, const std::string& path,
+         const RowWritten& on_row) {
     try {
         OutputFile output(path);
-        write_records(output.stream(), format, records);
+        write_records(output.stream(), format, records, on_row);
         output.commit();
         return kExitOk;
     } catch (const OutputError& error) {

@@ -44,6 +44,6 @@ void complain(const std::string& command, const std::string& message);
 
 // Writes records to stdout/FILE; returns the exit status (73 when it cannot).
 int emit(const std::string& command, Format format, const Records& records,
-         const std::string& path = "");
+         const std::string& path = "", const RowWritten& on_row = {});
 
 }  // namespace fbl::cli

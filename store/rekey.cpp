@@ -20,15 +20,20 @@ KeyAlignment require_current_keys(KeyRecord& store, const AddressNormalizer& nor
     return alignment;
 }
 
-Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer) {
+Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer,
+                         const std::function<void()>& on_key) {
     Realignment realignment;
     realignment.before = check_keys(store, normalizer);
     if (realignment.before.current()) {
         return realignment;
     }
     realignment.counts =
-        store.rekey(realignment.before.configured,
-                    [&](const std::string& address) { return normalizer.lookup_key(address); });
+        store.rekey(realignment.before.configured, [&](const std::string& address) {
+            if (on_key) {
+                on_key();
+            }
+            return normalizer.lookup_key(address);
+        });
     realignment.rekeyed = true;
     return realignment;
 }

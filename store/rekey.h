@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,7 +45,9 @@ struct Realignment {
 // Re-keys the store from its addresses when its keys are not current (a
 // store that recorded nothing is re-keyed too: it may predate the record),
 // all in one transaction. Run by fblmilter at start and by `fblctl rekey`.
-Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer);
+// on_key, when given, is called for each row keyed (fblctl's progress).
+Realignment realign_keys(KeyRecord& store, const AddressNormalizer& normalizer,
+                         const std::function<void()>& on_key = {});
 
 // The settings a description (AddressNormalizer::settings_description)
 // stands for, on top of `base` for what does not decide keys (expiry,

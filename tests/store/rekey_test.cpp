@@ -73,6 +73,15 @@ TEST_F(RekeyTest, AStoreRecordsItsSettingsAtItsFirstAlignment) {
     EXPECT_FALSE(realign_keys(*store, plain).rekeyed);
 }
 
+TEST_F(RekeyTest, EveryRowKeyedIsReportedForProgress) {
+    realign_keys(*store, plain);
+    suppress(*store, plain, "John.Doe@gmail.com");
+    suppress(*store, plain, "other@example.com");
+    int keyed = 0;
+    realign_keys(*store, AddressNormalizer(folding()), [&] { ++keyed; });
+    EXPECT_EQ(keyed, 2);
+}
+
 TEST_F(RekeyTest, TurningOnDotFoldingKeepsEveryAddressSuppressed) {
     realign_keys(*store, plain);
     suppress(*store, plain, "John.Doe@gmail.com");
