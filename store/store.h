@@ -189,7 +189,10 @@ class OutboxStore {
     virtual void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) = 0;
     virtual void dead_letter_job(std::int64_t id, const std::string& error,
                                  const std::string& response) = 0;
-    virtual std::vector<OutboxJob> outbox(std::optional<JobState> state) = 0;  // nullopt = all
+    // The jobs in `state` (nullopt = all), oldest first, at most `limit`
+    // (below 0: every one): the console shows the first few of a million.
+    virtual std::vector<OutboxJob> outbox(std::optional<JobState> state, std::int64_t limit) = 0;
+    std::vector<OutboxJob> outbox(std::optional<JobState> state) { return outbox(state, -1); }
     virtual std::optional<OutboxJob> outbox_job(std::int64_t id) = 0;
     // Job counts by adapter and state, without reading the jobs.
     virtual std::vector<OutboxCount> outbox_counts() = 0;

@@ -688,12 +688,15 @@ void PostgresStore::dead_letter_job(std::int64_t id, const std::string& error,
         {param(now_micros()), param(id), error, response});
 }
 
-std::vector<OutboxJob> PostgresStore::outbox(std::optional<JobState> state) {
+std::vector<OutboxJob> PostgresStore::outbox(std::optional<JobState> state, std::int64_t limit) {
     std::lock_guard lock(mutex_);
+    // LIMIT NULL is PostgreSQL's "no limit".
     return read_jobs(connection_.exec(
-        fmt::format("SELECT {} FROM outbox WHERE $1::text = '' OR state = $1::text ORDER BY id",
+        fmt::format("SELECT {} FROM outbox WHERE $1::text = '' OR state = $1::text ORDER BY id "
+                    "LIMIT $2::bigint",
                     kOutboxColumns),
-        {std::string(state ? to_string(*state) : "")}));
+        {std::string(state ? to_string(*state) : ""),
+         limit < 0 ? std::optional<std::string>{} : param(limit)}));
 }
 
 std::vector<OutboxCount> PostgresStore::outbox_counts() {

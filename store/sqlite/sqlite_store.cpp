@@ -769,11 +769,13 @@ void SqliteStore::dead_letter_job(std::int64_t id, const std::string& error,
         [&](Statement& statement) { statement.bind(2, id).bind(3, error).bind(4, response); });
 }
 
-std::vector<OutboxJob> SqliteStore::outbox(std::optional<JobState> state) {
+std::vector<OutboxJob> SqliteStore::outbox(std::optional<JobState> state, std::int64_t limit) {
     std::lock_guard lock(reader_mutex_);
+    // LIMIT -1 is SQLite's "no limit".
     auto statement = reader_.prepare(fmt::format(
-        "SELECT {} FROM outbox WHERE ?1 = '' OR state = ?1 ORDER BY id", kOutboxColumns));
+        "SELECT {} FROM outbox WHERE ?1 = '' OR state = ?1 ORDER BY id LIMIT ?2", kOutboxColumns));
     statement.bind(1, std::string_view(state ? to_string(*state) : ""));
+    statement.bind(2, limit < 0 ? std::int64_t{-1} : limit);
     std::vector<OutboxJob> jobs;
     while (statement.step()) {
         jobs.push_back(read_job(statement));

@@ -70,7 +70,8 @@ class SqliteStore : public Store {
     void retry_job(std::int64_t id, TimePoint next_attempt, const std::string& error) override;
     void dead_letter_job(std::int64_t id, const std::string& error,
                          const std::string& response) override;
-    std::vector<OutboxJob> outbox(std::optional<JobState> state) override;
+    using OutboxStore::outbox;
+    std::vector<OutboxJob> outbox(std::optional<JobState> state, std::int64_t limit) override;
     std::vector<OutboxCount> outbox_counts() override;
     std::optional<OutboxJob> outbox_job(std::int64_t id) override;
     int requeue_jobs(std::optional<std::int64_t> id) override;

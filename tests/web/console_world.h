@@ -13,6 +13,7 @@
 #include "tests/web/web_world.h"
 #include "web/console/console_routes.h"
 #include "web/console/console_services.h"
+#include "web/console/page.h"
 
 // The console's routes over a real SQLite store filled through the real
 // intake path, with users from a map instead of a file (the users file has
@@ -87,6 +88,7 @@ class ConsoleWorld : public WebWorld {
         users_.set("ada", "correct horse battery", console::Role::admin);
         users_.set("vic", "viewer password 1", console::Role::viewer);
         console::add_console_routes(router_, services_);
+        open_store();  // fblmilter made it; the console opens only an existing store
     }
 
     Response serve(Request request) const { return router_.route(request); }

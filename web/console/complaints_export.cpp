@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/dates.h"
 #include "common/log.h"
 #include "web/console/complaint_filters.h"
 #include "web/console/complaint_labels.h"

@@ -39,6 +39,14 @@ struct Page {
     std::string content;    // rendered HTML
     std::string message;    // shown above the content, escaped
     Status status = Status::ok;
+
+    Page(std::string title, std::string current, std::string html, std::string note = "",
+         Status answer = Status::ok)
+        : title_key(std::move(title)),
+          nav(std::move(current)),
+          content(std::move(html)),
+          message(std::move(note)),
+          status(answer) {}
 };
 
 // The whole HTML answer around the page, with the console's headers.
