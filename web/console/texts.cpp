@@ -178,6 +178,7 @@ constexpr std::array kTexts{
     Text{"mailings_by_rate", "Mailings by complaint rate", "Utsendelser etter klagerate"},
     Text{"rate_per_day", "Complaint rate per day", "Klagerate per dag"},
     Text{"all_mail", "all mail", "all e-post"},
+    Text{"per_day", "per day", "per dag"},
     Text{"top_providers", "Top providers", "Største leverandører"},
     Text{"not_in_crm", "Not in CRM", "Ikke i CRM"},
     Text{"flag_warning", "warning", "advarsel"},
