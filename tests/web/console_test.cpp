@@ -3,6 +3,7 @@
 // through the real intake path.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/web/console_world.h"
 
@@ -228,6 +229,142 @@ TEST(ComplaintsPage, AStrangeFilterValueIsIgnoredWithANoteNotAnError) {
     EXPECT_EQ(page.status, Status::ok);
     EXPECT_THAT(page.body, HasSubstr("was not understood"));
     EXPECT_THAT(page.body, Not(HasSubstr("<x>")));
+}
+
+
+std::string streamed(const Response& response) {
+    std::string body;
+    if (response.stream) {
+        response.stream([&body](std::string_view piece) { body.append(piece); });
+    }
+    return body;
+}
+
+TEST(ComplaintsExport, HoldsExactlyTheCheckedRows) {
+    ConsoleWorld world;
+    auto first = world.take_report("alice@example.org", "nov-2026");
+    auto second = world.take_report("bob@example.org", "nov-2026");
+    ASSERT_TRUE(world.take_report("carol@example.org", "nov-2026").stored);
+    auto browser = world.log_in("vic", "viewer password 1");
+    ASSERT_TRUE(browser);
+    auto answer = world.serve(ConsoleWorld::post(
+        "/console/complaints/export",
+        "csrf=" + browser->csrf + "&format=csv&mailing=nov-2026&id=" +
+            std::to_string(first.complaint_id) + "&id=" + std::to_string(second.complaint_id),
+        browser->cookie));
+    ASSERT_EQ(answer.status, Status::ok);
+    EXPECT_EQ(answer.content_type, ContentType::text_csv);
+    EXPECT_THAT(header(answer, "Content-Disposition"), HasSubstr("attachment; filename=\"complaints-"));
+    auto csv = streamed(answer);
+    EXPECT_THAT(csv, HasSubstr("alice@example.org"));
+    EXPECT_THAT(csv, HasSubstr("bob@example.org"));
+    EXPECT_THAT(csv, Not(HasSubstr("carol@example.org")));
+}
+
+TEST(ComplaintsExport, AllMatchingFollowsTheFilterAndJsonParses) {
+    ConsoleWorld world;
+    ASSERT_TRUE(world.take_report("alice@example.org", "nov-2026").stored);
+    ASSERT_TRUE(world.take_report("bob@example.org", "dec-2026").stored);
+    auto browser = world.log_in("vic", "viewer password 1");
+    ASSERT_TRUE(browser);
+    auto answer = world.serve(ConsoleWorld::post(
+        "/console/complaints/export",
+        "csrf=" + browser->csrf + "&format=json&all_matching=1&mailing=dec-2026", browser->cookie));
+    ASSERT_EQ(answer.status, Status::ok);
+    auto rows = nlohmann::json::parse(streamed(answer));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0]["recipient"], "bob@example.org");
+    EXPECT_EQ(rows[0]["mailing"], "dec-2026");
+}
+
+TEST(ComplaintsExport, RefusesNoSelectionTooManyIdsAndAForgedForm) {
+    ConsoleWorld world;
+    auto browser = world.log_in("vic", "viewer password 1");
+    ASSERT_TRUE(browser);
+    auto post = [&](const std::string& body) {
+        return world.serve(ConsoleWorld::post("/console/complaints/export", body, browser->cookie));
+    };
+    EXPECT_EQ(post("csrf=" + browser->csrf + "&format=csv").status, Status::bad_request);
+    EXPECT_EQ(post("csrf=" + browser->csrf + "&format=exe&all_matching=1").status,
+              Status::bad_request);
+    EXPECT_EQ(post("csrf=" + browser->csrf + "&format=csv&id=1%20OR%201").status,
+              Status::bad_request);
+    std::string many = "csrf=" + browser->csrf + "&format=csv";
+    for (int i = 1; i <= 10001; ++i) {
+        many += "&id=" + std::to_string(i);
+    }
+    EXPECT_EQ(post(many).status, Status::bad_request);
+    EXPECT_EQ(post("format=csv&all_matching=1").status, Status::forbidden);
+}
+
+TEST(SuppressionsPage, AViewerCannotLiftASuppressionAndAnAdminNeedsANoteAndConsent) {
+    ConsoleWorld world;
+    ASSERT_TRUE(world.take_report("alice@example.org", "nov-2026").trusted);
+    auto viewer = world.log_in("vic", "viewer password 1");
+    auto admin = world.log_in("ada", "correct horse battery");
+    ASSERT_TRUE(viewer && admin);
+    auto remove = [&](const Browser& browser, const std::string& extra) {
+        return world.serve(ConsoleWorld::post(
+            "/console/suppressions/remove",
+            "csrf=" + browser.csrf + "&key=alice%40example.org" + extra, browser.cookie));
+    };
+    EXPECT_EQ(remove(*viewer, "&note=please&confirm_complaint=1").status, Status::forbidden);
+    EXPECT_EQ(remove(*admin, "&note=+++").status, Status::bad_request);     // no note
+    EXPECT_EQ(remove(*admin, "&note=asked+us").status, Status::bad_request);  // complainer: consent
+    ASSERT_TRUE(world.open_store()->find("alice@example.org"));
+
+    auto entry = world.serve(
+        ConsoleWorld::get("/console/suppressions/entry?key=alice%40example.org", admin->cookie));
+    EXPECT_THAT(entry.body, HasSubstr("id=\"complaint-warning\""));
+    EXPECT_THAT(entry.body, HasSubstr("<table id=\"history\">"));
+    auto lifted = remove(*admin, "&note=new+consent+by+phone&confirm_complaint=1");
+    EXPECT_EQ(lifted.status, Status::see_other);
+    EXPECT_FALSE(world.open_store()->find("alice@example.org"));
+    auto history = world.open_store()->history("alice@example.org");
+    ASSERT_FALSE(history.empty());
+    EXPECT_EQ(history.front().actor, "console:ada");
+    EXPECT_EQ(history.front().note, "new consent by phone");
+}
+
+TEST(SuppressionsPage, AnAdminAddsWithReasonScopeAndExpiryAndBadValuesAreRefused) {
+    ConsoleWorld world;
+    auto admin = world.log_in("ada", "correct horse battery");
+    ASSERT_TRUE(admin);
+    auto add = [&](const std::string& fields) {
+        return world.serve(ConsoleWorld::post("/console/suppressions/add",
+                                              "csrf=" + admin->csrf + "&" + fields, admin->cookie));
+    };
+    EXPECT_EQ(add("address=not+an+address&reason=manual&scope=all").status, Status::bad_request);
+    EXPECT_EQ(add("address=x%40example.org&reason=friendship&scope=all").status,
+              Status::bad_request);
+    EXPECT_EQ(add("address=x%40example.org&reason=manual&scope=all&expires=soon").status,
+              Status::bad_request);
+    EXPECT_EQ(add("address=X%40Example.org&reason=manual&scope=all&expires=30d&note=asked").status,
+              Status::see_other);
+    auto entry = world.open_store()->find("x@example.org");
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->scope, suppression::Scope::all);
+    EXPECT_TRUE(entry->expires_at.has_value());
+    EXPECT_EQ(world.open_store()->history("x@example.org").front().actor, "console:ada");
+}
+
+TEST(ConsolePages, EveryPageRendersForAViewerOnAnEmptyAndAFilledStore) {
+    ConsoleWorld world;
+    auto viewer = world.log_in("vic", "viewer password 1");
+    ASSERT_TRUE(viewer);
+    for (bool filled : {false, true}) {
+        if (filled) {
+            ASSERT_TRUE(world.take_report("alice@example.org", "nov-2026").stored);
+        }
+        for (const char* path : {"/console/", "/console/complaints", "/console/mailings",
+                                 "/console/mailings?days=all&mailing=nov-2026",
+                                 "/console/suppressions", "/console/untrusted",
+                                 "/console/outbox", "/console/outbox?state=done"}) {
+            auto page = world.serve(ConsoleWorld::get(path, viewer->cookie));
+            EXPECT_EQ(page.status, Status::ok) << path;
+            EXPECT_THAT(page.body, HasSubstr("</html>")) << path;
+        }
+    }
 }
 
 }  // namespace
