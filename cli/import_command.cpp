@@ -4,10 +4,10 @@
 #include <unordered_set>
 
 #include "cli/csv_reader.h"
-#include "common/dates.h"
 #include "cli/import_mailgun.h"
 #include "cli/progress.h"
 #include "cli/suppression_commands.h"
+#include "common/dates.h"
 #include "common/text.h"
 
 namespace fbl::cli {

@@ -5,8 +5,8 @@
 #include <map>
 
 #include "cli/commands.h"
-#include "common/dates.h"
 #include "cli/suppression_commands.h"
+#include "common/dates.h"
 #include "common/text.h"
 
 namespace fbl::cli {

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <chrono>
 
 // Dates and durations on fblctl's command line, in the console's filters,
 // and in both outputs. Every time is UTC; output is ISO 8601 with a "Z",

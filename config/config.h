@@ -253,7 +253,7 @@ struct WebTls {
 enum class SecureCookie {
     automatic,  // when fblweb serves TLS, or a trusted proxy says the client used https
     always,
-    never,      // plain http on an internal network only
+    never,  // plain http on an internal network only
 };
 
 // The complaints console under /console/ (issue 17).
@@ -264,7 +264,7 @@ struct ConsoleSettings {
     std::optional<metrics::ListenAddress> listen;
     // One user per line, "name:crypt-hash:role" (fblctl user add).
     std::string users_file = "/etc/fblmilter/console-users";
-    Seconds session_idle{3600};         // a session unused this long ends
+    Seconds session_idle{3600};           // a session unused this long ends
     Seconds session_lifetime{12 * 3600};  // and every session ends after this
     SecureCookie secure_cookie = SecureCookie::automatic;
     // Failed logins per client (a token bucket): per second and burst.

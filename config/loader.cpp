@@ -523,8 +523,7 @@ void read_console(MapReader reader, ConsoleSettings& console) {
     reader.read_duration("session_idle", console.session_idle);
     reader.read_duration("session_lifetime", console.session_lifetime);
     if (console.session_idle.count() < 60 || console.session_lifetime < console.session_idle) {
-        reader.error("session_idle",
-                     "must be at least 1m and no longer than session_lifetime");
+        reader.error("session_idle", "must be at least 1m and no longer than session_lifetime");
     }
     std::string secure = "auto";
     reader.read("secure_cookie", secure);

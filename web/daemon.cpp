@@ -74,8 +74,8 @@ void Daemon::set_up_console(const config::Config& config) {
     if (!settings.enabled) {
         return;
     }
-    sessions_ = std::make_unique<console::SessionTable>(settings.session_idle,
-                                                        settings.session_lifetime);
+    sessions_ =
+        std::make_unique<console::SessionTable>(settings.session_idle, settings.session_lifetime);
     // The file is read again when it changes; moving it to another path
     // takes a restart.
     users_ = std::make_unique<console::FileUserDirectory>(settings.users_file);
@@ -145,9 +145,8 @@ int Daemon::run(bool foreground) {
     if (config->web.console.enabled && config->web.console.listen) {
         auto console_web = config->web;
         console_web.listen = *config->web.console.listen;
-        console_server = std::make_unique<Server>(console_web, [this](Request& request) {
-            return dispatch(console_router_, request);
-        });
+        console_server = std::make_unique<Server>(
+            console_web, [this](Request& request) { return dispatch(console_router_, request); });
         log::notice("console served on {}", metrics::to_string(console_web.listen));
     }
     log::notice("fblweb {} ready on {}{} with {}", kVersion, metrics::to_string(config->web.listen),

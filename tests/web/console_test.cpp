@@ -87,7 +87,7 @@ TEST(Console, LoginAttemptsAreRateLimitedPerClient) {
             ConsoleWorld::cookie_from(form, "fbl_login")));
         throttled += answer.status == Status::too_many_requests ? 1 : 0;
     }
-    EXPECT_GE(throttled, 2);  // the burst is 10
+    EXPECT_GE(throttled, 2);                                     // the burst is 10
     EXPECT_FALSE(world.log_in("ada", "correct horse battery"));  // even the right password waits
 }
 
@@ -96,15 +96,15 @@ TEST(Console, TheLoginPageNeverRedirectsAwayFromTheConsole) {
     for (std::string next : {"https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F",
                              "%2Fconsole%2F%2F%2Fevil.example", "%2Fconsole%2F%5Cevil"}) {
         auto form = world.serve(ConsoleWorld::get("/console/login"));
-        auto answer = world.serve(ConsoleWorld::post(
-            "/console/login",
-            "csrf=" + ConsoleWorld::csrf_in(form.body) + "&next=" + next +
-                "&user=ada&password=correct+horse+battery",
-            ConsoleWorld::cookie_from(form, "fbl_login")));
+        auto answer = world.serve(ConsoleWorld::post("/console/login",
+                                                     "csrf=" + ConsoleWorld::csrf_in(form.body) +
+                                                         "&next=" + next +
+                                                         "&user=ada&password=correct+horse+battery",
+                                                     ConsoleWorld::cookie_from(form, "fbl_login")));
         EXPECT_EQ(header(answer, "Location"), "/console/") << next;
     }
-    auto switched = world.serve(
-        ConsoleWorld::get("/console/language?to=nb&back=%2F%2Fevil.example%2F"));
+    auto switched =
+        world.serve(ConsoleWorld::get("/console/language?to=nb&back=%2F%2Fevil.example%2F"));
     EXPECT_EQ(header(switched, "Location"), "/console/");
 }
 
@@ -156,7 +156,8 @@ TEST(Console, TheLanguageFollowsAcceptLanguageAndTheSwitch) {
     auto request = ConsoleWorld::get("/console/login");
     request.headers.add("Accept-Language", "nb-NO,nb;q=0.9,en;q=0.5");
     EXPECT_THAT(world.serve(request).body, HasSubstr("Brukernavn"));
-    auto switched = world.serve(ConsoleWorld::get("/console/language?to=en&back=%2Fconsole%2Flogin"));
+    auto switched =
+        world.serve(ConsoleWorld::get("/console/language?to=en&back=%2Fconsole%2Flogin"));
     EXPECT_EQ(header(switched, "Location"), "/console/login");
     auto lang = ConsoleWorld::cookie_from(switched, "fbl_lang");
     EXPECT_EQ(lang, "fbl_lang=en");
@@ -166,8 +167,8 @@ TEST(Console, TheLanguageFollowsAcceptLanguageAndTheSwitch) {
 
 TEST(ComplaintsPage, ShowsEachComplaintWithItsMailingAndEscapesTheSubject) {
     ConsoleWorld world;
-    ASSERT_TRUE(world.take_report("alice@example.org", "nov-2026", "<script>alert(1)</script>")
-                    .trusted);
+    ASSERT_TRUE(
+        world.take_report("alice@example.org", "nov-2026", "<script>alert(1)</script>").trusted);
     ASSERT_TRUE(world.take_report("bob@example.net", "dec-2026").stored);
     auto browser = world.log_in("vic", "viewer password 1");
     ASSERT_TRUE(browser);
@@ -231,7 +232,6 @@ TEST(ComplaintsPage, AStrangeFilterValueIsIgnoredWithANoteNotAnError) {
     EXPECT_THAT(page.body, Not(HasSubstr("<x>")));
 }
 
-
 std::string streamed(const Response& response) {
     std::string body;
     if (response.stream) {
@@ -254,7 +254,8 @@ TEST(ComplaintsExport, HoldsExactlyTheCheckedRows) {
         browser->cookie));
     ASSERT_EQ(answer.status, Status::ok);
     EXPECT_EQ(answer.content_type, ContentType::text_csv);
-    EXPECT_THAT(header(answer, "Content-Disposition"), HasSubstr("attachment; filename=\"complaints-"));
+    EXPECT_THAT(header(answer, "Content-Disposition"),
+                HasSubstr("attachment; filename=\"complaints-"));
     auto csv = streamed(answer);
     EXPECT_THAT(csv, HasSubstr("alice@example.org"));
     EXPECT_THAT(csv, HasSubstr("bob@example.org"));
@@ -309,7 +310,7 @@ TEST(SuppressionsPage, AViewerCannotLiftASuppressionAndAnAdminNeedsANoteAndConse
             "csrf=" + browser.csrf + "&key=alice%40example.org" + extra, browser.cookie));
     };
     EXPECT_EQ(remove(*viewer, "&note=please&confirm_complaint=1").status, Status::forbidden);
-    EXPECT_EQ(remove(*admin, "&note=+++").status, Status::bad_request);     // no note
+    EXPECT_EQ(remove(*admin, "&note=+++").status, Status::bad_request);       // no note
     EXPECT_EQ(remove(*admin, "&note=asked+us").status, Status::bad_request);  // complainer: consent
     ASSERT_TRUE(world.open_store()->find("alice@example.org"));
 
@@ -356,10 +357,10 @@ TEST(ConsolePages, EveryPageRendersForAViewerOnAnEmptyAndAFilledStore) {
         if (filled) {
             ASSERT_TRUE(world.take_report("alice@example.org", "nov-2026").stored);
         }
-        for (const char* path : {"/console/", "/console/complaints", "/console/mailings",
-                                 "/console/mailings?days=all&mailing=nov-2026",
-                                 "/console/suppressions", "/console/untrusted",
-                                 "/console/outbox", "/console/outbox?state=done"}) {
+        for (const char* path :
+             {"/console/", "/console/complaints", "/console/mailings",
+              "/console/mailings?days=all&mailing=nov-2026", "/console/suppressions",
+              "/console/untrusted", "/console/outbox", "/console/outbox?state=done"}) {
             auto page = world.serve(ConsoleWorld::get(path, viewer->cookie));
             EXPECT_EQ(page.status, Status::ok) << path;
             EXPECT_THAT(page.body, HasSubstr("</html>")) << path;

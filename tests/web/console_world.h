@@ -59,20 +59,32 @@ inline std::string arf_report(const std::string& recipient, const std::string& m
     return "From: feedback@fbl.provider.example\r\n"
            "To: fbl@example.com\r\n"
            "Subject: Abuse report\r\n"
-           "Message-ID: <report-" + message_id + "@fbl.provider.example>\r\n"
+           "Message-ID: <report-" +
+           message_id +
+           "@fbl.provider.example>\r\n"
            "Date: Mon, 02 Nov 2026 10:15:00 +0000\r\n"
            "MIME-Version: 1.0\r\n"
            "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\r\n\r\n"
            "--b\r\nContent-Type: text/plain\r\n\r\nA complaint.\r\n"
            "--b\r\nContent-Type: message/feedback-report\r\n\r\n"
            "Feedback-Type: abuse\r\nUser-Agent: Test/1.0\r\nVersion: 1\r\n"
-           "Original-Rcpt-To: " + recipient + "\r\n"
+           "Original-Rcpt-To: " +
+           recipient +
+           "\r\n"
            "Arrival-Date: Mon, 02 Nov 2026 10:15:00 +0000\r\n\r\n"
            "--b\r\nContent-Type: message/rfc822\r\n\r\n"
-           "From: news@mail.example.com\r\nTo: " + recipient + "\r\n"
-           "Subject: " + subject + "\r\n"
-           "Message-ID: <" + message_id + "@mail.example.com>\r\n"
-           "X-Mailing-ID: " + mailing + "\r\n\r\nHello.\r\n"
+           "From: news@mail.example.com\r\nTo: " +
+           recipient +
+           "\r\n"
+           "Subject: " +
+           subject +
+           "\r\n"
+           "Message-ID: <" +
+           message_id +
+           "@mail.example.com>\r\n"
+           "X-Mailing-ID: " +
+           mailing +
+           "\r\n\r\nHello.\r\n"
            "--b--\r\n";
 }
 

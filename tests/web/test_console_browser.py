@@ -33,7 +33,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 FBLWEB = os.environ.get("FBLWEB", "fblweb")
 FBLCTL = os.environ.get("FBLCTL", "fblctl")
@@ -188,6 +189,10 @@ class ConsoleInABrowser(unittest.TestCase):
     def open(self, path):
         self.driver.get(self.console.url + path)
 
+    def wait_for_url(self, fragment):
+        # A click returns before the browser has followed it.
+        WebDriverWait(self.driver, 10).until(expected_conditions.url_contains(fragment))
+
     def screenshot(self, name):
         self.driver.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
 
@@ -237,7 +242,7 @@ class ConsoleInABrowser(unittest.TestCase):
         self.open("/console/complaints")
         self.driver.find_element(By.NAME, "mailing").send_keys("spring-sale")
         self.driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
-        self.assertIn("mailing=spring-sale", self.driver.current_url)  # filters stay in the URL
+        self.wait_for_url("mailing=spring-sale")  # filters stay in the URL
         boxes = self.driver.find_elements(By.CSS_SELECTOR, "#complaints input[name=id]")
         self.assertEqual(len(boxes), 3)
         rows = self.driver.find_elements(By.CSS_SELECTOR, "#complaints tbody tr")
@@ -291,7 +296,7 @@ class ConsoleInABrowser(unittest.TestCase):
         self.assertEqual(bars[0].text, "spring-sale")  # 3 % beats 0.1 %
         self.assertIsNotNone(self.driver.find_element(By.CSS_SELECTOR, "svg#rate-per-day"))
         self.driver.find_element(By.LINK_TEXT, "spring-sale").click()
-        self.assertIn("mailing=spring-sale", self.driver.current_url)
+        self.wait_for_url("mailing=spring-sale")
 
     def test_4_a_viewer_cannot_remove_a_suppression(self):
         self.log_in("vic", VIEWER_PASSWORD)

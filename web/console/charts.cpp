@@ -22,7 +22,9 @@ constexpr int kDaysRight = 20;
 constexpr int kDaysTop = 15;
 constexpr int kDaysBottom = 35;
 
-std::string number(double value) { return fmt::format("{:.1f}", value); }
+std::string number(double value) {
+    return fmt::format("{:.1f}", value);
+}
 
 const char* bar_color(const std::string& flag) {
     if (flag == "critical") {

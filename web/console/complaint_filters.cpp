@@ -125,9 +125,8 @@ std::string filter_query_string(const ComplaintFilters& filters, const std::stri
 }
 
 const std::vector<std::string>& complaint_filter_names() {
-    static const std::vector<std::string> names{"since",   "until", "mailing", "provider",
-                                                "source",  "trusted", "q",     "sort",
-                                                "dir"};
+    static const std::vector<std::string> names{"since",   "until", "mailing", "provider", "source",
+                                                "trusted", "q",     "sort",    "dir"};
     return names;
 }
 

@@ -19,12 +19,12 @@ using exporting::Column;
 const std::vector<Column>& export_columns() {
     using Kind = Column::Kind;
     static const std::vector<Column> columns{
-        {"id", Kind::integer},          {"received_at", Kind::timestamp},
-        {"recipient", Kind::text},      {"mailing", Kind::text},
-        {"provider", Kind::text},       {"feedback_type", Kind::text},
-        {"kind", Kind::text},           {"source", Kind::text},
-        {"trusted", Kind::boolean},     {"trust_reason", Kind::text},
-        {"crm", Kind::text},            {"subject", Kind::text},
+        {"id", Kind::integer},      {"received_at", Kind::timestamp},
+        {"recipient", Kind::text},  {"mailing", Kind::text},
+        {"provider", Kind::text},   {"feedback_type", Kind::text},
+        {"kind", Kind::text},       {"source", Kind::text},
+        {"trusted", Kind::boolean}, {"trust_reason", Kind::text},
+        {"crm", Kind::text},        {"subject", Kind::text},
     };
     return columns;
 }
@@ -115,7 +115,8 @@ Response export_complaints(ConsoleRequest& request, ConsoleServices& services) {
                 exporting::file_extension(*format));
     Response response;
     response.content_type = content_type_of(*format);
-    response.headers.add("Content-Disposition", "attachment; filename=\"" + file_name(*format) + "\"");
+    response.headers.add("Content-Disposition",
+                         "attachment; filename=\"" + file_name(*format) + "\"");
     add_console_headers(response);
     response.stream = [store, format = *format, query = std::move(filters.query),
                        sort = filters.sort_order](const BodySink& sink) {

@@ -16,8 +16,8 @@ constexpr int kRowsPerPage = 50;
 constexpr std::int64_t kCountCap = 10'000;
 
 constexpr std::array<store::Channel, 6> kSources{
-    store::Channel::report,  store::Channel::one_click, store::Channel::mailgun,
-    store::Channel::ses,     store::Channel::sendgrid,  store::Channel::postmark,
+    store::Channel::report, store::Channel::one_click, store::Channel::mailgun,
+    store::Channel::ses,    store::Channel::sendgrid,  store::Channel::postmark,
 };
 
 struct Column {
@@ -26,11 +26,9 @@ struct Column {
 };
 
 constexpr std::array kColumns{
-    Column{"date", "date"},         Column{"recipient", "recipient"},
-    Column{"mailing", "mailing"},   Column{"provider", "provider"},
-    Column{"feedback_type", "type"}, Column{"source", "source"},
-    Column{"trusted", nullptr},     Column{"crm_state", nullptr},
-    Column{"subject", nullptr},
+    Column{"date", "date"},         Column{"recipient", "recipient"}, Column{"mailing", "mailing"},
+    Column{"provider", "provider"}, Column{"feedback_type", "type"},  Column{"source", "source"},
+    Column{"trusted", nullptr},     Column{"crm_state", nullptr},     Column{"subject", nullptr},
 };
 
 mustache::data columns(const ComplaintFilters& filters, Language language) {
@@ -41,7 +39,8 @@ mustache::data columns(const ComplaintFilters& filters, Language language) {
         if (column.sort != nullptr) {
             bool current = filters.sort == column.sort;
             std::string dir = current && filters.dir == "desc" ? "asc" : "desc";
-            item.set("href", "/console/complaints?" + filter_query_string(filters, column.sort, dir));
+            item.set("href",
+                     "/console/complaints?" + filter_query_string(filters, column.sort, dir));
             item.set("arrow", current ? (filters.dir == "desc" ? " ▼" : " ▲") : "");
         }
         list.push_back(item);
@@ -123,8 +122,8 @@ std::string count_text(std::int64_t count, Language language) {
 Response complaints_page(ConsoleRequest& request, ConsoleServices& services) {
     auto filters = read_complaint_filters(request.query);
     auto store = services.store.get();
-    auto page = store->complaint_page(filters.query, filters.sort_order, filters.after,
-                                      kRowsPerPage);
+    auto page =
+        store->complaint_page(filters.query, filters.sort_order, filters.after, kRowsPerPage);
     auto data = filter_data(filters, request.language);
     data.set("columns", columns(filters, request.language));
     mustache::data rows{mustache::data::type::list};
@@ -132,7 +131,8 @@ Response complaints_page(ConsoleRequest& request, ConsoleServices& services) {
         rows.push_back(row_data(row, request.language));
     }
     data.set("rows", rows);
-    data.set("count", count_text(store->count_complaints(filters.query, kCountCap), request.language));
+    data.set("count",
+             count_text(store->count_complaints(filters.query, kCountCap), request.language));
     std::string base = "/console/complaints?" + filter_query_string(filters);
     if (page.next) {
         data.set("next_href", base + "&after=" + query_encoded(page.next->value) +

@@ -20,8 +20,8 @@ std::string display_rate(std::int64_t complaints, std::int64_t sends, Language l
     if (sends <= 0) {
         return "—";
     }
-    std::string text =
-        fmt::format("{:.2f} %", 100.0 * static_cast<double>(complaints) / static_cast<double>(sends));
+    std::string text = fmt::format(
+        "{:.2f} %", 100.0 * static_cast<double>(complaints) / static_cast<double>(sends));
     if (language == Language::norwegian_bokmal) {
         for (char& c : text) {
             if (c == '.') {

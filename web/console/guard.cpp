@@ -60,8 +60,7 @@ std::string session_cookie(const std::string& id, const Request& request,
 
 std::string expired_session_cookie(const Request& request,
                                    const config::ConsoleSettings& settings) {
-    return std::string(kSessionCookie) + "=" + cookie_attributes(request, settings) +
-           "; Max-Age=0";
+    return std::string(kSessionCookie) + "=" + cookie_attributes(request, settings) + "; Max-Age=0";
 }
 
 bool csrf_matches(const ConsoleRequest& request) {

@@ -29,10 +29,10 @@ Response login_form(const ConsoleRequest& request, const config::ConsoleSettings
     Page page{"log_in", "", render("login.mustache", std::move(data), request), std::move(message),
               status};
     auto response = html_page(request, page);
-    response.headers.add("Set-Cookie", std::string(kLoginCookie) + "=" + token +
-                                           "; Path=/console/; HttpOnly; SameSite=Strict" +
-                                           (cookie_is_secure(request.http, settings) ? "; Secure"
-                                                                                     : ""));
+    response.headers.add("Set-Cookie",
+                         std::string(kLoginCookie) + "=" + token +
+                             "; Path=/console/; HttpOnly; SameSite=Strict" +
+                             (cookie_is_secure(request.http, settings) ? "; Secure" : ""));
     return response;
 }
 
@@ -89,8 +89,8 @@ Response log_out(const Request& http, ConsoleServices& services) {
     auto handler = guarded(services, Role::viewer, [&services](ConsoleRequest& request) {
         services.sessions.close(request.session->id);
         auto response = see_other("/console/login");
-        response.headers.add("Set-Cookie", expired_session_cookie(
-                                               request.http, services.config()->web.console));
+        response.headers.add("Set-Cookie",
+                             expired_session_cookie(request.http, services.config()->web.console));
         return response;
     });
     return handler(http);

@@ -49,8 +49,8 @@ std::string mailing_name(const std::string& id, Language language) {
 std::string providers_text(const store::MailingStats& mailing, Language language) {
     std::string joined;
     for (const auto& [provider, count] : mailing.top_providers) {
-        joined += (joined.empty() ? "" : ", ") + provider + " (" + display_count(count, language) +
-                  ")";
+        joined +=
+            (joined.empty() ? "" : ", ") + provider + " (" + display_count(count, language) + ")";
     }
     return joined;
 }

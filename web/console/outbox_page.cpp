@@ -54,8 +54,8 @@ mustache::data job_data(const store::OutboxJob& job, bool admin) {
     row.set("adapter", job.adapter);
     row.set("email", email_of(job));
     row.set("attempts", std::to_string(job.attempts));
-    row.set("next_attempt", job.state == store::JobState::pending ? display_time(job.next_attempt_at)
-                                                                  : "");
+    row.set("next_attempt",
+            job.state == store::JobState::pending ? display_time(job.next_attempt_at) : "");
     row.set("error", job.last_error);
     row.set("response", job.last_response.substr(0, kResponseShown));
     row.set("dead", job.state == store::JobState::dead);

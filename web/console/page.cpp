@@ -17,12 +17,9 @@ struct NavEntry {
 };
 
 constexpr std::array kNavigation{
-    NavEntry{"overview", "/console/"},
-    NavEntry{"complaints", "/console/complaints"},
-    NavEntry{"mailings", "/console/mailings"},
-    NavEntry{"suppressions", "/console/suppressions"},
-    NavEntry{"untrusted", "/console/untrusted"},
-    NavEntry{"outbox", "/console/outbox"},
+    NavEntry{"overview", "/console/"},           NavEntry{"complaints", "/console/complaints"},
+    NavEntry{"mailings", "/console/mailings"},   NavEntry{"suppressions", "/console/suppressions"},
+    NavEntry{"untrusted", "/console/untrusted"}, NavEntry{"outbox", "/console/outbox"},
 };
 
 std::string current_path_and_query(const Request& request) {
@@ -70,8 +67,8 @@ mustache::data languages(const ConsoleRequest& request) {
         mustache::data item;
         item.set("code", html_lang(language));
         item.set("label", label);
-        item.set("href", std::string("/console/language?to=") + html_lang(language) +
-                             "&back=" + back);
+        item.set("href",
+                 std::string("/console/language?to=") + html_lang(language) + "&back=" + back);
         item.set("active", language == request.language);
         entries.push_back(item);
     }

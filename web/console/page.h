@@ -18,8 +18,8 @@ namespace fbl::web::console {
 struct ConsoleRequest {
     const Request& http;
     Language language = Language::english;
-    FormFields query;  // the page's query string
-    FormFields form;   // a POST's fields (empty for GET)
+    FormFields query;                // the page's query string
+    FormFields form;                 // a POST's fields (empty for GET)
     std::optional<Session> session;  // set for every page but the login page
 
     ConsoleRequest(const Request& request, Language chosen);

@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::size_t kSecretBytes = 32;
 
-std::string new_secret() { return crypto::base64url_encode(crypto::random_bytes(kSecretBytes)); }
+std::string new_secret() {
+    return crypto::base64url_encode(crypto::random_bytes(kSecretBytes));
+}
 
 }  // namespace
 
@@ -64,10 +66,9 @@ bool SessionTable::expired(const Session& session, Clock::time_point now) const 
 
 // Linear, but only when the table is full: at most once per login.
 void SessionTable::drop_least_recently_used() {
-    auto oldest = std::min_element(sessions_.begin(), sessions_.end(),
-                                   [](const auto& a, const auto& b) {
-                                       return a.second.last_used < b.second.last_used;
-                                   });
+    auto oldest = std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
     if (oldest != sessions_.end()) {
         sessions_.erase(oldest);
     }

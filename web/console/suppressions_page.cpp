@@ -15,7 +15,9 @@ constexpr int kRowsPerPage = 100;
 constexpr std::size_t kMaxNoteBytes = 500;
 constexpr std::size_t kMaxSearchBytes = 320;
 
-std::string actor_of(const ConsoleRequest& request) { return "console:" + request.user().name; }
+std::string actor_of(const ConsoleRequest& request) {
+    return "console:" + request.user().name;
+}
 
 std::string expiry_text(const std::optional<dates::TimePoint>& expires, Language language) {
     return expires ? display_time(*expires) : std::string(text(language, "never"));
@@ -57,9 +59,9 @@ Response refused_change(ConsoleRequest& request, const char* message_key) {
 const std::vector<exporting::Column>& suppression_columns() {
     using Kind = exporting::Column::Kind;
     static const std::vector<exporting::Column> columns{
-        {"address", Kind::text},      {"key", Kind::text},        {"reason", Kind::text},
-        {"scope", Kind::text},        {"source", Kind::text},     {"mailing", Kind::text},
-        {"first_at", Kind::timestamp}, {"last_at", Kind::timestamp}, {"count", Kind::integer},
+        {"address", Kind::text},         {"key", Kind::text},          {"reason", Kind::text},
+        {"scope", Kind::text},           {"source", Kind::text},       {"mailing", Kind::text},
+        {"first_at", Kind::timestamp},   {"last_at", Kind::timestamp}, {"count", Kind::integer},
         {"expires_at", Kind::timestamp}, {"note", Kind::text},
     };
     return columns;
@@ -134,10 +136,10 @@ Response suppression_entry_page(ConsoleRequest& request, ConsoleServices& servic
     }
     data.set("history", history);
     std::string done = request.query.get("done");
-    Page page{"suppressions", "suppressions",
-              render("suppression_entry.mustache", std::move(data), request),
-              done == "removed" || done == "added" ? std::string(text(request.language, done))
-                                                   : ""};
+    Page page{
+        "suppressions", "suppressions",
+        render("suppression_entry.mustache", std::move(data), request),
+        done == "removed" || done == "added" ? std::string(text(request.language, done)) : ""};
     return html_page(request, page);
 }
 

@@ -36,8 +36,9 @@ constexpr std::array kTexts{
     // Errors.
     Text{"forbidden", "You may not do that", "Det har du ikke tilgang til"},
     Text{"forbidden_admin", "This needs the admin role.", "Dette krever rollen admin."},
-    Text{"bad_form", "The form was not accepted (it had expired or came from another page). "
-                     "Go back, reload the page and try again.",
+    Text{"bad_form",
+         "The form was not accepted (it had expired or came from another page). "
+         "Go back, reload the page and try again.",
          "Skjemaet ble ikke godtatt (det var utløpt eller kom fra en annen side). Gå tilbake, "
          "last siden på nytt og prøv igjen."},
     Text{"store_down", "The database does not answer just now. Nothing was changed.",
@@ -131,13 +132,15 @@ constexpr std::array kTexts{
          "Denne personen har meldt e-posten vår som søppelpost. Å sende til dem igjen kan gi "
          "avsenderdomenet dårlig rykte hos leverandørene og kan bryte reglene om samtykke. "
          "Opphev bare med personens nye, dokumenterte samtykke; navnet ditt og notatet lagres."},
-    Text{"confirm_complaint", "The person has given new consent", "Personen har gitt nytt samtykke"},
+    Text{"confirm_complaint", "The person has given new consent",
+         "Personen har gitt nytt samtykke"},
     Text{"removed", "The suppression is lifted.", "Sperringen er opphevet."},
     Text{"added", "The address is suppressed.", "Adressen er sperret."},
     Text{"note_missing", "Write why, in the note.", "Skriv hvorfor i notatet."},
     Text{"confirm_missing", "Confirm the new consent of a person who complained.",
          "Bekreft nytt samtykke fra en person som har klaget."},
-    Text{"bad_address", "That is not an address we can suppress", "Det er ikke en adresse vi kan sperre"},
+    Text{"bad_address", "That is not an address we can suppress",
+         "Det er ikke en adresse vi kan sperre"},
     Text{"bad_expiry", "Expires: give a duration (30d, 12h, 2w), a date (YYYY-MM-DD) or never.",
          "Utløper: oppgi en varighet (30d, 12h, 2w), en dato (ÅÅÅÅ-MM-DD) eller aldri."},
     Text{"bad_choice", "Choose the reason and the scope from the lists.",
