@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "feedback_loop/field_values.h"
 #include "fixture.h"
+#include "tests/ci_skip.h"
 
 namespace fbl::feedback_loop {
 namespace {
@@ -24,9 +25,9 @@ fs::path corpus_dir() {
 
 // The corpus is read from ../shared only "when it is present" (the brief):
 // a clone elsewhere skips these, CI (which has it beside the clone) runs them.
-#define SKIP_WITHOUT_CORPUS()                                            \
-    if (!fs::is_directory(corpus_dir())) {                               \
-        GTEST_SKIP() << "no shared corpus at " << corpus_dir().string(); \
+#define SKIP_WITHOUT_CORPUS()                                                   \
+    if (!fs::is_directory(corpus_dir())) {                                      \
+        FBL_SKIP_OR_FAIL_IN_CI("no shared corpus at " + corpus_dir().string()); \
     }
 
 test_support::Parsed parse_sample(const fs::path& path) {
@@ -112,7 +113,7 @@ TEST(SharedCorpus, KumomtaSamples) {
     SKIP_WITHOUT_CORPUS();
     fs::path dir = corpus_dir() / "kumomta";
     if (!fs::is_directory(dir)) {
-        GTEST_SKIP() << "no kumomta samples";
+        FBL_SKIP_OR_FAIL_IN_CI("no kumomta samples in the shared corpus");
     }
     {
         // No Original-Rcpt-To, original To is "<Undisclosed Recipients>".
@@ -165,7 +166,7 @@ TEST(SharedCorpus, StalwartSamplesAgreeWithTheirJson) {
     SKIP_WITHOUT_CORPUS();
     fs::path dir = corpus_dir() / "stalwart";
     if (!fs::is_directory(dir)) {
-        GTEST_SKIP() << "no stalwart samples";
+        FBL_SKIP_OR_FAIL_IN_CI("no stalwart samples in the shared corpus");
     }
     int compared = 0;
     for (const auto& entry : fs::directory_iterator(dir)) {
