@@ -368,5 +368,17 @@ TEST(ConsolePages, EveryPageRendersForAViewerOnAnEmptyAndAFilledStore) {
     }
 }
 
+TEST(ConsoleForms, AHundredThousandFieldsAreReadOnlyUpToTheCap) {
+    std::string body;
+    for (int i = 0; i < 100000; ++i) {
+        body += "id=" + std::to_string(i) + "&";
+    }
+    console::FormFields fields(body);
+    EXPECT_EQ(fields.all("id").size(), 20000u);
+    // A field with no name, no value or broken escapes reads as empty, never throws.
+    console::FormFields odd("=&&%zz=%&a=%41%4");
+    EXPECT_EQ(odd.get("a").substr(0, 1), "A");
+}
+
 }  // namespace
 }  // namespace fbl::web::testing
